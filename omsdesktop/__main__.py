@@ -1,0 +1,3 @@
+from omsdesktop.cli import main
+
+raise SystemExit(main())

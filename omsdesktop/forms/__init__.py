@@ -1,0 +1,1 @@
+"""Document schemas, field extraction and validation. Never imports Qt."""

@@ -1,0 +1,81 @@
+"""The data model of extracted documents: field values with confidence, source and box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+from omsdesktop.ocr.types import Box, Problem
+
+FieldSource = Literal["ocr", "barcode", "typed"]
+
+
+class DocumentKind(str, Enum):
+    BIRTH_CERTIFICATE = "birth_certificate"
+    OMS_POLICY = "oms_policy"
+    UNKNOWN = "unknown"
+
+
+BIRTH_CERTIFICATE_FIELDS: tuple[str, ...] = (
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "birth_place",
+    "birth_certificate_series",
+    "birth_certificate_number",
+    "birth_certificate_issue_date",
+    "birth_act_record_number",
+)
+
+OMS_POLICY_FIELDS: tuple[str, ...] = (
+    "policy_form",
+    "policy_number",
+    "policy_series",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "policy_issue_date",
+    "policy_expiry_date",
+    "insurer",
+)
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """One field as read from a document (or typed by the user).
+
+    ``value`` is normalised (dates ``YYYY-MM-DD``); ``raw`` is the text as read.
+    ``box`` is where on the straightened page the value was read, for the source crop.
+    """
+
+    value: str | None
+    confidence: float
+    source: FieldSource = "ocr"
+    box: Box | None = None
+    raw: str | None = None
+    needs_review: bool = False
+    problems: tuple[Problem, ...] = ()
+    alternatives: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "value": self.value,
+            "confidence": round(self.confidence, 3),
+            "source": self.source,
+            "needs_review": self.needs_review,
+            "problems": [p.to_json() for p in self.problems],
+        }
+        if self.box is not None:
+            out["box"] = self.box.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    kind: DocumentKind
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()

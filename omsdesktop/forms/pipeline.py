@@ -1,0 +1,155 @@
+"""File to extracted document: load → quality → straighten → classify → read fields.
+
+:func:`process_file` is the one long job every front end runs (CLI, window, batch). It is a
+plain function with ``progress``/``cancelled`` callbacks; it never raises for a bad file — the
+failure is returned in :attr:`DocumentResult.errors` as a typed error, so a batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from omsdesktop.errors import InternalError, OmsError
+from omsdesktop.forms.model import DocumentKind, ExtractedDocument
+from omsdesktop.ocr.engine import OcrEngine, create_engine
+from omsdesktop.ocr.intake import load_page
+from omsdesktop.ocr.quality import QualityReport, assess
+from omsdesktop.ocr.straighten import Straightened, straighten
+from omsdesktop.ocr.types import Page
+from omsdesktop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+Cancelled = Callable[[], bool]
+
+
+class CancelledError(OmsError):
+    code = "cancelled"
+    message_ru = "Обработка остановлена."
+    message_en = "Processing was cancelled."
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentResult:
+    """Everything learnt about one input file (one page of it)."""
+
+    file: str
+    kind: DocumentKind = DocumentKind.UNKNOWN
+    quality: QualityReport | None = None
+    document: ExtractedDocument | None = None
+    page: Page | None = None
+    straightened: Straightened | None = None
+    errors: tuple[OmsError, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        fields = self.document.fields if self.document else {}
+        return {
+            "file": self.file,
+            "kind": self.kind.value,
+            "quality": self.quality.to_json() if self.quality else None,
+            "fields": {name: fv.to_json() for name, fv in fields.items()},
+            "errors": [e.to_json() for e in self.errors],
+        }
+
+
+def _step(progress: Progress | None, value: float) -> None:
+    if progress is not None:
+        progress(value)
+
+
+def _check_cancel(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise CancelledError()
+
+
+def process_file(
+    path: str | os.PathLike[str],
+    *,
+    kind: DocumentKind | str = DocumentKind.UNKNOWN,
+    settings: Settings | None = None,
+    engine: OcrEngine | None = None,
+    page_index: int = 0,
+    read_fields: bool = True,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> DocumentResult:
+    """Run the whole pipeline on one page of one file.
+
+    Args:
+        path: the file, as the user gave it (shown back in results).
+        kind: a known document kind, or ``unknown``/``auto`` to detect it.
+        read_fields: False stops after classification (quality checks only need no OCR
+            when ``kind`` is given).
+    """
+    import time
+
+    settings = settings or Settings()
+    want = DocumentKind.UNKNOWN if kind in ("auto", DocumentKind.UNKNOWN) else DocumentKind(kind)
+    timings: dict[str, float] = {}
+    result = DocumentResult(file=os.fspath(path), kind=want)
+    try:
+        t0 = time.perf_counter()
+        page = load_page(path, page_index, settings.intake)
+        timings["load"] = time.perf_counter() - t0
+        result = _replace(result, page=page)
+        _step(progress, 0.15)
+        _check_cancel(cancelled)
+
+        t0 = time.perf_counter()
+        quality = assess(page, settings.quality)
+        timings["quality"] = time.perf_counter() - t0
+        result = _replace(result, quality=quality)
+        _step(progress, 0.25)
+        _check_cancel(cancelled)
+
+        t0 = time.perf_counter()
+        flat = straighten(page, cancelled=cancelled)
+        timings["straighten"] = time.perf_counter() - t0
+        result = _replace(result, straightened=flat)
+        _step(progress, 0.35)
+        _check_cancel(cancelled)
+
+        if not read_fields and want is not DocumentKind.UNKNOWN:
+            return _replace(result, timings=timings)
+
+        from omsdesktop.forms.extract import extract_document
+
+        engine = engine or create_engine(settings.ocr)
+        t0 = time.perf_counter()
+        document = extract_document(
+            flat.image,
+            engine=engine,
+            kind=want,
+            read_fields=read_fields,
+            progress=(lambda f: _step(progress, 0.35 + 0.65 * f)),
+            cancelled=cancelled,
+        )
+        timings["extract"] = time.perf_counter() - t0
+        _step(progress, 1.0)
+        return _replace(result, kind=document.kind, document=document, timings=timings)
+    except OmsError as exc:
+        return _replace(result, errors=(exc,), timings=timings)
+    except MemoryError:
+        from omsdesktop.ocr.intake import ImageTooLargeError
+
+        return _replace(result, errors=(ImageTooLargeError(),), timings=timings)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
+        log.exception("unexpected failure while processing a file")
+        return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
+
+
+def extract_file(path: str | os.PathLike[str], kind: str = "auto") -> DocumentResult:
+    """Shorthand used by storage and batch code: defaults for everything."""
+    return process_file(path, kind=kind)
+
+
+def _replace(result: DocumentResult, **changes: Any) -> DocumentResult:
+    import dataclasses
+
+    return dataclasses.replace(result, **changes)

@@ -1,0 +1,1 @@
+"""Imaging: intake, quality, straightening, OCR engines and barcodes. Never imports Qt."""

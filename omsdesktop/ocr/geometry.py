@@ -1,0 +1,236 @@
+"""Shared image-geometry helpers for quality assessment and straightening.
+
+Everything here works on small, downscaled copies where it can: the callers hand in a full-size
+image and get answers in full-size pixel coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from omsdesktop.ocr.types import Image
+
+FloatArray = npt.NDArray[np.float64]
+
+WORK_PIXELS = 1_200_000
+"""Pixel budget of the downscaled working copy used for layout analysis."""
+
+LOCATE_MAX_SIDE = 640
+"""Longest side of the tiny copy on which the document outline is searched."""
+
+
+def to_gray(image: Image) -> Image:
+    """Return a single-channel copy (or the image itself if it is grey already)."""
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 4:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY), dtype=np.uint8)
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+
+
+def to_bgr(image: Image) -> Image:
+    """Return a 3-channel BGR copy (or the image itself if it already is one)."""
+    if image.ndim == 2:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+    if image.shape[2] == 4:
+        return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
+    return image
+
+
+def scale_for(shape: tuple[int, ...], *, max_pixels: int | None = None, max_side: int | None = None) -> float:
+    """Scale factor (<= 1) that brings an image of ``shape`` within the given limits."""
+    h, w = int(shape[0]), int(shape[1])
+    s = 1.0
+    if max_pixels is not None and h * w > max_pixels:
+        s = min(s, float(np.sqrt(max_pixels / float(h * w))))
+    if max_side is not None and max(h, w) > max_side:
+        s = min(s, max_side / float(max(h, w)))
+    return s
+
+
+def resize(image: Image, scale: float) -> Image:
+    """Resize by ``scale`` with area averaging when shrinking (keeps edges honest)."""
+    if abs(scale - 1.0) < 1e-6:
+        return image
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    return np.asarray(cv2.resize(image, size, interpolation=interp), dtype=np.uint8)
+
+
+def order_quad(points: npt.ArrayLike) -> FloatArray:
+    """Order four points as top-left, top-right, bottom-right, bottom-left."""
+    pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    centre = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
+    pts = pts[np.argsort(angles)]  # counter-clockwise in maths terms = clockwise on screen
+    # Start from the point with the smallest x + y (top-left).
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def quad_area(quad: npt.ArrayLike) -> float:
+    """Area of a polygon (shoelace formula)."""
+    q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+    x, y = q[:, 0], q[:, 1]
+    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def quad_size(quad: FloatArray) -> tuple[float, float]:
+    """Width and height of the rectangle a (tl, tr, br, bl) quad should be warped to."""
+    tl, tr, br, bl = quad
+    width = max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl)))
+    height = max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr)))
+    return width, height
+
+
+@dataclass(frozen=True)
+class DocumentLocation:
+    """Where the document lies in a frame (full-size pixel coordinates).
+
+    Attributes:
+        quad: 4x2 corners (tl, tr, br, bl) of the document, or None when the document fills
+            the frame (a flat scan) or none was found.
+        fills_frame: the paper covers (nearly) the whole frame: a scan, or a very close photo.
+        area_share: share of the frame covered by the document (1.0 when it fills the frame).
+        touched_sides: which frame sides ("top", "right", "bottom", "left") the paper runs into.
+        background_visible: some background (not paper) is visible around the document.
+        mask: paper mask on the tiny copy (255 = document), for region statistics.
+        mask_scale: scale of ``mask`` relative to the full-size frame.
+    """
+
+    quad: FloatArray | None
+    fills_frame: bool
+    area_share: float
+    touched_sides: tuple[str, ...]
+    background_visible: bool
+    mask: Image
+    mask_scale: float
+
+
+def _paper_background(gray_small: Image) -> Image:
+    """Erase dark text with a grey closing so the paper becomes one smooth bright region."""
+    k = max(3, round(max(gray_small.shape) * 0.02)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    closed = cv2.morphologyEx(gray_small, cv2.MORPH_CLOSE, kernel)
+    return np.asarray(cv2.GaussianBlur(closed, (5, 5), 0), dtype=np.uint8)
+
+
+def _largest_component(mask: Image) -> tuple[Image, int]:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    if count <= 1:
+        return np.zeros_like(mask), 0
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    best = 1 + int(np.argmax(areas))
+    return np.where(labels == best, 255, 0).astype(np.uint8), int(areas[best - 1])
+
+
+def _fill_holes(mask: Image) -> Image:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(mask)
+    if contours:
+        cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
+    return filled
+
+
+def _quad_from_mask(mask: Image) -> FloatArray | None:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for eps in (0.01, 0.02, 0.03, 0.04, 0.06):
+        approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+        if len(approx) == 4:
+            return order_quad(approx.reshape(4, 2))
+        if len(approx) < 4:
+            break
+    rect = cv2.minAreaRect(hull)
+    return order_quad(cv2.boxPoints(rect))
+
+
+def _side_touch(mask: Image, band: int) -> dict[str, float]:
+    """Share of each frame side along which the paper mask runs into the border."""
+    return {
+        "top": float(np.mean(mask[:band, :].max(axis=0) > 0)),
+        "bottom": float(np.mean(mask[-band:, :].max(axis=0) > 0)),
+        "left": float(np.mean(mask[:, :band].max(axis=1) > 0)),
+        "right": float(np.mean(mask[:, -band:].max(axis=1) > 0)),
+    }
+
+
+def locate_document(image: Image) -> DocumentLocation:
+    """Find the sheet of paper in a frame.
+
+    The paper is the largest bright, smooth region once text is erased by a grey closing;
+    Otsu's threshold separates it from the background. A region that covers nearly the
+    whole frame means the frame *is* the page (a flat scan).
+    """
+    gray = to_gray(image)
+    s = scale_for(gray.shape, max_side=LOCATE_MAX_SIDE)
+    small = resize(gray, s)
+    h, w = small.shape
+    frame_area = float(h * w)
+    bg = _paper_background(small)
+    otsu, _ = cv2.threshold(bg, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    band = max(2, round(min(h, w) * 0.01))
+
+    # Spread of brightness: a frame that is all paper has no real bimodality.
+    p5, p95 = np.percentile(bg, [5, 95])
+    mask_full = np.full_like(small, 255)
+    full = DocumentLocation(
+        quad=None,
+        fills_frame=True,
+        area_share=1.0,
+        touched_sides=("top", "right", "bottom", "left"),
+        background_visible=False,
+        mask=mask_full,
+        mask_scale=s,
+    )
+    if p95 - p5 < 40:
+        return full
+    _, bright = cv2.threshold(bg, otsu, 255, cv2.THRESH_BINARY)
+    paper, area = _largest_component(bright)
+    if area < 0.02 * frame_area:
+        return full
+    paper = _fill_holes(paper)
+    share = float(np.count_nonzero(paper)) / frame_area
+    touch = _side_touch(paper, band)
+    touched = tuple(side for side in ("top", "right", "bottom", "left") if touch[side] > 0.10)
+    outside = paper == 0
+    # Background must really differ from paper: dark margins of a scan lid do not count as
+    # a separate document unless they are a sizeable, clearly darker area.
+    paper_level = float(np.median(bg[paper > 0]))
+    out_level = float(np.median(bg[outside])) if np.any(outside) else paper_level
+    background_visible = share < 0.97 and paper_level - out_level > 25
+    if share >= 0.93 or not background_visible:
+        if share >= 0.93:
+            return DocumentLocation(
+                quad=None,
+                fills_frame=True,
+                area_share=share,
+                touched_sides=touched,
+                background_visible=background_visible,
+                mask=paper if background_visible else mask_full,
+                mask_scale=s,
+            )
+        return full
+    quad = _quad_from_mask(paper)
+    if quad is not None:
+        qa = quad_area(quad)
+        if not (0.75 * share * frame_area <= qa <= 1.3 * share * frame_area):
+            quad = None
+    return DocumentLocation(
+        quad=None if quad is None else quad / s,
+        fills_frame=False,
+        area_share=share,
+        touched_sides=touched,
+        background_visible=True,
+        mask=paper,
+        mask_scale=s,
+    )

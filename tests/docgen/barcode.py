@@ -1,0 +1,126 @@
+"""The 130-byte payload of the unified paper policy's PDF417 barcode, and barcode images.
+
+Layout per the FOMS rules (domain.md): byte 0 is the layout type; numbers are big-endian;
+dates are days since 1900-01-01 (0 = no expiry); sex 1 = male, 2 = female; text in a 6-bit
+alphabet packed MSB first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import zxingcpp
+
+from .numbers import days_since_1900
+
+PAYLOAD_SIZE = 130
+
+ALPHABET_6BIT = " .-‘0123456789АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЬЪЫЭЮЯ"
+"""Code 0..46 in order; 47..62 reserved; 63 is the "|" separator."""
+SEPARATOR_CODE = 63
+
+assert len(ALPHABET_6BIT) == 47
+
+
+def pack_6bit(text: str, length: int) -> bytes:
+    """``text`` (upper case) padded with spaces to ``length`` characters, 6 bits each."""
+    codes: list[int] = []
+    for ch in text:
+        if ch == "|":
+            codes.append(SEPARATOR_CODE)
+        else:
+            idx = ALPHABET_6BIT.find(ch)
+            if idx < 0:
+                raise ValueError(f"character {ch!r} has no 6-bit code")
+            codes.append(idx)
+    if len(codes) > length:
+        raise ValueError(f"name needs {len(codes)} characters, the field holds {length}")
+    codes += [0] * (length - len(codes))
+    bits = 0
+    for code in codes:
+        bits = (bits << 6) | code
+    n_bytes = length * 6 // 8
+    return bits.to_bytes(n_bytes, "big")
+
+
+def fits_type1(last: str, first: str, middle: str) -> bool:
+    return len(last) + len(first) + len(middle) + 2 <= 56
+
+
+def encode_payload(
+    *,
+    layout_type: int,
+    enp: str,
+    last_name: str,
+    first_name: str,
+    patronymic: str,
+    sex: str,
+    birth_date: dt.date,
+    expiry: dt.date | None,
+    ogrn: str,
+    okato: int,
+    rnd: random.Random,
+) -> bytes:
+    """The 130-byte payload, layout type 1 or 2, with random signature bytes."""
+    names = [s.upper() for s in (last_name, first_name, patronymic)]
+    sex_byte = bytes([1 if sex == "М" else 2])
+    born = days_since_1900(birth_date).to_bytes(2, "big")
+    expires = (0 if expiry is None else days_since_1900(expiry)).to_bytes(2, "big")
+    head = bytes([layout_type]) + int(enp).to_bytes(8, "big")
+    if layout_type == 2:
+        body = pack_6bit("|".join(names), 68) + sex_byte + born + expires
+    elif layout_type == 1:
+        last, first, middle = names
+        text = "|".join((middle[::-1], last[::-1], first[::-1]))
+        name_field = pack_6bit(text, 56)[::-1]
+        body = (
+            name_field
+            + sex_byte
+            + born
+            + expires
+            + int(ogrn).to_bytes(6, "big")
+            + okato.to_bytes(3, "big")
+        )
+    else:
+        raise ValueError(f"unknown layout type {layout_type}")
+    signature = bytes(rnd.randrange(256) for _ in range(PAYLOAD_SIZE - len(head) - len(body)))
+    payload = head + body + signature
+    assert len(payload) == PAYLOAD_SIZE
+    return payload
+
+
+def _symbol_matrix(content: bytes | str, fmt: zxingcpp.BarcodeFormat, **kwargs: object) -> np.ndarray:
+    """A barcode as a 0/255 matrix with one pixel per module (quiet zone included)."""
+    code = zxingcpp.create_barcode(content, fmt, **kwargs)
+    return np.array(code.to_image(scale=1), dtype=np.uint8)
+
+
+def pdf417_image(payload: bytes, module: int, row_height: int) -> np.ndarray:
+    """A Compact PDF417 (EC level 4) of ``payload``: grey uint8, ``module`` px per module.
+
+    zxing draws each row ``k`` modules tall; rows are resampled to ``row_height`` modules.
+    """
+    matrix = _symbol_matrix(payload, zxingcpp.BarcodeFormat.CompactPDF417, ec_level=4)
+    rows = _rows_of(matrix)
+    out_rows = []
+    for row in rows:
+        out_rows.extend([row] * row_height)
+    body = np.array(out_rows, dtype=np.uint8)
+    return np.kron(body, np.ones((module, module), dtype=np.uint8))
+
+
+def _rows_of(matrix: np.ndarray) -> list[np.ndarray]:
+    """Unique consecutive module rows (zxing repeats each PDF417 row several times)."""
+    rows: list[np.ndarray] = []
+    for line in matrix:
+        if not rows or not np.array_equal(rows[-1], line):
+            rows.append(line)
+    # zxing's quiet zone rows are blank; keep one on top and bottom.
+    return rows
+
+
+def qr_image(content: str, module: int) -> np.ndarray:
+    matrix = _symbol_matrix(content, zxingcpp.BarcodeFormat.QRCode)
+    return np.kron(matrix, np.ones((module, module), dtype=np.uint8))
