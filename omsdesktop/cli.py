@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "omsdesktop.commands.check",
     "omsdesktop.commands.extract",
     "omsdesktop.commands.validate",
+    "omsdesktop.commands.drafts",
+    "omsdesktop.commands.portal",
 )
 
 

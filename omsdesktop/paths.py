@@ -24,8 +24,10 @@ def _home_override() -> Path | None:
 def data_dir(*, create: bool = True) -> Path:
     """Folder for the database, the key file fallback and other per-user data."""
     home = _home_override()
-    path = home / "data" if home is not None else Path(
-        platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    path = (
+        home / "data"
+        if home is not None
+        else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     )
     if create:
         _make_private_dir(path)
@@ -35,8 +37,10 @@ def data_dir(*, create: bool = True) -> Path:
 def config_dir(*, create: bool = True) -> Path:
     """Folder for the settings file."""
     home = _home_override()
-    path = home / "config" if home is not None else Path(
-        platformdirs.user_config_dir(APP_NAME, appauthor=False)
+    path = (
+        home / "config"
+        if home is not None
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     )
     if create:
         _make_private_dir(path)

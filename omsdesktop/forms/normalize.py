@@ -106,12 +106,33 @@ def normalize_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+_UPPER_LOOKALIKES = frozenset("ABEKMHOPCTXY")
+
+
+def fix_lookalikes_in_word(word: str) -> str:
+    """Turn Latin look-alikes into Cyrillic where the word is evidently Russian.
+
+    A word mixing Cyrillic and Latin letters ("Иванoва") is an OCR artefact: every look-alike is
+    replaced. A word entirely in Latin is replaced only when all its letters are capital
+    look-alikes ("OKCAHA" read by the English model from "ОКСАНА"); "Anna" or "Ivanova" stay as
+    typed, so the validator can say the name is in Latin letters.
+    """
+    has_cyrillic = re.search(r"[А-Яа-яЁё]", word) is not None
+    latin = re.findall(r"[A-Za-zÀ-ɏ]", word)
+    if not latin:
+        return word
+    if has_cyrillic or all(ch in _UPPER_LOOKALIKES for ch in latin):
+        return to_cyrillic(word)
+    return word
+
+
 def normalize_name_chars(text: str) -> str:
     """Unify dashes and apostrophes, collapse spaces, turn Latin look-alikes into Cyrillic."""
     text = normalize_spaces(text)
     text = re.sub(rf"\s*[{re.escape(_DASHES)}]\s*", "-", text)
     text = re.sub(rf"[{re.escape(_APOSTROPHES)}]", "'", text)
-    return to_cyrillic(text)
+    parts = re.split(r"([ '\-])", text)
+    return "".join(fix_lookalikes_in_word(part) for part in parts)
 
 
 def name_case(text: str) -> str:
@@ -381,6 +402,7 @@ __all__ = [
     "MONTHS_GENITIVE",
     "ROMAN_LOOKALIKES",
     "date_from_words",
+    "fix_lookalikes_in_word",
     "fold",
     "name_case",
     "normalize_name_chars",

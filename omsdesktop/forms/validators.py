@@ -21,6 +21,7 @@ from typing import Any
 
 from omsdesktop.errors import OmsError
 from omsdesktop.forms.normalize import (
+    date_from_words,
     fold,
     name_case,
     normalize_name_chars,
@@ -29,7 +30,6 @@ from omsdesktop.forms.normalize import (
     roman_value,
     series_letters_to_cyrillic,
 )
-from omsdesktop.forms.normalize import date_from_words as _date_from_words
 from omsdesktop.ocr.types import Problem, ProblemSpec, Severity
 
 # --- fields ---------------------------------------------------------------------------------
@@ -125,17 +125,6 @@ ENP_CHECKSUM = ProblemSpec(
     "digits was misread or mistyped. Compare all 16 digits with the document. The program "
     "does not correct the number by itself.",
 )
-ENP_CHECKSUM_HINT = ProblemSpec(
-    "policy_number_checksum",
-    "Проверьте цифры номера полиса: контрольная цифра не сходится, значит одна из 16 цифр "
-    "прочитана или набрана неверно. Сверьте все 16 цифр с документом, в первую очередь "
-    "{positions_ru} (считая слева): там легко спутать похожие цифры или переставить соседние. "
-    "Программа не исправляет номер сама.",
-    "Check the digits of the policy number: the check digit does not match, so one of the 16 "
-    "digits was misread or mistyped. Compare all 16 digits with the document, first of all "
-    "digit(s) {positions} (from the left), where similar digits are easily confused or "
-    "neighbours swapped. The program does not correct the number by itself.",
-)
 TEMPORARY_LENGTH = ProblemSpec(
     "temporary_certificate_length",
     "Номер временного свидетельства — 9 цифр (иногда печатают как 3 + 6), а здесь "
@@ -166,10 +155,8 @@ POLICY_SERIES_FORMAT = ProblemSpec(
 )
 POLICY_SERIES_UNEXPECTED = ProblemSpec(
     "policy_series_unexpected",
-    "У полиса единого образца нет серии: оставьте поле пустым, если серия не напечатана "
-    "отдельно.",
-    "A unified policy has no series: leave the field empty unless a series is printed "
-    "separately.",
+    "У полиса единого образца нет серии: оставьте поле пустым, если серия не напечатана отдельно.",
+    "A unified policy has no series: leave the field empty unless a series is printed separately.",
 )
 
 SNILS_FORMAT = ProblemSpec(
@@ -239,8 +226,7 @@ ACT_RECORD_SHORT = ProblemSpec(
 
 DATE_FORMAT = ProblemSpec(
     "date_format",
-    "Не удалось прочитать дату в поле «{label}». Введите её как ДД.ММ.ГГГГ, например "
-    "12.03.2019.",
+    "Не удалось прочитать дату в поле «{label}». Введите её как ДД.ММ.ГГГГ, например 12.03.2019.",
     "Could not read the date in “{label_en}”. Enter it as DD.MM.YYYY, e.g. 12.03.2019.",
 )
 DATE_NOT_REAL = ProblemSpec(
@@ -285,8 +271,7 @@ POLICY_EXPIRED = ProblemSpec(
 
 NAME_LATIN = ProblemSpec(
     "name_latin",
-    "В поле «{label}» есть латинские буквы. Впишите значение русскими буквами, как в "
-    "документе.",
+    "В поле «{label}» есть латинские буквы. Впишите значение русскими буквами, как в документе.",
     "“{label_en}” contains Latin letters. Enter it in Russian letters as in the document.",
 )
 NAME_INVALID_CHARS = ProblemSpec(
@@ -454,34 +439,8 @@ def is_valid_snils(s: str) -> bool | None:
 
 
 def format_snils(digits: str) -> str:
-    """"11223344595" → "112-233-445 95"."""
+    """Write 11 SNILS digits as "112-233-445 95"."""
     return f"{digits[0:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:11]}"
-
-
-# Digits that print OCR (and tired eyes) confuse; used only to point at likely positions.
-_CONFUSABLE: dict[str, str] = {
-    "0": "689", "1": "47", "2": "7", "3": "589", "4": "19",
-    "5": "368", "6": "058", "7": "12", "8": "03569", "9": "0348",
-}  # fmt: skip
-
-
-def enp_suspect_positions(digits: str) -> tuple[int, ...]:
-    """1-based positions where a look-alike digit or a swap of neighbours would fix the ENP.
-
-    Only a hint for the user: any single wrong digit breaks the check, so this never picks a
-    "correct" number.
-    """
-    found: set[int] = set()
-    for i, ch in enumerate(digits):
-        for alt in _CONFUSABLE.get(ch, ""):
-            if is_valid_enp(digits[:i] + alt + digits[i + 1 :]):
-                found.add(i + 1)
-    for i in range(len(digits) - 1):
-        if digits[i] != digits[i + 1]:
-            swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
-            if is_valid_enp(swapped):
-                found.update((i + 1, i + 2))
-    return tuple(sorted(found))
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -497,12 +456,6 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
 
 def _count_ru(n: int) -> str:
     return f"{n} {_plural(n, 'цифра', 'цифры', 'цифр')}"
-
-
-def _positions_ru(positions: tuple[int, ...]) -> str:
-    listed = [f"{p}-ю" for p in positions]
-    text = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " и " + listed[-1]
-    return f"{text} {'цифру' if len(listed) == 1 else 'цифры'}"
 
 
 class _Collector:
@@ -555,15 +508,9 @@ def _check_enp(c: _Collector, value: str, digits: str) -> ValidationResult:
     elif len(digits) > 16:
         c.count(ENP_TOO_LONG, len(digits))
     elif not is_valid_enp(digits):
-        suspects = enp_suspect_positions(digits)
-        if 0 < len(suspects) <= 4:
-            c.add(
-                ENP_CHECKSUM_HINT,
-                positions=", ".join(str(p) for p in suspects),
-                positions_ru=_positions_ru(suspects),
-            )
-        else:
-            c.add(ENP_CHECKSUM)
+        # Luhn catches any single wrong digit but cannot tell which one it is: every position
+        # could be fixed by some digit, so the user re-checks all 16 (never auto-corrected).
+        c.add(ENP_CHECKSUM)
     return c.result(value, digits)
 
 
@@ -748,7 +695,7 @@ def _read_date(text: str) -> tuple[date | None, bool]:
             return date(*parts), True
         except ValueError:
             return None, True
-    return _date_from_words(text), False
+    return date_from_words(text), False
 
 
 def _context_date(context: Mapping[str, str] | None, key: str) -> date | None:
@@ -844,7 +791,7 @@ _SEX_WORDS: dict[str, str] = {
 
 
 def normalize_sex(value: str) -> str | None:
-    """"м", "муж.", "M", "1" → "М"; "ж", "жен.", "F", "2" → "Ж"; None otherwise."""
+    """Read sex: "м", "муж.", "M", "1" → "М"; "ж", "жен.", "F", "2" → "Ж"; None otherwise."""
     key = value.strip().strip(".").casefold()
     return _SEX_WORDS.get(key)
 
@@ -1016,7 +963,6 @@ __all__ = [
     "ValidationResult",
     "cross_check",
     "enp_check_digit",
-    "enp_suspect_positions",
     "format_snils",
     "is_valid_enp",
     "is_valid_snils",

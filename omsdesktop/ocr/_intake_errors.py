@@ -6,17 +6,34 @@ may be logged. Parameters are numbers and format names only.
 
 from __future__ import annotations
 
-from omsdesktop.errors import OmsError
+from typing import ClassVar
+
+from omsdesktop.errors import Lang, OmsError
 
 SUPPORTED_HUMAN = "JPEG, PNG, TIFF, BMP, WebP, HEIC, PDF"
 
 
 class IntakeError(OmsError):
-    """Base of every failure to load an input file."""
+    """Base of every failure to load an input file.
+
+    Classes whose templates take numbers also carry ``plain_ru``/``plain_en``: the same advice
+    without the numbers, used when the error was raised without them (e.g. ``ImageTooLargeError()``
+    after a MemoryError), so a user never sees a raw ``{placeholder}``.
+    """
 
     code = "intake_error"
     message_ru = "Не удалось открыть файл. Выберите другой файл или отсканируйте документ заново."
     message_en = "Could not open the file. Choose another file or scan the document again."
+    plain_ru: ClassVar[str] = ""
+    plain_en: ClassVar[str] = ""
+
+    def message(self, lang: Lang = "ru") -> str:
+        template = self.message_ru if lang == "ru" else self.message_en
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError, ValueError):
+            plain = self.plain_ru if lang == "ru" else self.plain_en
+            return plain or template
 
 
 class FileMissingError(IntakeError):
@@ -60,6 +77,11 @@ class FileTooLargeError(IntakeError):
         "The file is too large: {size_mb} MB, the limit is {limit_mb} MB. "
         "Save the scan at a lower resolution (300 dpi is enough) or as JPEG."
     )
+    plain_ru = (
+        "Файл слишком большой. Сохраните скан с меньшим разрешением (300 dpi достаточно) "
+        "или в формате JPEG."
+    )
+    plain_en = "The file is too large. Save the scan at a lower resolution or as JPEG."
 
 
 class UnsupportedFormatError(IntakeError):
@@ -73,8 +95,17 @@ class UnsupportedFormatError(IntakeError):
         "and open it again."
     )
 
-    def __init__(self, detail: str = "", *, kind: str) -> None:
-        super().__init__(detail, kind=kind, supported=SUPPORTED_HUMAN)
+    plain_ru = (
+        "Формат файла не поддерживается. Сохраните документ в одном из форматов: "
+        f"{SUPPORTED_HUMAN} — и откройте снова."
+    )
+    plain_en = f"The file format is not supported. Save the document as one of: {SUPPORTED_HUMAN}."
+
+    def __init__(self, detail: str = "", *, kind: str | None = None) -> None:
+        if kind:
+            super().__init__(detail, kind=kind, supported=SUPPORTED_HUMAN)
+        else:
+            super().__init__(detail)
 
 
 class NotAnImageError(IntakeError):
@@ -114,6 +145,14 @@ class ImageTooLargeError(IntakeError):
         "The image is too large: {megapixels} MP, the limit is {limit_megapixels} MP. "
         "Reduce the resolution (300 dpi is enough for a document) and save it again."
     )
+    plain_ru = (
+        "Изображение слишком большое для обработки. Уменьшите разрешение "
+        "(для документа достаточно 300 dpi) и сохраните снова."
+    )
+    plain_en = (
+        "The image is too large to process. Reduce the resolution (300 dpi is enough for a "
+        "document) and save it again."
+    )
 
 
 class PdfEncryptedError(IntakeError):
@@ -150,6 +189,8 @@ class PageOutOfRangeError(IntakeError):
         "The file has no page {page}: it has {page_count} page(s). "
         "Choose a page from 1 to {page_count}."
     )
+    plain_ru = "В файле нет такой страницы. Выберите другую страницу."
+    plain_en = "The file has no such page. Choose another page."
 
 
 class TooManyPagesError(IntakeError):
@@ -162,6 +203,11 @@ class TooManyPagesError(IntakeError):
         "Too many pages requested at once: {requested}, the limit is {limit}. "
         "Choose only the pages you need; a certificate and a policy usually take 1-2 pages."
     )
+    plain_ru = (
+        "Запрошено слишком много страниц сразу. Выберите только нужные страницы — "
+        "свидетельство и полис обычно занимают 1–2 страницы."
+    )
+    plain_en = "Too many pages requested at once. Choose only the pages you need."
 
 
 class PopplerMissingError(IntakeError):
@@ -213,6 +259,14 @@ class RenderTimeoutError(IntakeError):
     )
     message_en = (
         "A PDF page took longer than {seconds} s to render and was stopped. "
+        "Save the page you need as an image (JPEG or PNG) and open that."
+    )
+    plain_ru = (
+        "Страница PDF обрабатывалась слишком долго, обработка остановлена. "
+        "Сохраните нужную страницу как изображение (JPEG или PNG) и откройте его."
+    )
+    plain_en = (
+        "A PDF page took too long to render and was stopped. "
         "Save the page you need as an image (JPEG or PNG) and open that."
     )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -94,8 +94,7 @@ TOO_SMALL = ProblemSpec(
 )
 NO_TEXT = ProblemSpec(
     "no_text",
-    "На изображении не найден текст: проверьте, что выбран нужный файл и документ виден на "
-    "снимке.",
+    "На изображении не найден текст: проверьте, что выбран нужный файл и документ виден на снимке.",
     "No text was found in the image: check that this is the right file and the document is "
     "visible.",
 )
@@ -122,44 +121,49 @@ PROBLEM_SPECS: Mapping[str, ProblemSpec] = MappingProxyType(
 class QualityThresholds:
     """Every threshold of :func:`assess`. Defaults come from benchmarks/quality_calibration.py.
 
-    Attributes:
-        normal_text_px: characters are resized to this height before edges are measured.
-        blur_rel: edge width / character height above which text counts as blurred.
-        blur_min_px: ... but only if edges are also at least this wide in the original pixels
-            (a sharp low-resolution image is "low_resolution", not "blurry").
-        min_text_px: characters (median ink-component height) shorter than this are too few
-            pixels to read: "low_resolution".
+    Measurement parameters:
+        normal_text_px: characters are resized to (at most) this height before edge widths
+            are measured, so blur is judged relative to the text.
+        glare_level: brightness (0–255) from which a pixel counts as blown out.
+        glare_max_saturation: blown-out pixels are unsaturated (HSV saturation below this).
+
+    Decision thresholds:
+        blur_rel: edge width / character height above which text counts as blurred ...
+        blur_min_px: ... provided edges are also at least this wide in image pixels (a sharp
+            low-resolution image is "low_resolution", not "blurry").
+        min_text_px: characters (median ink-component height, image pixels) shorter than this
+            are too few pixels to read: "low_resolution".
         min_declared_dpi: with no measurable text, a declared resolution below this is too low.
-        dark_paper: paper brightness (0–255) below which the image is too dark.
-        bright_ink: ink brightness above which the text is washed out ...
-        bright_paper: ... when the paper is at least this bright.
-        min_contrast: paper − ink brightness below which contrast is too low.
-        glare_level: brightness from which a pixel counts as blown out.
-        glare_max_saturation: blown-out pixels are unsaturated (HSV S below this).
-        glare_above_paper: glare is this much brighter than the typical paper.
-        glare_min_share: glare patches covering this share of the document are reported.
-        glare_text_share: glare inside the text area above this share blocks reading.
-        cut_min_touch: share of a frame side the paper must run along to count as touching it.
-        cut_text_components: this many characters sliced by the frame edge mean a cut-off page.
+        dark_paper: paper brightness below which the image is too dark.
+        bright_paper, bright_ink: paper at least this bright and ink lighter than
+            ``bright_ink`` mean a washed-out image.
+        min_contrast: paper − ink brightness below which the contrast is too low.
+        glare_above_paper: glare is only looked for on paper at least this much darker than
+            ``glare_level`` (a scan's paper is white all over).
+        glare_min_share: blown-out patches covering this share of the document are glare.
+        glare_text_share: glare lying this much inside the text block hides text: blocking.
+        cut_min_touch: share of a frame side along which the paper must run into it.
+        cut_text_components: this many characters sliced by one frame side mean a cut page.
         min_document_share: document area / frame area below which the document is too small.
     """
 
     normal_text_px: float = 24.0
-    blur_rel: float = 0.16
-    blur_min_px: float = 2.6
-    min_text_px: float = 13.0
-    min_declared_dpi: float = 150.0
-    dark_paper: float = 95.0
-    bright_ink: float = 150.0
-    bright_paper: float = 235.0
-    min_contrast: float = 60.0
     glare_level: float = 250.0
     glare_max_saturation: float = 40.0
-    glare_above_paper: float = 20.0
+
+    blur_rel: float = 0.16
+    blur_min_px: float = 2.6
+    min_text_px: float = 9.0
+    min_declared_dpi: float = 150.0
+    dark_paper: float = 95.0
+    bright_paper: float = 248.0
+    bright_ink: float = 165.0
+    min_contrast: float = 55.0
+    glare_above_paper: float = 15.0
     glare_min_share: float = 0.01
     glare_text_share: float = 0.3
     cut_min_touch: float = 0.3
-    cut_text_components: int = 3
+    cut_text_components: int = 2
     min_document_share: float = 0.2
 
     def to_json(self) -> dict[str, float]:
@@ -168,11 +172,11 @@ class QualityThresholds:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> QualityThresholds:
         """Build from settings; unknown keys are ignored, missing ones keep their default."""
-        known = {f.name: f for f in fields(cls)}
+        kinds = {f.name: f.type for f in fields(cls)}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
-            if key in known:
-                kwargs[key] = int(value) if known[key].type in ("int", int) else float(value)
+            if key in kinds:
+                kwargs[key] = int(value) if kinds[key] in ("int", int) else float(value)
         return cls(**kwargs)
 
 
@@ -183,9 +187,9 @@ class QualityReport:
     Attributes:
         ok: False exactly when a blocking problem is present.
         problems: every problem found, blocking first.
-        metrics: the numbers behind the decision (for logs, calibration and the UI).
-        document_quad: 4x2 corners (tl, tr, br, bl) of the document in the input image, if the
-            document was told apart from a background.
+        metrics: the measurements behind the decision (for logs, calibration and the UI).
+        document_quad: 4x2 corners (tl, tr, br, bl) of the document in the input image, when
+            it was told apart from a background (None for a page that fills the frame).
     """
 
     ok: bool
@@ -201,12 +205,17 @@ class QualityReport:
     def blocking(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "blocking")
 
-    def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "problems": [p.to_json() for p in self.problems]}
+    def to_json(self, lang: Literal["ru", "en"] = "ru") -> dict[str, Any]:
+        return {"ok": self.ok, "problems": [p.to_json(lang) for p in self.problems]}
 
 
 # --------------------------------------------------------------------------------------------
 # Measurements.
+
+SIDES = ("top", "right", "bottom", "left")
+
+EFFECTIVE_DPI_PER_PX = 300.0 / 21.0
+"""Median ink-component height of our documents at 300 dpi is ~21 px (mixed case, 11-14 pt)."""
 
 
 @dataclass(frozen=True)
@@ -215,35 +224,36 @@ class TextScale:
 
     height_px: float  # median character height in full-size pixels; 0 when no text
     count: int
-    boxes: npt.NDArray[np.int32]  # N x 4 (x, y, w, h) on the working copy
-    ink_mask: Image  # 255 = ink on the working copy
+    boxes: npt.NDArray[np.int32]  # N x 4 (x, y, w, h) of character-like components, work copy
+    edge_boxes: npt.NDArray[np.int32]  # every ink component big enough to matter, work copy
     paper_level: float
     ink_level: float
 
 
-def _region_mask(loc: DocumentLocation, shape: tuple[int, int]) -> Image:
-    mask = loc.mask
-    if mask.shape != shape:
-        mask = np.asarray(
-            cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST),
-            dtype=np.uint8,
-        )
-    # Stay clear of the paper edge: its shadow and the background are not text.
-    if not loc.fills_frame or loc.background_visible:
-        k = max(3, round(min(shape) * 0.01)) | 1
-        mask = np.asarray(cv2.erode(mask, np.ones((k, k), np.uint8)), dtype=np.uint8)
-    return mask
+def percentile_u8(values: Image, q: float) -> float:
+    """Percentile of uint8 values through a histogram (much faster than np.percentile)."""
+    if values.size == 0:
+        return 0.0
+    hist = np.bincount(values.ravel(), minlength=256)
+    cum = np.cumsum(hist)
+    return float(np.searchsorted(cum, q / 100.0 * (cum[-1] - 1) + 1))
+
+
+def paper_normalised(gray: Image) -> Image:
+    """Divide by a text-free background estimate: paper becomes ~255, ink stays dark."""
+    h, w = gray.shape
+    half = resize(gray, 0.5)
+    k = max(9, round(min(h, w) / 60)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    background = cv2.morphologyEx(half, cv2.MORPH_CLOSE, kernel)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.divide(gray, np.maximum(background, 1), scale=255.0), np.uint8)
 
 
 def _text_scale(gray: Image, region: Image, scale: float) -> TextScale:
     """Find character-like ink components on the working copy ``gray`` (full size * scale)."""
-    h, w = gray.shape
-    k = max(15, round(min(h, w) / 30)) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
-    background = np.maximum(background, 1)
-    norm = np.clip(gray.astype(np.float32) / background.astype(np.float32) * 255.0, 0, 255)
-    norm8 = norm.astype(np.uint8)
+    h = gray.shape[0]
+    norm8 = paper_normalised(gray)
     inside = region > 0
     values = norm8[inside]
     if values.size == 0:
@@ -251,7 +261,7 @@ def _text_scale(gray: Image, region: Image, scale: float) -> TextScale:
     otsu, _ = cv2.threshold(values.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     thr = float(np.clip(otsu, 120, 225))
     ink = ((norm8 < thr) & inside).astype(np.uint8) * 255
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     stats = stats[1:]
     hs = stats[:, cv2.CC_STAT_HEIGHT]
     ws = stats[:, cv2.CC_STAT_WIDTH]
@@ -259,32 +269,36 @@ def _text_scale(gray: Image, region: Image, scale: float) -> TextScale:
     fill = areas / np.maximum(hs * ws, 1)
     keep = (hs >= 3) & (hs <= h / 12) & (ws <= 12 * hs) & (areas >= 5) & (fill < 0.9)
     boxes = stats[keep][:, :4].astype(np.int32)
+    edge_boxes = stats[(areas >= 5) & ((hs >= 3) | (ws >= 3))][:, :4].astype(np.int32)
     paper_vals = gray[inside & (ink == 0)]
-    paper_level = float(np.percentile(paper_vals, 60)) if paper_vals.size else float(gray.mean())
+    paper_level = percentile_u8(paper_vals, 60) if paper_vals.size else float(gray.mean())
     ink_vals = gray[ink > 0]
-    ink_level = float(np.percentile(ink_vals, 30)) if ink_vals.size else paper_level
+    ink_level = percentile_u8(ink_vals, 30) if ink_vals.size else paper_level
     if len(boxes) < 8:
-        return TextScale(0.0, int(len(boxes)), boxes, ink, paper_level, ink_level)
+        return TextScale(0.0, len(boxes), boxes, edge_boxes, paper_level, ink_level)
     heights = boxes[:, 3].astype(np.float64)
     # Noise specks and punctuation are small; headings and seals are large. The median of the
-    # component heights above the speck level is a stable character height.
+    # component heights around the first median is a stable character height.
     med = float(np.median(heights))
     core = heights[(heights >= 0.5 * med) & (heights <= 2.5 * med)]
     height = float(np.median(core)) if core.size else med
-    return TextScale(height / scale, int(len(boxes)), boxes, ink, paper_level, ink_level)
+    return TextScale(height / scale, len(boxes), boxes, edge_boxes, paper_level, ink_level)
 
 
 def _edge_widths(tile: Image) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    """Edge widths (px) and direction bins (0..3) at ridge points of strong edges."""
+    """Edge widths (px) and direction bins (0..3) at ridge points of strong edges.
+
+    The width of an edge is its step height over its steepest slope: a sharp step is ~1 px
+    wide, a step blurred by a Gaussian of sigma is ~2.5 sigma wide.
+    """
     g = tile.astype(np.float32)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 4.0
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 4.0
-    mag = cv2.magnitude(gx, gy)
-    k = 7
-    kernel = np.ones((k, k), np.uint8)
+    gx = np.asarray(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3, scale=0.25), np.float32)
+    gy = np.asarray(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3, scale=0.25), np.float32)
+    mag = np.asarray(cv2.magnitude(gx, gy), np.float32)
+    kernel = np.ones((15, 15), np.uint8)
     contrast = cv2.dilate(g, kernel) - cv2.erode(g, kernel)
     ridge = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
-    strong_level = float(np.percentile(contrast, 90))
+    strong_level = float(np.percentile(contrast[::2, ::2], 90))
     sel = ridge & (mag > 2.0) & (contrast >= max(25.0, 0.6 * strong_level))
     widths = contrast[sel] / np.maximum(mag[sel], 1e-3)
     angle = np.arctan2(gy[sel], gx[sel])
@@ -295,25 +309,23 @@ def _edge_widths(tile: Image) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.i
 def _edge_width(
     gray_full: Image, text: TextScale, work_scale: float, offset: tuple[int, int], normal_px: float
 ) -> tuple[float, float]:
-    """Median edge width at the normalised text scale, and that scale (normalised / full)."""
+    """Typical edge width at the normalised text scale, and that scale (normalised / full)."""
     norm_scale = min(1.0, normal_px / text.height_px) if text.height_px > 0 else 1.0
     boxes = text.boxes
-    # Pick tiles dense in text: a grid over the working copy, tiles ranked by ink components.
+    hw, ww = gray_full.shape[0] * work_scale, gray_full.shape[1] * work_scale
+    # Tiles dense in text: a grid over the working copy, ranked by character count.
     tile_work = max(32, round(10 * text.height_px * work_scale)) if text.height_px else 128
-    hw, ww = text.ink_mask.shape
+    cells: list[tuple[int, int]] = []
     if boxes.size:
-        cx = (boxes[:, 0] + boxes[:, 2] // 2) // tile_work
-        cy = (boxes[:, 1] + boxes[:, 3] // 2) // tile_work
-        gw = ww // tile_work + 1
-        counts = np.bincount(cy * gw + cx, minlength=(hw // tile_work + 1) * gw)
+        gw = int(ww // tile_work) + 1
+        gh = int(hw // tile_work) + 1
+        cx = np.clip((boxes[:, 0] + boxes[:, 2] // 2) // tile_work, 0, gw - 1)
+        cy = np.clip((boxes[:, 1] + boxes[:, 3] // 2) // tile_work, 0, gh - 1)
+        counts = np.bincount(cy * gw + cx, minlength=gh * gw)
         order = np.argsort(-counts)[:12]
         cells = [(int(c // gw), int(c % gw)) for c in order if counts[c] >= 3]
-    else:
-        cells = []
     if not cells:
-        gh = max(1, hw // tile_work)
-        gw2 = max(1, ww // tile_work)
-        cells = [(gh // 2, gw2 // 2)]
+        cells = [(int(hw // tile_work) // 2, int(ww // tile_work) // 2)]
     widths: list[npt.NDArray[np.float32]] = []
     bins: list[npt.NDArray[np.int64]] = []
     full_tile = tile_work / work_scale
@@ -336,13 +348,12 @@ def _edge_width(
     all_w = np.concatenate(widths)
     all_b = np.concatenate(bins)
     if all_w.size < 20:
-        return float(np.median(all_w)) if all_w.size else 0.0, norm_scale
+        return (float(np.median(all_w)) if all_w.size else 0.0), norm_scale
+    overall = float(np.median(all_w))
     per_dir = [
         float(np.median(all_w[all_b == b])) for b in range(4) if np.count_nonzero(all_b == b) >= 30
     ]
-    overall = float(np.median(all_w))
-    # Motion blur spreads edges across one direction only: take the worst direction, but do
-    # not let a sparse direction dominate.
+    # Motion blur spreads edges across one direction only: lean towards the worst direction.
     worst = max(per_dir) if per_dir else overall
     return max(overall, 0.5 * (overall + worst)), norm_scale
 
@@ -350,18 +361,21 @@ def _edge_width(
 def _glare(
     bgr_work: Image, gray_work: Image, region: Image, text: TextScale, th: QualityThresholds
 ) -> tuple[float, float]:
-    """Share of the document that is blown out, and the share of glare inside the text area."""
+    """Share of the document that is blown out, and the share of that glare in the text block."""
     inside = region > 0
     n_inside = int(np.count_nonzero(inside))
     if n_inside == 0:
         return 0.0, 0.0
-    hsv = cv2.cvtColor(bgr_work, cv2.COLOR_BGR2HSV)
-    sat = hsv[:, :, 1]
-    blown = (gray_work >= th.glare_level) & (sat <= th.glare_max_saturation) & inside
     # A scan's paper is white everywhere; glare is blown out *against* a greyer paper.
     if text.paper_level >= th.glare_level - th.glare_above_paper:
         return 0.0, 0.0
-    blown8 = blown.astype(np.uint8) * 255
+    bright = (gray_work >= th.glare_level) & inside
+    if np.count_nonzero(bright) < th.glare_min_share * n_inside * 0.25:
+        return 0.0, 0.0
+    top = bgr_work.max(axis=2)
+    spread = cv2.subtract(top, bgr_work.min(axis=2))
+    sat = spread.astype(np.float32) * 255.0 / np.maximum(top, 1).astype(np.float32)
+    blown8 = (bright & (sat <= th.glare_max_saturation)).astype(np.uint8) * 255
     k = max(3, round(min(gray_work.shape) * 0.01)) | 1
     blown8 = cv2.morphologyEx(blown8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(blown8, connectivity=8)
@@ -372,36 +386,68 @@ def _glare(
     if not big:
         return 0.0, 0.0
     glare = np.isin(labels, big)
-    share = float(np.count_nonzero(glare)) / n_inside
-    # The text area: ink components smeared into lines and blocks.
-    kk = max(5, round(min(gray_work.shape) * 0.05)) | 1
-    text_area = cv2.dilate(text.ink_mask, np.ones((kk, kk), np.uint8)) > 0
-    text_area |= cv2.dilate(text.ink_mask, np.ones((kk, kk), np.uint8)) > 0
-    in_text = float(np.count_nonzero(glare & (text_area | inside))) / max(
-        1, int(np.count_nonzero(glare))
-    )
-    return share, in_text
+    n_glare = int(np.count_nonzero(glare))
+    share = n_glare / n_inside
+    # The text block: the box holding the middle 96% of the characters.
+    if len(text.boxes) < 8:
+        return share, 0.0
+    cx = text.boxes[:, 0] + text.boxes[:, 2] / 2.0
+    cy = text.boxes[:, 1] + text.boxes[:, 3] / 2.0
+    x0, x1 = np.percentile(cx, [2, 98]).astype(int)
+    y0, y1 = np.percentile(cy, [2, 98]).astype(int)
+    in_block = int(np.count_nonzero(glare[y0 : y1 + 1, x0 : x1 + 1]))
+    return share, in_block / max(1, n_glare)
 
 
-def _sliced_by_frame(text: TextScale, shape: tuple[int, int], scale: float) -> dict[str, int]:
-    """Per frame side, how many character-sized components touch the frame edge."""
+def _sliced(text: TextScale, shape: tuple[int, int], scale: float) -> dict[str, int]:
+    """Per frame side, how many sizeable ink components run into the frame edge."""
     h, w = shape
-    boxes = text.boxes
-    out = {"top": 0, "right": 0, "bottom": 0, "left": 0}
-    if boxes.size == 0 or text.height_px <= 0:
+    boxes = text.edge_boxes
+    out = dict.fromkeys(SIDES, 0)
+    if boxes.size == 0:
         return out
-    ch = text.height_px * scale
-    sized = (boxes[:, 3] >= 0.4 * ch) | (boxes[:, 2] >= 0.4 * ch)
+    ch = text.height_px * scale if text.height_px > 0 else 6.0
     x, y, bw, bh = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
-    out["left"] = int(np.count_nonzero(sized & (x <= 0)))
-    out["top"] = int(np.count_nonzero(sized & (y <= 0)))
-    out["right"] = int(np.count_nonzero(sized & (x + bw >= w)))
-    out["bottom"] = int(np.count_nonzero(sized & (y + bh >= h)))
+    sized = np.maximum(bw, bh) >= 0.5 * ch
+    # Ignore components that span the whole side: a scanner's dark edge, not content.
+    out["left"] = int(np.count_nonzero(sized & (x <= 0) & (bh < 0.5 * h)))
+    out["top"] = int(np.count_nonzero(sized & (y <= 0) & (bw < 0.5 * w)))
+    out["right"] = int(np.count_nonzero(sized & (x + bw >= w) & (bh < 0.5 * h)))
+    out["bottom"] = int(np.count_nonzero(sized & (y + bh >= h) & (bw < 0.5 * w)))
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# The decision.
+def _touch_shares(loc: DocumentLocation) -> dict[str, float]:
+    mask = loc.mask
+    band = max(2, round(min(mask.shape) * 0.01))
+    return {
+        "top": float(np.mean(mask[:band, :].max(axis=0) > 0)),
+        "bottom": float(np.mean(mask[-band:, :].max(axis=0) > 0)),
+        "left": float(np.mean(mask[:, :band].max(axis=1) > 0)),
+        "right": float(np.mean(mask[:, -band:].max(axis=1) > 0)),
+    }
+
+
+def _region_mask(
+    loc: DocumentLocation, crop: tuple[int, int, int, int], shape: tuple[int, int]
+) -> Image:
+    """The paper mask cut to the crop and sized like the working copy, edges eroded."""
+    if loc.fills_frame and not loc.background_visible:
+        return np.full(shape, 255, np.uint8)
+    x0, y0, x1, y1 = crop
+    ms = loc.mask_scale
+    mh, mw = loc.mask.shape
+    mx0, my0 = min(mw - 1, round(x0 * ms)), min(mh - 1, round(y0 * ms))
+    mx1, my1 = max(mx0 + 1, round(x1 * ms)), max(my0 + 1, round(y1 * ms))
+    mask = np.asarray(
+        cv2.resize(
+            loc.mask[my0:my1, mx0:mx1], (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST
+        ),
+        np.uint8,
+    )
+    # Stay clear of the paper's edge: its shadow and the background are not text.
+    k = max(3, round(min(shape) * 0.015)) | 1
+    return np.asarray(cv2.erode(mask, np.ones((k, k), np.uint8)), np.uint8)
 
 
 def _image_of(page: Page | Image) -> tuple[Image, float | None]:
@@ -410,9 +456,142 @@ def _image_of(page: Page | Image) -> tuple[Image, float | None]:
     return page, None
 
 
+def measure(
+    page: Page | Image,
+    thresholds: QualityThresholds = QualityThresholds(),
+    dpi: float | None = None,
+) -> tuple[dict[str, float], FloatArray | None]:
+    """All the measurements :func:`decide` needs, and the document quad if one was found."""
+    image, page_dpi = _image_of(page)
+    declared_dpi = dpi if dpi is not None else page_dpi
+    th = thresholds
+    gray = to_gray(image)
+    fh, fw = gray.shape
+    frame_scale = scale_for(gray.shape, max_pixels=WORK_PIXELS)
+    small = resize(gray, frame_scale)
+    loc = locate_document(small, scale=frame_scale)
+
+    # The working copy covers the document's bounding box (or the whole frame).
+    if loc.quad is not None:
+        x0 = max(0, int(np.floor(loc.quad[:, 0].min())))
+        y0 = max(0, int(np.floor(loc.quad[:, 1].min())))
+        x1 = min(fw, int(np.ceil(loc.quad[:, 0].max())))
+        y1 = min(fh, int(np.ceil(loc.quad[:, 1].max())))
+    else:
+        x0, y0, x1, y1 = 0, 0, fw, fh
+    ws = scale_for((y1 - y0, x1 - x0), max_pixels=WORK_PIXELS)
+    if ws <= frame_scale * 1.25:
+        # Cut the crop out of the frame's working copy: no second pass over the full image.
+        ws = frame_scale
+        sx0, sy0 = round(x0 * ws), round(y0 * ws)
+        sx1, sy1 = max(sx0 + 1, round(x1 * ws)), max(sy0 + 1, round(y1 * ws))
+        gray_work = small[sy0:sy1, sx0:sx1]
+    else:
+        # A small document in a big frame: read it at a finer scale.
+        gray_work = resize(gray[y0:y1, x0:x1], ws)
+    if image.ndim == 3:
+        bgr_work = np.asarray(
+            cv2.resize(
+                to_bgr(image[y0:y1, x0:x1]),
+                (gray_work.shape[1], gray_work.shape[0]),
+                interpolation=cv2.INTER_LINEAR,
+            ),
+            np.uint8,
+        )
+    else:
+        bgr_work = to_bgr(gray_work)
+    region = _region_mask(loc, (x0, y0, x1, y1), gray_work.shape)
+
+    text = _text_scale(gray_work, region, ws)
+    edge_norm, norm_scale = _edge_width(gray, text, ws, (x0, y0), th.normal_text_px)
+    norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
+    glare_share, glare_in_text = _glare(bgr_work, gray_work, region, text, th)
+    sliced = _sliced(text, gray_work.shape, ws)
+    touch = _touch_shares(loc)
+
+    metrics: dict[str, float] = {
+        "text_height_px": round(text.height_px, 2),
+        "text_components": float(text.count),
+        "effective_dpi": round(text.height_px * EFFECTIVE_DPI_PER_PX, 1),
+        "edge_width_px": round(edge_norm / norm_scale if norm_scale > 0 else edge_norm, 3),
+        "edge_width_norm_px": round(edge_norm, 3),
+        "blur_score": round(edge_norm / norm_text if norm_text > 0 else 0.0, 4),
+        "paper_level": round(text.paper_level, 1),
+        "ink_level": round(text.ink_level, 1),
+        "contrast": round(text.paper_level - text.ink_level, 1),
+        "glare_share": round(glare_share, 4),
+        "glare_in_text": round(glare_in_text, 3),
+        "document_share": round(loc.area_share, 4),
+        "fills_frame": float(loc.fills_frame),
+        "background_visible": float(loc.background_visible),
+        "document_found": float(loc.quad is not None),
+        "work_scale": round(ws, 4),
+    }
+    for side in SIDES:
+        metrics[f"touch_{side}"] = round(touch[side], 3)
+        metrics[f"sliced_{side}"] = float(sliced[side])
+    if declared_dpi is not None:
+        metrics["declared_dpi"] = float(declared_dpi)
+    return metrics, loc.quad
+
+
+def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[Problem]:
+    """Turn measurements into problems (pure: used by calibration to sweep thresholds)."""
+    th = thresholds
+    m = metrics
+    problems: list[Problem] = []
+
+    def add(spec: ProblemSpec, severity: Severity) -> None:
+        problems.append(Problem.of(spec, severity))
+
+    text_h = m["text_height_px"]
+    has_text = text_h > 0
+    blurry = has_text and m["blur_score"] > th.blur_rel and m["edge_width_px"] > th.blur_min_px
+    if blurry:
+        add(BLURRY, "blocking")
+    if has_text and text_h < th.min_text_px:
+        add(LOW_RESOLUTION, "blocking")
+
+    too_dark = m["paper_level"] < th.dark_paper
+    too_bright = (
+        not blurry and m["paper_level"] >= th.bright_paper and m["ink_level"] > th.bright_ink
+    )
+    if too_dark:
+        add(TOO_DARK, "blocking")
+    elif too_bright:
+        add(TOO_BRIGHT, "blocking")
+    elif has_text and m["contrast"] < th.min_contrast:
+        add(LOW_CONTRAST, "blocking")
+
+    if not has_text:
+        declared = m.get("declared_dpi")
+        if declared is not None and declared < th.min_declared_dpi:
+            add(LOW_RESOLUTION, "blocking")
+        elif not (too_dark or too_bright):
+            add(NO_TEXT, "blocking")
+
+    if m["glare_share"] >= th.glare_min_share:
+        add(GLARE, "blocking" if m["glare_in_text"] >= th.glare_text_share else "warning")
+
+    photo_cut = (
+        m["fills_frame"] == 0.0
+        and m["background_visible"] == 1.0
+        and any(m[f"touch_{s}"] >= th.cut_min_touch for s in SIDES)
+    )
+    sliced = max(m[f"sliced_{s}"] for s in SIDES)
+    if photo_cut or sliced >= th.cut_text_components:
+        add(CUT_OFF, "blocking")
+
+    if m["fills_frame"] == 0.0 and m["document_share"] < th.min_document_share:
+        add(TOO_SMALL, "blocking")
+
+    problems.sort(key=lambda p: p.severity != "blocking")
+    return problems
+
+
 def assess(
     page: Page | Image,
-    thresholds: QualityThresholds = QualityThresholds(),  # noqa: B008 - frozen, immutable
+    thresholds: QualityThresholds = QualityThresholds(),
     dpi: float | None = None,
 ) -> QualityReport:
     """Assess whether a page image is good enough to read.
@@ -425,137 +604,9 @@ def assess(
     Returns:
         The report; ``ok`` is False exactly when a blocking problem was found.
     """
-    image, page_dpi = _image_of(page)
-    declared_dpi = dpi if dpi is not None else page_dpi
-    th = thresholds
-    bgr = to_bgr(image)
-    gray = to_gray(image)
-    fh, fw = gray.shape
-    loc = locate_document(gray)
-
-    # The working copy covers the document's bounding box (or the whole frame).
-    if loc.quad is not None:
-        x0 = max(0, int(np.floor(loc.quad[:, 0].min())))
-        y0 = max(0, int(np.floor(loc.quad[:, 1].min())))
-        x1 = min(fw, int(np.ceil(loc.quad[:, 0].max())))
-        y1 = min(fh, int(np.ceil(loc.quad[:, 1].max())))
-    else:
-        x0, y0, x1, y1 = 0, 0, fw, fh
-    crop_gray = gray[y0:y1, x0:x1]
-    ws = scale_for(crop_gray.shape, max_pixels=WORK_PIXELS)
-    gray_work = resize(crop_gray, ws)
-    bgr_work = resize(bgr[y0:y1, x0:x1], ws)
-    full_mask = loc.mask
-    # Map the tiny paper mask onto the working crop.
-    mh, mw = full_mask.shape
-    ms = loc.mask_scale
-    mx0, my0 = round(x0 * ms), round(y0 * ms)
-    mx1, my1 = max(mx0 + 1, round(x1 * ms)), max(my0 + 1, round(y1 * ms))
-    crop_mask = full_mask[my0:min(mh, my1), mx0:min(mw, mx1)]
-    region_loc = DocumentLocation(
-        quad=loc.quad,
-        fills_frame=loc.fills_frame,
-        area_share=loc.area_share,
-        touched_sides=loc.touched_sides,
-        background_visible=loc.background_visible,
-        mask=crop_mask,
-        mask_scale=ms,
-    )
-    region = _region_mask(region_loc, gray_work.shape)
-
-    text = _text_scale(gray_work, region, ws)
-    edge_norm, norm_scale = _edge_width(gray, text, ws, (x0, y0), th.normal_text_px)
-    norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
-    blur_rel = edge_norm / norm_text if norm_text > 0 else 0.0
-    edge_native = edge_norm / norm_scale if norm_scale > 0 else edge_norm
-
-    inside = region > 0
-    doc_vals = gray_work[inside] if np.any(inside) else gray_work.ravel()
-    mean_level = float(doc_vals.mean())
-    contrast = text.paper_level - text.ink_level
-    glare_share, glare_in_text = _glare(bgr_work, gray_work, region, text, th)
-    sliced = _sliced_by_frame(text, gray_work.shape, ws) if loc.quad is None else {}
-
-    metrics: dict[str, float] = {
-        "text_height_px": round(text.height_px, 2),
-        "text_components": float(text.count),
-        "edge_width_px": round(edge_native, 3),
-        "edge_width_norm_px": round(edge_norm, 3),
-        "blur_score": round(blur_rel, 4),
-        "effective_dpi": round(text.height_px * EFFECTIVE_DPI_PER_PX, 1),
-        "paper_level": round(text.paper_level, 1),
-        "ink_level": round(text.ink_level, 1),
-        "contrast": round(contrast, 1),
-        "mean_level": round(mean_level, 1),
-        "glare_share": round(glare_share, 4),
-        "glare_in_text": round(glare_in_text, 3),
-        "document_share": round(loc.area_share, 4),
-        "work_scale": round(ws, 4),
-    }
-    if declared_dpi is not None:
-        metrics["declared_dpi"] = float(declared_dpi)
-
-    problems: list[Problem] = []
-
-    def add(spec: ProblemSpec, severity: Severity) -> None:
-        problems.append(Problem.of(spec, severity))
-
-    # Exposure first: a dark or washed-out image also looks blurred and text-less.
-    too_dark = text.paper_level < th.dark_paper
-    too_bright = text.paper_level >= th.bright_paper and text.ink_level > th.bright_ink
-    if too_dark:
-        add(TOO_DARK, "blocking")
-    elif too_bright:
-        add(TOO_BRIGHT, "blocking")
-    elif text.height_px > 0 and contrast < th.min_contrast:
-        add(LOW_CONTRAST, "blocking")
-
-    if text.height_px <= 0:
-        if declared_dpi is not None and declared_dpi < th.min_declared_dpi:
-            add(LOW_RESOLUTION, "blocking")
-        elif not (too_dark or too_bright):
-            add(NO_TEXT, "blocking")
-    else:
-        blurry = blur_rel > th.blur_rel and edge_native > th.blur_min_px
-        if blurry:
-            add(BLURRY, "blocking")
-        if text.height_px < th.min_text_px:
-            add(LOW_RESOLUTION, "blocking")
-
-    if glare_share >= th.glare_min_share:
-        add(GLARE, "blocking" if glare_in_text >= th.glare_text_share else "warning")
-
-    touched_long = [s for s in loc.touched_sides if _touch_share(loc, s) >= th.cut_min_touch]
-    cut = False
-    if not loc.fills_frame and loc.background_visible and touched_long:
-        cut = True
-    if sliced and max(sliced.values()) >= th.cut_text_components:
-        cut = True
-    metrics["sliced_components"] = float(max(sliced.values())) if sliced else 0.0
-    if cut:
-        add(CUT_OFF, "blocking")
-
-    if not loc.fills_frame and loc.area_share < th.min_document_share:
-        add(TOO_SMALL, "blocking" if text.height_px < th.min_text_px * 1.5 else "warning")
-
-    problems.sort(key=lambda p: p.severity != "blocking")
+    metrics, quad = measure(page, thresholds, dpi)
+    problems = decide(metrics, thresholds)
     ok = not any(p.severity == "blocking" for p in problems)
     return QualityReport(
-        ok=ok, problems=tuple(problems), metrics=MappingProxyType(metrics), document_quad=loc.quad
+        ok=ok, problems=tuple(problems), metrics=MappingProxyType(metrics), document_quad=quad
     )
-
-
-EFFECTIVE_DPI_PER_PX = 10.0
-"""Median character height at 300 dpi on our documents is ~30 px: dpi ≈ 10 × height."""
-
-
-def _touch_share(loc: DocumentLocation, side: str) -> float:
-    mask = loc.mask
-    band = max(2, round(min(mask.shape) * 0.01))
-    if side == "top":
-        return float(np.mean(mask[:band, :].max(axis=0) > 0))
-    if side == "bottom":
-        return float(np.mean(mask[-band:, :].max(axis=0) > 0))
-    if side == "left":
-        return float(np.mean(mask[:, :band].max(axis=1) > 0))
-    return float(np.mean(mask[:, -band:].max(axis=1) > 0))

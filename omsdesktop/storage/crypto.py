@@ -135,10 +135,12 @@ class FileKeyProvider:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # O_EXCL: two processes starting at once must not both write a different key.
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
+        except FileExistsError as exc:
             existing = self.read()
             if existing is None:
-                raise EncryptionKeyUnavailableError("key file vanished", where=str(self.path))
+                raise EncryptionKeyUnavailableError(
+                    "key file vanished", where=str(self.path)
+                ) from exc
             return existing
         except OSError as exc:
             raise EncryptionKeyUnavailableError(str(exc), where=str(self.path)) from exc

@@ -327,6 +327,7 @@ class Place:
     okato: int
     enp_prefix: str
     region_genitive: str
+    region_name: str  # nominative: "Тамбовская область", "г. Москва"
 
 
 def random_place(rnd: random.Random) -> Place:
@@ -352,7 +353,7 @@ def random_place(rnd: random.Random) -> Place:
             )
         else:
             office = f"Отдел ЗАГС города {gen} Управления ЗАГС города {gen}"
-        return Place(birth_place, office, okato, prefix, gen)
+        return Place(birth_place, office, okato, prefix, gen, f"г. {name}")
     region = rnd.choice(REGIONS)
     if roll < 0.78:
         city, city_gen = rnd.choice(region.cities)
@@ -380,7 +381,9 @@ def random_place(rnd: random.Random) -> Place:
                 f"муниципального района {region.genitive}",
             )
         )
-    return Place(birth_place, office, region.okato, region.enp_prefix, region.genitive)
+    return Place(
+        birth_place, office, region.okato, region.enp_prefix, region.genitive, region.nominative
+    )
 
 
 # --- insurers --------------------------------------------------------------------------------

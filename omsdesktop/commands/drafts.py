@@ -1,0 +1,289 @@
+"""``omsdesktop draft create|list|show|set|delete``: application drafts in the local database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from omsdesktop.commands import emit_json
+from omsdesktop.errors import UsageError
+
+if TYPE_CHECKING:
+    from omsdesktop.portal.attachments import PreparedAttachment
+    from omsdesktop.storage.model import DocumentRole
+    from omsdesktop.storage.store import Store
+
+FIELD_LABELS: dict[str, str] = {
+    "applicant.full_name": "Заявитель: ФИО",
+    "applicant.snils": "Заявитель: СНИЛС",
+    "child.last_name": "Ребёнок: фамилия",
+    "child.first_name": "Ребёнок: имя",
+    "child.patronymic": "Ребёнок: отчество",
+    "child.birth_date": "Ребёнок: дата рождения",
+    "child.snils": "Ребёнок: СНИЛС",
+    "cert.series": "Свидетельство: серия",
+    "cert.number": "Свидетельство: номер",
+    "cert.issue_date": "Свидетельство: дата выдачи",
+    "cert.act_record_number": "Свидетельство: номер записи акта",
+    "cert.birth_place": "Свидетельство: место рождения",
+    "policy.form": "Полис: форма",
+    "policy.series": "Полис: серия",
+    "policy.number": "Полис: номер",
+    "policy.issue_date": "Полис: дата выдачи",
+    "policy.expiry_date": "Полис: действует до",
+    "policy.insurer": "Полис: страховая компания",
+    "policy.sex": "Полис: пол",
+}
+REQUEST_TYPE_NAMES = {
+    "attach_policy": "прикрепить полис ребёнка",
+    "update_policy": "обновить данные полиса",
+    "change_insurer": "сменить страховую компанию",
+}
+STATE_NAMES = {"editing": "черновик", "queued": "в очереди на отправку", "submitted": "отправлено"}
+SOURCE_NAMES = {"ocr": "распознано", "barcode": "штрихкод", "typed": "введено"}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "draft",
+        help="черновики заявлений: создать из сканов, список, просмотр, правка, удаление",
+        description="Черновики заявлений хранятся зашифрованными в базе данных программы.",
+    )
+    actions = p.add_subparsers(dest="draft_action", metavar="ДЕЙСТВИЕ", required=True)
+
+    c = actions.add_parser(
+        "create",
+        help="распознать свидетельство и полис и сохранить черновик",
+        description="Распознаёт свидетельство о рождении и полис ОМС и сохраняет черновик.",
+    )
+    c.add_argument("certificate", metavar="СВИДЕТЕЛЬСТВО", help="скан свидетельства о рождении")
+    c.add_argument("policy", metavar="ПОЛИС", help="скан полиса ОМС")
+    c.add_argument("--snils", help="СНИЛС ребёнка")
+    c.add_argument("--applicant-name", help="ФИО заявителя (родителя или представителя)")
+    c.add_argument("--applicant-snils", help="СНИЛС заявителя")
+    c.add_argument(
+        "--request-type",
+        choices=sorted(REQUEST_TYPE_NAMES),
+        default="attach_policy",
+        help="вид заявления (по умолчанию attach_policy)",
+    )
+    c.add_argument("--json", action="store_true", help="ответ одной строкой JSON")
+    c.set_defaults(func=run_create)
+
+    ls = actions.add_parser("list", help="все черновики, сначала недавние")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=run_list)
+
+    sh = actions.add_parser("show", help="все поля черновика")
+    sh.add_argument("id", metavar="ID")
+    sh.add_argument("--history", action="store_true", help="с историей правок полей")
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(func=run_show)
+
+    st = actions.add_parser("set", help="исправить одно поле черновика вручную")
+    st.add_argument("id", metavar="ID")
+    st.add_argument("field", metavar="ПОЛЕ", help="например child.snils или policy.number")
+    st.add_argument("value", metavar="ЗНАЧЕНИЕ", help="пустая строка очищает поле")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=run_set)
+
+    d = actions.add_parser(
+        "delete", help="удалить черновик со всеми данными и изображениями (или все сразу)"
+    )
+    d.add_argument("id", metavar="ID", nargs="?")
+    d.add_argument("--all", action="store_true", help="удалить все черновики")
+    d.add_argument("--yes", action="store_true", help="подтверждение для --all")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=run_delete)
+
+
+def _open_store() -> Store:
+    from omsdesktop.storage.store import Store
+
+    return Store.open()
+
+
+def _extract(path: str, kind: str) -> Any:
+    from omsdesktop.forms.pipeline import extract_file
+
+    result = extract_file(path, kind)
+    if result.document is None:
+        if result.errors:
+            raise result.errors[0]
+        raise UsageError("no document", what=f"не удалось прочитать документ в файле {path}")
+    return result
+
+
+def run_create(args: argparse.Namespace) -> int:
+    from omsdesktop.portal.attachments import prepare_attachment
+    from omsdesktop.storage.mapping import fields_from_documents
+
+    cert = _extract(args.certificate, "birth_certificate")
+    policy = _extract(args.policy, "oms_policy")
+    fields = fields_from_documents(
+        cert.document.fields,
+        policy.document.fields,
+        child_snils=args.snils,
+        applicant_name=args.applicant_name,
+        applicant_snils=args.applicant_snils,
+    )
+    prepared: list[tuple[DocumentRole, PreparedAttachment]] = []
+    roles: tuple[tuple[DocumentRole, Any], ...] = (
+        ("birth_certificate", cert),
+        ("oms_policy", policy),
+    )
+    for role, result in roles:
+        page = result.page
+        if page is not None:
+            prepared.append((role, prepare_attachment(page.image, page.dpi)))
+    with _open_store() as store:
+        draft = store.create_draft(request_type=args.request_type, fields=fields)
+        infos = []
+        for role, attachment in prepared:
+            infos.append(
+                store.add_attachment(
+                    draft.id,
+                    document=role,
+                    data=attachment.data,
+                    media_type=attachment.media_type,
+                    width=attachment.width,
+                    height=attachment.height,
+                    dpi=attachment.dpi,
+                )
+            )
+    review = sorted(name for name, f in draft.fields.items() if f.needs_review)
+    if args.json:
+        emit_json(
+            {
+                "id": draft.id,
+                "version": draft.version,
+                "fields": len(draft.fields),
+                "needs_review": review,
+                "attachments": [i.to_json() for i in infos],
+            }
+        )
+    else:
+        lines = [f"Черновик сохранён: {draft.id}", f"  полей заполнено: {len(draft.fields)}"]
+        if review:
+            lines.append("  проверьте: " + ", ".join(FIELD_LABELS.get(n, n) for n in review))
+        for info in infos:
+            lines.append(
+                f"  вложение {info.document}: {info.media_type}, "
+                f"{info.size_bytes / 1024:.0f} КБ, {info.width}×{info.height}"
+                + (f", {info.dpi:.0f} dpi" if info.dpi else "")
+            )
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        drafts = store.list_drafts()
+    if args.json:
+        emit_json({"drafts": [d.to_json() for d in drafts]})
+        return 0
+    if not drafts:
+        sys.stdout.write("Черновиков нет.\n")
+        return 0
+    for d in drafts:
+        state = STATE_NAMES.get(d.state, d.state)
+        if d.portal_status:
+            state += f", портал: {d.portal_status}"
+        when = d.updated_at.astimezone().strftime("%d.%m.%Y %H:%M")
+        sys.stdout.write(f"{d.id}  {when}  {d.child_name or '(без имени)'}  [{state}]\n")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with _open_store() as store:
+        draft = store.get_draft(args.id)
+        attachments = store.list_attachments(draft.id)
+        submission = store.latest_submission(draft.id)
+        history = store.field_history(draft.id) if args.history else []
+    if args.json:
+        out = draft.to_json()
+        out["attachments"] = [a.to_json() for a in attachments]
+        out["submission"] = None if submission is None else submission.to_json()
+        if args.history:
+            out["history"] = [
+                {
+                    "field": h.name,
+                    "old": h.old_value,
+                    "new": h.new_value,
+                    "source": h.source,
+                    "operator": h.operator,
+                    "at": h.at.isoformat(),
+                }
+                for h in history
+            ]
+        emit_json(out)
+        return 0
+    state = STATE_NAMES.get(draft.state, draft.state)
+    lines = [
+        f"Черновик {draft.id} (версия {draft.version}, {state})",
+        f"  вид заявления: {REQUEST_TYPE_NAMES.get(draft.request_type, draft.request_type)}",
+    ]
+    for name, label in FIELD_LABELS.items():
+        item = draft.fields.get(name)
+        if item is None:
+            lines.append(f"  {label}: —")
+            continue
+        mark = " ← проверьте" if item.needs_review else ""
+        value = item.value if item.value is not None else "—"
+        lines.append(f"  {label}: {value} ({SOURCE_NAMES.get(item.source, item.source)}){mark}")
+    for a in attachments:
+        lines.append(f"  вложение {a.document}: {a.media_type}, {a.size_bytes / 1024:.0f} КБ")
+    if submission is not None:
+        lines.append(f"  отправка: {submission.state}, портал: {submission.portal_status or '—'}")
+    for h in history:
+        lines.append(
+            f"  {h.at.astimezone():%d.%m.%Y %H:%M:%S} {h.operator}: {h.name}: "
+            f"{h.old_value or '—'} → {h.new_value or '—'} ({SOURCE_NAMES.get(h.source, h.source)})"
+        )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from omsdesktop.storage.model import DRAFT_FIELDS
+
+    if args.field not in DRAFT_FIELDS:
+        raise UsageError(
+            "unknown field", what=f"нет поля {args.field}; поля: {', '.join(DRAFT_FIELDS)}"
+        )
+    value = args.value if args.value.strip() else None
+    with _open_store() as store:
+        draft = store.get_draft(args.id)
+        version = store.save_field(draft.id, args.field, value, expected_version=draft.version)
+    if args.json:
+        emit_json({"id": draft.id, "version": version, "field": args.field})
+    else:
+        sys.stdout.write(f"Сохранено: {FIELD_LABELS.get(args.field, args.field)}.\n")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    if args.all:
+        if args.id:
+            raise UsageError("id with --all", what="укажите либо ID, либо --all")
+        if not args.yes:
+            raise UsageError(
+                "no --yes", what="удаление всех черновиков нужно подтвердить: --all --yes"
+            )
+        with _open_store() as store:
+            count = store.delete_all_drafts()
+        if args.json:
+            emit_json({"deleted": count})
+        else:
+            sys.stdout.write(f"Удалено черновиков: {count}.\n")
+        return 0
+    if not args.id:
+        raise UsageError("no id", what="укажите ID черновика (omsdesktop draft list)")
+    with _open_store() as store:
+        store.delete_draft(args.id)
+    if args.json:
+        emit_json({"deleted": 1, "id": args.id})
+    else:
+        sys.stdout.write(f"Черновик {args.id} удалён вместе с изображениями.\n")
+    return 0

@@ -1,0 +1,359 @@
+"""The birth certificate: both layouts (labels on the left; values over small captions)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from omsdesktop.forms.fields import (
+    CYRILLIC,
+    DATE_CHARS,
+    DIGITS,
+    NAME_CHARS,
+    decide,
+    parse_date_value,
+    parse_digits,
+    parse_name,
+    parse_text,
+    read_field,
+    reading_of,
+    Reading,
+)
+from omsdesktop.forms.locate import (
+    LabelHit,
+    find_labels,
+    fold_word,
+    line_above,
+    line_below,
+    words_right_of,
+)
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.normalize import date_from_words, roman_to_latin, series_letters_to_cyrillic
+from omsdesktop.ocr.engine import OcrEngine, Word
+from omsdesktop.ocr.layout import PageText, read_region, union_boxes
+from omsdesktop.ocr.types import Box
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "last_name": ("Фамилия",),
+    "first_name": ("Имя",),
+    "patronymic": ("Отчество",),
+    "first_and_patronymic": ("имя, отчество", "имя отчество"),
+    "birth_date": ("Дата рождения", "родился(лась)", "родился", "родилась"),
+    "birth_place": ("Место рождения",),
+    "act_record": ("запись акта", "составлена запись"),
+    "issue_date": ("Дата выдачи",),
+    "registration": ("Место государственной регистрации",),
+    "father": ("Отец",),
+    "mother": ("Мать",),
+}
+
+_ALL_LABEL_VARIANTS = tuple(v for vs in LABELS.values() for v in vs) + (
+    "Гражданство",
+    "Родители",
+    "о чем",
+    "Руководитель",
+)
+
+_SERIES_RE = re.compile(
+    r"([IVXLCDMІУХЛСПШ1l|!]{1,7})\s*[-‐‑‒–—―−_.]?\s*([А-ЯЁA-Z0-9]{2})\s*[№N#]?\s*(\d[\d ]{5,8})"
+)
+
+
+def _is_caption(page: PageText, line_index: int, value_height: float) -> bool:
+    return page.lines[line_index].height < 0.8 * value_height
+
+
+def _median_value_height(page: PageText) -> float:
+    heights = sorted(line.height for line in page.lines)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _value_words(page: PageText, hits: list[LabelHit], all_hits: list[LabelHit]) -> list[Word]:
+    """Value of a label: to its right; else (a caption) the line above; else the line below."""
+    for hit in hits:
+        right = words_right_of(page, hit, all_hits)
+        right = [w for w in right if fold_word(w.text)]
+        if right:
+            return right
+    for hit in hits:
+        above = line_above(page, hit.line_index)
+        if above is not None and page.lines[above].height > page.lines[hit.line_index].height:
+            return list(page.lines[above].words)
+    return []
+
+
+def _line_after_caption(page: PageText, last_hits: list[LabelHit], value_h: float) -> list[Word]:
+    """Older layout: the "имя, отчество" value is the next full-size line under "фамилия".
+
+    Its own small caption may be too faint to read, so we go by position: the first line below
+    the surname's caption that is not itself a caption.
+    """
+    if not last_hits:
+        return []
+    index: int | None = last_hits[0].line_index
+    for _ in range(2):
+        index = line_below(page, index) if index is not None else None
+        if index is None:
+            return []
+        if not _is_caption(page, index, value_h):
+            words = list(page.lines[index].words)
+            return words if all(not re.search(r"\d", w.text) for w in words) else []
+    return []
+
+
+def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]:
+    value_h = _median_value_height(page)
+    all_hits = find_labels(page, _ALL_LABEL_VARIANTS)
+
+    def hits(name: str) -> list[LabelHit]:
+        return [h for h in all_hits if h.label in LABELS[name]]
+
+    fields: dict[str, FieldValue] = {}
+    name_reader = _name_reader(engine, page)
+
+    # --- names: labelled, or over captions "фамилия" / "имя, отчество"
+    last = _value_words(page, hits("last_name"), all_hits)
+    fields["last_name"] = name_reader(last)
+    combined_hits = hits("first_and_patronymic")
+    first_words = _value_words(page, hits("first_name"), all_hits) if not combined_hits else []
+    if first_words:
+        fields["first_name"] = name_reader(first_words)
+        fields["patronymic"] = name_reader(_value_words(page, hits("patronymic"), all_hits))
+    else:
+        both = _value_words(page, combined_hits, all_hits) if combined_hits else []
+        if not both:
+            both = _line_after_caption(page, hits("last_name"), value_h)
+        fields["first_name"] = name_reader(both[:1])
+        fields["patronymic"] = name_reader(both[1:])
+
+    # --- date of birth: digits, confirmed or corrected by the date in words below them
+    date_hits = hits("birth_date")
+    date_words = _value_words(page, date_hits, all_hits)
+    fields["birth_date"] = _birth_date(engine, page, date_words, date_hits)
+
+    # --- place of birth: the value and its continuation lines
+    place_hits = hits("birth_place")
+    fields["birth_place"] = _birth_place(engine, page, place_hits, all_hits, value_h)
+
+    # --- act record number: after "запись акта о рождении №", or on the next line
+    fields["birth_act_record_number"] = _act_record(engine, page, hits("act_record"))
+
+    # --- date of issue
+    issue_words = _value_words(page, hits("issue_date"), all_hits)
+    # Printed in digits or with the month in words ("5 сентября 2025 г."): no whitelist.
+    fields["birth_certificate_issue_date"] = read_field(
+        engine, page, issue_words, parse_date_value, lang="rus"
+    )
+
+    # --- series and number, at the bottom, often in red
+    series, number = _series_and_number(engine, page)
+    fields["birth_certificate_series"] = series
+    fields["birth_certificate_number"] = number
+    return fields
+
+
+def _name_reader(engine: OcrEngine, page: PageText) -> Callable[[list[Word]], FieldValue]:
+    def read(words: list[Word]) -> FieldValue:
+        words = [w for w in words if re.search(r"[А-ЯЁа-яёA-Za-z]", w.text)]
+        return read_field(engine, page, words, parse_name, lang="rus", whitelist=NAME_CHARS)
+
+    return read
+
+
+def _birth_date(
+    engine: OcrEngine, page: PageText, words: list[Word], hits: list[LabelHit]
+) -> FieldValue:
+    digit_words = [w for w in words if re.search(r"\d", w.text)]
+    first = reading_of(digit_words, parse_date_value)
+    readings: list[Reading] = []
+    if first.box is not None:
+        readings.append(first)
+        again = read_region(engine, page, first.box, lang="eng", whitelist=DATE_CHARS)
+        second = reading_of(again, parse_date_value)
+        readings.append(Reading(second.text, second.value, second.confidence, first.box))
+    # The date in words: the line(s) just below the digits.
+    in_words = None
+    anchor = None
+    if digit_words:
+        anchor = next(
+            (i for i, ln in enumerate(page.lines) if digit_words[0] in ln.words),
+            None,
+        )
+    elif hits:
+        anchor = hits[0].line_index
+    if anchor is not None:
+        below = line_below(page, anchor)
+        if below is not None:
+            text = page.lines[below].text
+            parsed = date_from_words(text)
+            if parsed is None:
+                again = read_region(engine, page, page.lines[below].box, lang="rus", whitelist=CYRILLIC + " ")
+                parsed = date_from_words(" ".join(w.text for w in again))
+            if parsed is not None:
+                in_words = Reading(text, parsed.isoformat(), 0.9, page.lines[below].box)
+    if in_words is not None:
+        readings.append(in_words)
+    field = decide(readings)
+    if in_words is not None and field.value != in_words.value and readings[:-1]:
+        # The digits and the words disagree: the words are an independent reading; prefer the
+        # value two of three readings share, and always ask the user to look.
+        return FieldValue(
+            value=field.value,
+            confidence=min(field.confidence, 0.5),
+            box=field.box,
+            raw=field.raw,
+            needs_review=True,
+            alternatives=tuple(sorted({*field.alternatives, in_words.value or ""} - {"", field.value or ""})),
+        )
+    return field
+
+
+def _birth_place(
+    engine: OcrEngine,
+    page: PageText,
+    hits: list[LabelHit],
+    all_hits: list[LabelHit],
+    value_h: float,
+) -> FieldValue:
+    if not hits:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+    hit = hits[0]
+    first = words_right_of(page, hit, all_hits)
+    parts: list[list[Word]] = [first] if first else []
+    label_lines = {h.line_index for h in all_hits}
+    idx = hit.line_index
+    ref_h = page.lines[idx].height if not first else max(w.box.height for w in first)
+    for _ in range(2):
+        nxt = line_below(page, idx, max_gap=1.2)
+        if nxt is None or nxt in label_lines:
+            break
+        line = page.lines[nxt]
+        if line.height < 0.8 * ref_h:  # a caption under the value
+            break
+        if any(re.search(r"\d{2}\.\d{2}\.\d{4}|№", w.text) for w in line.words):
+            break
+        parts.append(list(line.words))
+        idx = nxt
+    readings_text: list[str] = []
+    confidences: list[float] = []
+    boxes: list[Box] = []
+    for words in parts:
+        box = union_boxes([w.box for w in words])
+        again = read_region(engine, page, box, lang="rus")
+        chosen = again if again else words
+        readings_text.append(" ".join(w.text for w in chosen))
+        first_text = " ".join(w.text for w in words)
+        agree = first_text == readings_text[-1]
+        c = sum(w.confidence for w in chosen) / max(1, len(chosen))
+        confidences.append(min(1.0, c + 0.05) if agree else c * 0.8)
+        boxes.append(box)
+    text = parse_text(" ".join(readings_text))
+    if not text:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+    from omsdesktop.forms.fields import REVIEW_THRESHOLD
+
+    conf = min(confidences)
+    return FieldValue(
+        value=text,
+        confidence=conf,
+        box=union_boxes(boxes),
+        raw=text,
+        needs_review=conf < REVIEW_THRESHOLD,
+    )
+
+
+def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> FieldValue:
+    """The number after "... составлена запись акта о рождении №", on that line or the next."""
+    for hit in hits:
+        line = page.lines[hit.line_index]
+        candidates = list(line.words[hit.end :])
+        below = line_below(page, hit.line_index)
+        if below is not None:
+            candidates += list(page.lines[below].words)
+        after: list[Word] = []
+        for w in candidates:
+            digits = re.sub(r"\D", "", w.text)
+            if len(digits) >= 1 and not re.search(r"\d{1,2}\.\d{1,2}\.\d{2,4}", w.text):
+                after = [w]
+                break
+        if after:
+            return read_field(
+                engine, page, after, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
+            )
+    return FieldValue(value=None, confidence=0.0, needs_review=True)
+
+
+def _parse_series_line(text: str) -> tuple[str, str, str] | None:
+    compact = text.replace("№", " № ")
+    m = _SERIES_RE.search(compact)
+    if not m:
+        return None
+    numeral = roman_to_latin(m.group(1))
+    letters = series_letters_to_cyrillic(m.group(2))
+    number = re.sub(r"\D", "", m.group(3))
+    if not re.fullmatch(r"[IVXLCDM]{1,6}", numeral) or not re.fullmatch(r"[А-ЯЁ]{2}", letters):
+        return None
+    return numeral, letters, number
+
+
+def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, FieldValue]:
+    candidates = []
+    for i, line in enumerate(page.lines):
+        if "№" in line.text or re.search(r"\d{6}", line.text):
+            parsed = _parse_series_line(line.text)
+            if parsed:
+                candidates.append((i, parsed))
+    if not candidates:
+        # Fall back to the lowest line with six digits.
+        for i in range(len(page.lines) - 1, -1, -1):
+            if re.search(r"\d{6}", page.lines[i].text):
+                candidates.append((i, ("", "", "")))
+                break
+    if not candidates:
+        empty = FieldValue(value=None, confidence=0.0, needs_review=True)
+        return empty, empty
+    index, first = candidates[-1]
+    line = page.lines[index]
+    box = line.box
+    conf = line.confidence
+    # Read the line with both models: the numeral in Latin, the letters in Cyrillic.
+    eng = _parse_series_line(" ".join(w.text for w in read_region(engine, page, box, lang="eng")))
+    rus = _parse_series_line(" ".join(w.text for w in read_region(engine, page, box, lang="rus")))
+    numerals = [p[0] for p in (eng, rus, first) if p and p[0]]
+    letters = [p[1] for p in (rus, first, eng) if p and p[1]]
+    numbers = [p[2] for p in (eng, rus, first) if p and p[2]]
+
+    def vote(values: list[str]) -> tuple[str | None, float]:
+        if not values:
+            return None, 0.0
+        best = max(values, key=values.count)
+        share = values.count(best) / 3
+        return best, share
+
+    numeral, s1 = vote(numerals)
+    letter, s2 = vote(letters)
+    number, s3 = vote(numbers)
+    from omsdesktop.forms.fields import REVIEW_THRESHOLD
+
+    series_value = f"{numeral}-{letter}" if numeral and letter else None
+    series_conf = min(s1, s2) * (0.6 + 0.4 * conf) if series_value else 0.0
+    number_conf = s3 * (0.6 + 0.4 * conf) if number else 0.0
+    number_ok = number is not None and len(number) in (6, 7)
+    if not number_ok:
+        number_conf = min(number_conf, 0.3)
+    return (
+        FieldValue(
+            value=series_value,
+            confidence=series_conf,
+            box=box,
+            raw=line.text,
+            needs_review=series_conf < REVIEW_THRESHOLD,
+        ),
+        FieldValue(
+            value=number,
+            confidence=number_conf,
+            box=box,
+            raw=line.text,
+            needs_review=number_conf < REVIEW_THRESHOLD,
+        ),
+    )

@@ -1,0 +1,90 @@
+"""Classify a straightened page and read every field of its document kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rapidfuzz import fuzz
+
+from omsdesktop.forms.model import (
+    BIRTH_CERTIFICATE_FIELDS,
+    OMS_POLICY_FIELDS,
+    DocumentKind,
+    ExtractedDocument,
+    FieldValue,
+)
+from omsdesktop.ocr.engine import OcrEngine
+from omsdesktop.ocr.layout import PageText, read_page
+from omsdesktop.ocr.types import Image
+
+_CERT_MARKERS = ("свидетельство о рождении", "запись акта о рождении")
+_POLICY_MARKERS = (
+    "медицинского страхования",
+    "полис",
+    "застрахованных лиц",
+    "страховая медицинская организация",
+    "единый номер полиса",
+)
+
+
+def classify(page: PageText) -> DocumentKind:
+    """Tell a birth certificate from a policy by the words printed on it."""
+    text = page.text.lower().replace("ё", "е")
+    lines = [line.text.lower().replace("ё", "е") for line in page.lines]
+
+    def score(markers: tuple[str, ...]) -> float:
+        best = 0.0
+        for marker in markers:
+            if marker in text:
+                best = max(best, 100.0)
+                continue
+            for line in lines:
+                best = max(best, fuzz.partial_ratio(marker, line))
+        return best
+
+    cert = score(_CERT_MARKERS)
+    policy = score(_POLICY_MARKERS)
+    # The temporary certificate says "временное свидетельство ... полиса": a policy.
+    if "временное свидетельство" in text:
+        return DocumentKind.OMS_POLICY
+    if max(cert, policy) < 75:
+        return DocumentKind.UNKNOWN
+    return DocumentKind.BIRTH_CERTIFICATE if cert >= policy else DocumentKind.OMS_POLICY
+
+
+def extract_document(
+    image: Image,
+    *,
+    engine: OcrEngine,
+    kind: DocumentKind = DocumentKind.UNKNOWN,
+    read_fields: bool = True,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExtractedDocument:
+    page = read_page(engine, image)
+    if progress:
+        progress(0.5)
+    detected = classify(page) if kind is DocumentKind.UNKNOWN else kind
+    if not read_fields or detected is DocumentKind.UNKNOWN:
+        return ExtractedDocument(kind=detected)
+    if cancelled is not None and cancelled():
+        from omsdesktop.forms.pipeline import CancelledError
+
+        raise CancelledError()
+    if detected is DocumentKind.BIRTH_CERTIFICATE:
+        from omsdesktop.forms.certificate import read_certificate
+
+        fields = read_certificate(engine, page)
+        names = BIRTH_CERTIFICATE_FIELDS
+    else:
+        from omsdesktop.forms.policy import read_policy
+
+        fields = read_policy(engine, page, image)
+        names = OMS_POLICY_FIELDS
+    from omsdesktop.forms.checks import apply_field_rules
+
+    ordered = {n: fields.get(n, FieldValue(value=None, confidence=0.0, needs_review=True)) for n in names}
+    ordered = apply_field_rules(ordered)
+    if progress:
+        progress(1.0)
+    return ExtractedDocument(kind=detected, fields=ordered)

@@ -1,0 +1,236 @@
+"""Page text with geometry: one OCR pass over a cleaned page, grouped into lines.
+
+The field readers in ``omsdesktop.forms`` locate labels and values on this, then re-read each
+value's region at full resolution with settings suited to the field (:func:`read_region`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from omsdesktop.ocr.engine import PSM_AUTO, PSM_LINE, OcrEngine, Word, mean_confidence
+from omsdesktop.ocr.types import Box, Image
+
+# The page pass is scaled so the median letter-sized component (mostly lower-case x-height) is
+# about PAGE_TEXT_HEIGHT px: enough for Tesseract to find and read lines, and several times
+# faster than a 300-dpi page at full size. Re-reads of single fields scale the word box (capitals
+# with ascenders) to about FIELD_WORD_HEIGHT px, where Tesseract's LSTM is most accurate.
+PAGE_TEXT_HEIGHT = 16.0
+FIELD_WORD_HEIGHT = 36.0
+
+
+@dataclass(frozen=True)
+class Line:
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def box(self) -> Box:
+        return union_boxes([w.box for w in self.words])
+
+    @property
+    def height(self) -> float:
+        return float(np.median([w.box.height for w in self.words]))
+
+    @property
+    def confidence(self) -> float:
+        return mean_confidence(self.words)
+
+
+@dataclass(frozen=True, eq=False)
+class PageText:
+    """Words of a page in the coordinates of the full-resolution cleaned image."""
+
+    lines: tuple[Line, ...]
+    image: Image  # cleaned grey page at full resolution (for re-reads and crops)
+    scale: float  # the first pass ran at this scale
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+
+def union_boxes(boxes: Sequence[Box]) -> Box:
+    x0 = min(b.x for b in boxes)
+    y0 = min(b.y for b in boxes)
+    x1 = max(b.x + b.width for b in boxes)
+    y1 = max(b.y + b.height for b in boxes)
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def clean_page(image: Image) -> Image:
+    """Grey page with even illumination and a pale background removed.
+
+    Uses the darkest channel so red print (the certificate's series and number) stays dark, and
+    divides by a background estimate so shadows and lighting gradients on photos go away.
+    """
+    grey = image if image.ndim == 2 else _drop_blue_ink(image)
+    h, w = grey.shape[:2]
+    # Background estimate on a small copy: closing removes text strokes, blur smooths.
+    small_side = 600
+    f = small_side / max(h, w)
+    small = cv2.resize(grey, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+    k = max(3, int(round(15 * f * max(h, w) / 2500)) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), 3)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    norm = cv2.divide(grey, np.maximum(bg, 1), scale=255)
+    # Stretch so faint guilloche goes white and text stays black.
+    lo, hi = np.percentile(norm[:: max(1, h // 400), :: max(1, w // 400)], (1, 60))
+    if hi - lo < 10:
+        return norm.astype(np.uint8)
+    stretched = (norm.astype(np.float32) - lo) * (255.0 / (hi - lo))
+    return np.clip(stretched, 0, 255).astype(np.uint8)
+
+
+def _drop_blue_ink(image: Image) -> Image:
+    """The darkest channel, with blue and violet ink (seals, signatures) turned pale.
+
+    Russian seals and signatures are blue or violet; the printed values are black or red. The
+    darkest channel keeps red print dark, and taking the brightest channel where a pixel is
+    clearly blue or violet makes a seal over a value fade instead of hiding it.
+    """
+    grey = image.min(axis=2)
+    b = image[:, :, 0].astype(np.int16)
+    g = image[:, :, 1].astype(np.int16)
+    r = image[:, :, 2].astype(np.int16)
+    blue = (b - np.maximum(r, g) > 25) | ((b - g > 30) & (r - g > 15) & (b >= r - 10))
+    if blue.any():
+        grey = grey.copy()
+        grey[blue] = image.max(axis=2)[blue]
+    return grey
+
+
+def estimate_text_height(grey: Image) -> float:
+    """Median height of letter-sized dark connected components (pixels)."""
+    h, w = grey.shape[:2]
+    f = min(1.0, 1600 / max(h, w))
+    small = grey if f == 1.0 else cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    if n <= 1:
+        return 0.0
+    hs = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    ws = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    keep = (hs >= 4) & (hs <= small.shape[0] / 20) & (ws <= hs * 3) & (ws >= 2)
+    if keep.sum() < 10:
+        return 0.0
+    return float(np.median(hs[keep])) / f
+
+
+def group_lines(words: Sequence[Word]) -> list[Line]:
+    """Group words into visual lines by vertical overlap, each sorted left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box.y + w.box.height / 2, w.box.x)):
+        cy = w.box.y + w.box.height / 2
+        best = None
+        for line in lines:
+            ly0 = np.median([x.box.y for x in line])
+            ly1 = np.median([x.box.y + x.box.height for x in line])
+            lh = ly1 - ly0
+            if ly0 - 0.1 * lh <= cy <= ly1 + 0.1 * lh:
+                # A word far to the right with a gap of several heights may still be on the line;
+                # we keep it: labels and values share a line by design.
+                best = line
+                break
+        if best is None:
+            lines.append([w])
+        else:
+            best.append(w)
+    out = [Line(tuple(sorted(line, key=lambda w: w.box.x))) for line in lines]
+    out.sort(key=lambda ln: (ln.box.y, ln.box.x))
+    return out
+
+
+def read_page(
+    engine: OcrEngine, image: Image, *, lang: str = "rus", psm: int = PSM_AUTO
+) -> PageText:
+    """One OCR pass over the whole page, scaled so text is ~PAGE_TEXT_HEIGHT px tall."""
+    cleaned = clean_page(image)
+    text_h = estimate_text_height(cleaned)
+    scale = 1.0
+    if text_h > 0:
+        scale = float(np.clip(PAGE_TEXT_HEIGHT / text_h, 0.3, 2.0))
+    work = cleaned
+    if abs(scale - 1.0) > 0.05:
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        work = cv2.resize(cleaned, None, fx=scale, fy=scale, interpolation=interp)
+    else:
+        scale = 1.0
+    words = engine.read(work, lang=lang, psm=psm)
+    if scale != 1.0:
+        words = [_scale_word(w, 1.0 / scale) for w in words]
+    return PageText(lines=tuple(group_lines(words)), image=cleaned, scale=scale)
+
+
+def _scale_word(w: Word, f: float) -> Word:
+    b = w.box
+    return Word(
+        text=w.text,
+        confidence=w.confidence,
+        box=Box(int(b.x * f), int(b.y * f), int(round(b.width * f)), int(round(b.height * f))),
+        line_key=w.line_key,
+    )
+
+
+def crop(image: Image, box: Box, pad_x: float = 0.3, pad_y: float = 0.35) -> tuple[Image, Box]:
+    """The region of ``box`` with padding relative to its height, clipped to the image."""
+    h, w = image.shape[:2]
+    px = int(box.height * pad_x) + 4
+    py = int(box.height * pad_y) + 2
+    x0, y0 = max(0, box.x - px), max(0, box.y - py)
+    x1, y1 = min(w, box.x + box.width + px), min(h, box.y + box.height + py)
+    return image[y0:y1, x0:x1], Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def read_region(
+    engine: OcrEngine,
+    page: PageText,
+    box: Box,
+    *,
+    lang: str = "rus",
+    whitelist: str | None = None,
+    psm: int = PSM_LINE,
+) -> list[Word]:
+    """Re-read one region of the page at a good scale; words come back in page coordinates."""
+    region, where = crop(page.image, box)
+    if region.size == 0:
+        return []
+    scale = float(np.clip(FIELD_WORD_HEIGHT / max(box.height, 1), 0.3, 3.0))
+    work = region
+    if abs(scale - 1.0) > 0.05:
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        work = cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp)
+    else:
+        scale = 1.0
+    # A white margin helps Tesseract with text touching the crop edge.
+    work = cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    words = engine.read(work, lang=lang, psm=psm, whitelist=whitelist)
+    out: list[Word] = []
+    for w in words:
+        b = w.box
+        out.append(
+            Word(
+                text=w.text,
+                confidence=w.confidence,
+                box=Box(
+                    where.x + int((b.x - 10) / scale),
+                    where.y + int((b.y - 10) / scale),
+                    int(round(b.width / scale)),
+                    int(round(b.height / scale)),
+                ),
+                line_key=w.line_key,
+            )
+        )
+    return out

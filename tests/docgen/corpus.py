@@ -1,0 +1,114 @@
+"""Write a corpus of degraded documents with a truth.jsonl index."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .degrade import DEGRADATIONS, degrade
+from .document import GeneratedDocument
+
+_PHOTO_NAMES = {"photo", "glare", "too_small"}
+
+
+def build_corpus(
+    out_dir: Path,
+    count: int,
+    seed: int,
+    degradations: Sequence[str] = DEGRADATIONS,
+    font_set: str = "train",
+    *,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Generate ``count`` documents, degrade each, write them and ``truth.jsonl``.
+
+    Degradations are dealt in shuffled rounds so each appears about equally often; the kind is
+    drawn independently. Files are .png, .jpg or .tif (photos are JPEG); about a quarter have
+    Cyrillic names, the first always does. Returns the path of truth.jsonl, whose lines are
+    {"file", "kind", "layout", "degradation", "font_set", "seed", "truth",
+    "expected_problems", "dpi", "quad", "homography"}; ``seed`` regenerates the clean
+    document with ``generate(seed, kind, font_set)``.
+    """
+    from . import generate  # the package's generate(); imported here to avoid a cycle
+
+    if not degradations:
+        raise ValueError("at least one degradation is needed")
+    unknown = sorted(set(degradations) - set(DEGRADATIONS))
+    if unknown:
+        raise ValueError(f"unknown degradations {unknown}; use names from {DEGRADATIONS}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rnd = random.Random(f"corpus:{seed}:{font_set}")
+    plan: list[str] = []
+    while len(plan) < count:
+        round_ = list(degradations)
+        rnd.shuffle(round_)
+        plan.extend(round_)
+    truth_path = out_dir / "truth.jsonl"
+    with truth_path.open("w", encoding="utf-8") as index:
+        for i in range(count):
+            if cancelled is not None and cancelled():
+                break
+            doc_seed = rnd.getrandbits(31)
+            kind = rnd.choice(("birth_certificate", "oms_policy"))
+            name = plan[i]
+            doc: GeneratedDocument = generate(doc_seed, kind, font_set)
+            img, info = degrade(doc, name, doc_seed)
+            ext = _extension(rnd, name, info.photo)
+            stem = _stem(rnd, i, kind, name)
+            file_name = f"{stem}{ext}"
+            data = _encode(img, ext, info.dpi, info.jpeg_quality)
+            (out_dir / file_name).write_bytes(data)
+            record = {
+                "file": file_name,
+                "kind": doc.kind,
+                "layout": doc.layout,
+                "degradation": name,
+                "font_set": font_set,
+                "seed": doc_seed,
+                "truth": doc.truth,
+                "expected_problems": sorted(info.expected_problems),
+                "dpi": info.dpi,
+                "quad": np.round(info.quad, 2).tolist(),
+                "homography": info.homography.tolist(),
+            }
+            index.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if progress is not None:
+                progress((i + 1) / count)
+    return truth_path
+
+
+def _extension(rnd: random.Random, name: str, photo: bool) -> str:
+    if photo or name in _PHOTO_NAMES:
+        return ".jpg"
+    return rnd.choices((".png", ".jpg", ".tif"), weights=(5, 3, 2))[0]
+
+
+def _stem(rnd: random.Random, i: int, kind: str, name: str) -> str:
+    if i == 0 or rnd.random() < 0.25:
+        word = "свидетельство" if kind == "birth_certificate" else "полис ОМС"
+        return f"{word}_{i + 1:03d}"
+    return f"doc_{i + 1:04d}_{name}"
+
+
+def _encode(img: np.ndarray, ext: str, dpi: float | None, jpeg_quality: int | None) -> bytes:
+    """Encode BGR pixels; the dpi goes into the file's header when a scanner would set it."""
+    pil = Image.fromarray(np.ascontiguousarray(img[:, :, ::-1]), "RGB")
+    buf = io.BytesIO()
+    kwargs: dict[str, object] = {}
+    if dpi is not None:
+        kwargs["dpi"] = (dpi, dpi)
+    if ext == ".jpg":
+        pil.save(buf, "JPEG", quality=jpeg_quality or 92, **kwargs)
+    elif ext == ".png":
+        pil.save(buf, "PNG", compress_level=1, **kwargs)
+    else:
+        pil.save(buf, "TIFF", compression="tiff_lzw", **kwargs)
+    return buf.getvalue()

@@ -1,0 +1,347 @@
+"""The policy PDF417: payload layouts (domain.md) and finding real symbols on page images.
+
+The encoder below is written independently of ``omsdesktop.ocr.barcode`` (bit strings instead
+of integer shifts, an explicit code table) so a shared misunderstanding cannot pass silently.
+Symbols are rendered by zxing-cpp's real Compact PDF417 writer and read back from warped pages.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+
+from omsdesktop.errors import OmsError
+from omsdesktop.ocr.barcode import (
+    BarcodeError,
+    BarcodeUnknownLayoutError,
+    PolicyBarcode,
+    find_pdf417,
+    parse_policy_payload,
+    read_policy_barcode,
+)
+
+# --- an independent encoder -------------------------------------------------------------------
+
+_LETTERS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЬЪЫЭЮЯ"
+CODE: dict[str, int] = {" ": 0, ".": 1, "-": 2, "‘": 3, "|": 63}
+CODE.update({str(d): 4 + d for d in range(10)})
+CODE.update({ch: 14 + i for i, ch in enumerate(_LETTERS)})
+
+
+def pack6(text: str, n_bytes: int) -> bytes:
+    n_chars = n_bytes * 8 // 6
+    assert len(text) <= n_chars
+    bits = "".join(format(CODE[ch], "06b") for ch in text.ljust(n_chars))
+    return bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8))
+
+
+def days(d: date | None) -> bytes:
+    n = 0 if d is None else (d - date(1900, 1, 1)).days
+    return n.to_bytes(2, "big")
+
+
+def encode_type2(
+    enp: str, last: str, first: str, middle: str, sex: int, born: date, expiry: date | None
+) -> bytes:
+    out = bytes([2]) + int(enp).to_bytes(8, "big")
+    out += pack6(f"{last}|{first}|{middle}", 51)
+    out += bytes([sex]) + days(born) + days(expiry)
+    assert len(out) == 65
+    return out + bytes(range(65))  # the signature is not read
+
+
+def encode_type1(
+    enp: str,
+    last: str,
+    first: str,
+    middle: str,
+    sex: int,
+    born: date,
+    expiry: date | None,
+    ogrn: int,
+    okato: int,
+) -> bytes:
+    out = bytes([1]) + int(enp).to_bytes(8, "big")
+    name = f"{middle[::-1]}|{last[::-1]}|{first[::-1]}"
+    out += pack6(name, 42)[::-1]
+    out += bytes([sex]) + days(born) + days(expiry)
+    out += ogrn.to_bytes(6, "big") + okato.to_bytes(3, "big")
+    assert len(out) == 65
+    return out + bytes(65)
+
+
+# --- payload decoding -------------------------------------------------------------------------
+
+
+def test_type2_round_trip() -> None:
+    payload = encode_type2(
+        "7700000000000016", "ИВАНОВА", "АННА-МАРИЯ", "СЕРГЕЕВНА", 2, date(2019, 3, 12), None
+    )
+    assert len(payload) == 130
+    got = parse_policy_payload(payload)
+    assert got.layout_type == 2
+    assert got.enp == "7700000000000016"
+    assert (got.last_name, got.first_name, got.patronymic) == ("Иванова", "Анна-Мария", "Сергеевна")
+    assert got.sex == "Ж"
+    assert got.birth_date == date(2019, 3, 12)
+    assert got.expiry_date is None
+    assert got.ogrn is None and got.okato is None
+
+
+def test_type2_male_with_expiry_and_leading_zero_enp() -> None:
+    payload = encode_type2(
+        "0500000000000004", "ЁЛКИН", "ПЁТР", "", 1, date(2008, 12, 31), date(2030, 1, 15)
+    )
+    got = parse_policy_payload(payload)
+    assert got.enp == "0500000000000004"  # zero-padded to 16 digits
+    assert (got.last_name, got.first_name, got.patronymic) == ("Ёлкин", "Пётр", "")
+    assert got.sex == "М"
+    assert got.birth_date == date(2008, 12, 31)
+    assert got.expiry_date == date(2030, 1, 15)
+
+
+def test_type1_round_trip_with_insurer_and_region() -> None:
+    payload = encode_type1(
+        "5000000000000009",
+        "ПЕТРОВ",
+        "ИЛЬЯ",
+        "АЛЕКСАНДРОВИЧ",
+        1,
+        date(2016, 2, 29),
+        None,
+        1027739008440,
+        46000,
+    )
+    got = parse_policy_payload(payload)
+    assert got.layout_type == 1
+    assert got.enp == "5000000000000009"
+    assert (got.last_name, got.first_name, got.patronymic) == ("Петров", "Илья", "Александрович")
+    assert got.sex == "М"
+    assert got.birth_date == date(2016, 2, 29)
+    assert got.expiry_date is None
+    assert got.ogrn == "1027739008440"
+    assert got.okato == "46000"
+
+
+def test_type1_short_okato_is_zero_padded() -> None:
+    payload = encode_type1(
+        "6400000000001233", "ЩУКИНА", "ЮЛЯ", "", 2, date(2021, 7, 1), date(2026, 7, 1), 0, 4000
+    )
+    got = parse_policy_payload(payload)
+    assert (got.last_name, got.first_name, got.patronymic) == ("Щукина", "Юля", "")
+    assert got.okato == "04000"
+    assert got.ogrn is None
+    assert got.expiry_date == date(2026, 7, 1)
+
+
+def test_day_count_starts_at_1900_01_01() -> None:
+    # 2000-01-01 is 100 * 365 + 24 leap days after 1900-01-01 (1900 is not a leap year).
+    payload = bytearray(encode_type2("7700000000000016", "А", "Б", "В", 1, date(2001, 1, 1), None))
+    payload[61:63] = (36524).to_bytes(2, "big")
+    payload[63:65] = (1).to_bytes(2, "big")
+    got = parse_policy_payload(bytes(payload))
+    assert got.birth_date == date(2000, 1, 1)
+    assert got.expiry_date == date(1900, 1, 2)
+
+
+def test_alphabet_puts_soft_sign_before_hard_sign_before_yery() -> None:
+    # Codes 41, 42, 43 written by hand: Ь, Ъ, Ы (domain.md), then "|" separators.
+    codes = [41, 42, 43, 63, 14, 63, 15] + [0] * 61
+    bits = "".join(format(c, "06b") for c in codes)
+    name = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8))
+    payload = bytes([2]) + (7700000000000016).to_bytes(8, "big") + name + bytes([1, 0, 1, 0, 0])
+    got = parse_policy_payload(payload + bytes(65))
+    assert (got.last_name, got.first_name, got.patronymic) == ("Ьъы", "А", "Б")
+
+
+def test_digits_and_punctuation_codes() -> None:
+    codes = [4, 13, 1, 2, 3, 63, 14, 63, 14] + [0] * 59
+    bits = "".join(format(c, "06b") for c in codes)
+    name = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits), 8))
+    payload = bytes([2]) + (1).to_bytes(8, "big") + name + bytes([2, 0, 1, 0, 0])
+    got = parse_policy_payload(payload + bytes(65))
+    assert got.last_name == "09.-‘"
+
+
+def test_unknown_layout_is_a_typed_error() -> None:
+    payload = bytearray(encode_type2("7700000000000016", "А", "Б", "В", 1, date(2019, 1, 1), None))
+    payload[0] = 7
+    with pytest.raises(BarcodeUnknownLayoutError) as info:
+        parse_policy_payload(bytes(payload))
+    assert info.value.code == "barcode_unknown_layout"
+    assert isinstance(info.value, BarcodeError) and isinstance(info.value, OmsError)
+    assert "неизвестный формат" in info.value.message()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_garbage_with_a_valid_type_byte_is_rejected(seed: int) -> None:
+    rng = random.Random(seed)
+    payload = bytes([rng.choice((1, 2))]) + bytes(rng.randrange(256) for _ in range(129))
+    with pytest.raises(BarcodeError) as info:
+        parse_policy_payload(payload)
+    assert info.value.code == "barcode_unreadable"
+
+
+def test_short_payload_is_unreadable() -> None:
+    with pytest.raises(BarcodeError) as info:
+        parse_policy_payload(b"\x02hello")
+    assert info.value.code == "barcode_unreadable"
+    assert "не удалось" in info.value.message()
+
+
+def test_bad_sex_and_missing_birth_date_are_unreadable() -> None:
+    good = encode_type2("7700000000000016", "А", "Б", "В", 1, date(2019, 1, 1), None)
+    bad_sex = bytearray(good)
+    bad_sex[60] = 3
+    no_birth = bytearray(good)
+    no_birth[61:63] = b"\x00\x00"
+    for payload in (bad_sex, no_birth):
+        with pytest.raises(BarcodeError):
+            parse_policy_payload(bytes(payload))
+
+
+def test_enp_wider_than_16_digits_is_unreadable() -> None:
+    payload = bytearray(encode_type2("7700000000000016", "А", "Б", "В", 1, date(2019, 1, 1), None))
+    payload[1:9] = (10**16).to_bytes(8, "big")
+    with pytest.raises(BarcodeError):
+        parse_policy_payload(bytes(payload))
+
+
+# --- finding symbols on images ----------------------------------------------------------------
+
+
+def render(payload: bytes, scale: int = 3) -> np.ndarray:
+    symbol = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.CompactPDF417)
+    return np.array(symbol.to_image(scale=scale))
+
+
+def make_page(symbol: np.ndarray, at: tuple[int, int]) -> np.ndarray:
+    """A 300-dpi A5 sheet (1748 x 2480) with text-like clutter and the symbol at ``at``."""
+    page = np.full((2480, 1748, 3), 235, np.uint8)
+    rng = np.random.default_rng(7)
+    for row in range(120, 2400, 70):
+        cv2.putText(
+            page,
+            "POLIS OBYAZATELNOGO MEDICINSKOGO STRAHOVANIYA 0123456789",
+            (80, row),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            1.0,
+            (40, 40, 40),
+            2,
+        )
+    y, x = at
+    h, w = symbol.shape[:2]
+    page[y - 20 : y + h + 20, x - 20 : x + w + 20] = 255  # the quiet zone
+    page[y : y + h, x : x + w] = cv2.cvtColor(symbol, cv2.COLOR_GRAY2BGR)
+    noise = rng.normal(0, 6, page.shape)
+    return np.clip(page.astype(np.float64) + noise, 0, 255).astype(np.uint8)
+
+
+def warp(page: np.ndarray, angle: float, skew: float) -> np.ndarray:
+    """Rotate by ``angle`` degrees and tilt the sheet like a phone photo."""
+    h, w = page.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[skew * w, 0], [w - skew * w, skew * h], [w, h], [0, h - skew * h]])
+    persp = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(page, persp, (w, h), borderValue=(200, 200, 200))
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(warped, rot, (w, h), borderValue=(200, 200, 200))
+    return cv2.GaussianBlur(rotated, (3, 3), 0)
+
+
+POLICY = encode_type2(
+    "6400000000001233", "СМИРНОВА", "ВАРВАРА", "ИГОРЕВНА", 2, date(2020, 1, 1), None
+)
+
+
+def test_finds_a_rendered_symbol_on_a_warped_page() -> None:
+    symbol = render(POLICY)
+    page = warp(make_page(symbol, (150, 900)), angle=4.0, skew=0.03)
+    found = find_pdf417(page)
+    assert [payload for payload, _ in found] == [POLICY]
+    box = found[0][1]
+    # The symbol was placed in the upper right quarter of the sheet.
+    assert box.x > 700 and box.y < 600
+    assert box.width > symbol.shape[1] * 0.8
+
+
+def test_reads_policy_fields_from_a_page_scanned_sideways() -> None:
+    page = np.ascontiguousarray(np.rot90(make_page(render(POLICY), (150, 900))))
+    got = read_policy_barcode(page)
+    assert isinstance(got, PolicyBarcode)
+    assert got.enp == "6400000000001233"
+    assert (got.last_name, got.first_name, got.patronymic) == ("Смирнова", "Варвара", "Игоревна")
+    assert got.birth_date == date(2020, 1, 1)
+    assert got.box.width > 0 and got.box.height > 0
+
+
+def test_reads_a_greyscale_type1_page() -> None:
+    payload = encode_type1(
+        "7700000000000016", "ОРЛОВ", "ЯН", "", 1, date(2012, 5, 5), None, 1027739008440, 45000
+    )
+    page = cv2.cvtColor(make_page(render(payload), (1800, 300)), cv2.COLOR_BGR2GRAY)
+    got = read_policy_barcode(warp(page, angle=-3.0, skew=0.02))
+    assert got is not None
+    assert (got.layout_type, got.last_name, got.first_name, got.ogrn) == (
+        1,
+        "Орлов",
+        "Ян",
+        "1027739008440",
+    )
+    assert got.box.y > 1200  # placed in the lower half
+
+
+def test_a_page_without_a_barcode_gives_none() -> None:
+    page = make_page(np.full((10, 10), 255, np.uint8), (150, 900))
+    assert find_pdf417(page) == []
+    assert read_policy_barcode(page) is None
+
+
+def test_a_foreign_pdf417_raises_a_typed_error() -> None:
+    foreign = b"\x09" + bytes(range(129))
+    page = make_page(render(foreign), (150, 900))
+    with pytest.raises(BarcodeUnknownLayoutError):
+        read_policy_barcode(page)
+
+
+def test_a_qr_code_is_not_taken_for_the_policy_barcode() -> None:
+    qr = np.array(zxingcpp.create_barcode(POLICY, zxingcpp.BarcodeFormat.QRCode).to_image(scale=6))
+    page = make_page(qr, (150, 900))
+    assert find_pdf417(page) == []
+
+
+# --- against the test-document generator's own encoder ----------------------------------------
+
+
+@pytest.mark.parametrize("layout", [1, 2])
+def test_docgen_payloads_in_a_real_symbol_decode(layout: int) -> None:
+    """tests/docgen writes policy barcodes for the synthetic documents: a second encoder."""
+    from tests.docgen.barcode import encode_payload, pdf417_image
+
+    payload = encode_payload(
+        layout_type=layout,
+        enp="5000000000000009",
+        last_name="Ёлкина",
+        first_name="Дарья",
+        patronymic="Юрьевна",
+        sex="Ж",
+        birth_date=date(2017, 9, 30),
+        expiry=None,
+        ogrn="1027739099629",
+        okato=45000,
+        rnd=random.Random(5),
+    )
+    symbol = pdf417_image(payload, module=2, row_height=3)  # EC level 4, dense rows
+    got = read_policy_barcode(warp(make_page(symbol, (200, 700)), angle=2.0, skew=0.01))
+    assert got is not None
+    assert got.layout_type == layout
+    assert got.enp == "5000000000000009"
+    assert (got.last_name, got.first_name, got.patronymic) == ("Ёлкина", "Дарья", "Юрьевна")
+    assert (got.sex, got.birth_date, got.expiry_date) == ("Ж", date(2017, 9, 30), None)
+    if layout == 1:
+        assert (got.ogrn, got.okato) == ("1027739099629", "45000")
