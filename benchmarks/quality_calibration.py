@@ -64,19 +64,19 @@ GRID: dict[str, Sequence[float]] = {
 }
 
 
-def _one(job: tuple[int, str, str, str | None]) -> dict[str, Any]:
-    """Generate, degrade and measure one image (runs in a worker process)."""
+def _degraded(seed: int, kind: str, name: str, cache: str | None) -> tuple[Any, dict[str, Any]]:
+    """The degraded image and what docgen says about it; cached as PNG when ``cache`` is set."""
     import cv2
     import numpy as np
 
     from tests.docgen import degrade, generate
 
-    seed, kind, name, cache = job
     key = f"{seed}_{kind}_{name}"
     if cache:
-        path = Path(cache) / f"{key}.json"
-        if path.exists():
-            return dict(json.loads(path.read_text()))
+        png, meta = Path(cache) / f"{key}.png", Path(cache) / f"{key}.json"
+        if png.exists() and meta.exists():
+            img = cv2.imdecode(np.frombuffer(png.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+            return img, dict(json.loads(meta.read_text()))
     doc = None
     for attempt in range(5):
         # Some seeds' certificates overflow their layout in docgen: take a neighbouring seed.
@@ -88,30 +88,51 @@ def _one(job: tuple[int, str, str, str | None]) -> dict[str, Any]:
     if doc is None:
         raise RuntimeError(f"docgen could not render {kind} for seed {seed}")
     img, info = degrade(doc, name, seed)
+    meta_d = {
+        "expected": sorted(info.expected_problems),
+        "dpi": info.dpi,
+        "quad": np.asarray(info.quad, float).tolist(),
+        "doc_area_fraction": info.doc_area_fraction,
+        "rotation": info.rotation,
+        "skew": info.skew_degrees,
+        "photo": info.photo,
+        "doc_shape": list(doc.image.shape[:2]),
+    }
+    if cache:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        ok, buf = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        assert ok
+        (Path(cache) / f"{key}.png").write_bytes(bytes(buf))
+        (Path(cache) / f"{key}.json").write_text(json.dumps(meta_d))
+    return img, meta_d
+
+
+def _one(job: tuple[int, str, str, str | None]) -> dict[str, Any]:
+    """Generate, degrade and measure one image (runs in a worker process)."""
+    import cv2
+    import numpy as np
+
+    seed, kind, name, cache = job
+    img, meta = _degraded(seed, kind, name, cache)
     t = time.perf_counter()
-    metrics, quad = measure(img, dpi=info.dpi)
+    metrics, quad = measure(img, dpi=meta["dpi"])
     elapsed = time.perf_counter() - t
     found_err = None
     if quad is not None:
         # Corner error relative to the document's size (only meaningful for whole documents).
-        truth = np.asarray(info.quad, np.float64)
+        truth = np.asarray(meta["quad"], np.float64)
         size = float(np.sqrt(abs(cv2.contourArea(truth.astype(np.float32)))))
         ordered = _match_corners(np.asarray(quad, np.float64), truth)
         found_err = float(np.max(np.linalg.norm(ordered - truth, axis=1)) / max(size, 1.0))
-    record = {
+    return {
         "seed": seed,
         "kind": kind,
         "degradation": name,
-        "expected": sorted(info.expected_problems),
+        "expected": meta["expected"],
         "metrics": metrics,
         "seconds": elapsed,
         "quad_error": found_err,
-        "doc_area_fraction": info.doc_area_fraction,
     }
-    if cache:
-        Path(cache).mkdir(parents=True, exist_ok=True)
-        (Path(cache) / f"{key}.json").write_text(json.dumps(record))
-    return record
 
 
 def _match_corners(found: Any, truth: Any) -> Any:
@@ -303,15 +324,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=7, help="seeds per split")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--cache", default=None, help="directory to keep measurements in")
+    parser.add_argument("--cache", default=None, help="directory to keep degraded images in")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/quality.md")
     parser.add_argument("--no-calibrate", action="store_true", help="report current defaults")
+    parser.add_argument("--dump", type=Path, default=None, help="write all measurements (JSON)")
     args = parser.parse_args()
 
     t = time.time()
     train = build(range(TRAIN_BASE, TRAIN_BASE + args.seeds), DEGRADATIONS, args.jobs, args.cache)
     test = build(range(TEST_BASE, TEST_BASE + args.seeds), DEGRADATIONS, args.jobs, args.cache)
     print(f"measured {len(train) + len(test)} images in {time.time() - t:.0f} s", flush=True)
+    if args.dump:
+        args.dump.write_text(json.dumps({"train": train, "test": test}))
     base = QualityThresholds()
     th = base if args.no_calibrate else calibrate(train, base)
     text = report(train, test, th, args.seeds)

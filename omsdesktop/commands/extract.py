@@ -49,11 +49,9 @@ def run(args: argparse.Namespace) -> int:
         if engine is None:
             try:
                 engine = create_engine(settings.ocr)
-            except Exception:  # noqa: BLE001 - reported per file by process_file below
+            except Exception:
                 engine = None
         kind = KINDS[args.kind]
-        if args.pair and kind == "auto":
-            kind = "birth_certificate" if not results else "oms_policy"
         result = process_file(
             path, kind=kind, settings=settings, engine=engine, page_index=args.page - 1
         )

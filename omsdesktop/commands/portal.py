@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -245,11 +246,18 @@ def run_sandbox(args: argparse.Namespace) -> int:
         "Остановить: Ctrl+C.\n"
     )
     sys.stderr.flush()
+
+    def _stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Stop cleanly on SIGTERM too (service managers, `kill`), not only on Ctrl+C.
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.stop()
     return 0
 

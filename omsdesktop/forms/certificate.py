@@ -5,22 +5,28 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rapidfuzz import fuzz
+
 from omsdesktop.forms.fields import (
+    CAPITALS,
     CYRILLIC,
     DATE_CHARS,
     DIGITS,
     NAME_CHARS,
+    REVIEW_THRESHOLD,
+    Reading,
     decide,
     parse_date_value,
     parse_digits,
     parse_name,
-    parse_text,
+    parse_place,
+    parse_single_name,
     read_field,
     reading_of,
-    Reading,
 )
 from omsdesktop.forms.locate import (
     LabelHit,
+    box_right_of,
     find_labels,
     fold_word,
     line_above,
@@ -28,7 +34,12 @@ from omsdesktop.forms.locate import (
     words_right_of,
 )
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.normalize import date_from_words, roman_to_latin, series_letters_to_cyrillic
+from omsdesktop.forms.normalize import (
+    date_from_words,
+    roman_to_latin,
+    roman_value,
+    series_letters_to_cyrillic,
+)
 from omsdesktop.ocr.engine import OcrEngine, Word
 from omsdesktop.ocr.layout import PageText, read_region, union_boxes
 from omsdesktop.ocr.types import Box
@@ -47,16 +58,31 @@ LABELS: dict[str, tuple[str, ...]] = {
     "mother": ("Мать",),
 }
 
-_ALL_LABEL_VARIANTS = tuple(v for vs in LABELS.values() for v in vs) + (
+_ALL_LABEL_VARIANTS = (
+    *tuple(v for vs in LABELS.values() for v in vs),
     "Гражданство",
     "Родители",
     "о чем",
     "Руководитель",
 )
 
-_SERIES_RE = re.compile(
-    r"([IVXLCDMІУХЛСПШ1l|!]{1,7})\s*[-‐‑‒–—―−_.]?\s*([А-ЯЁA-Z0-9]{2})\s*[№N#]?\s*(\d[\d ]{5,8})"
+_SERIES_RE = re.compile(r"(?<!\S)(\S{1,7}?)\s*[-‐‑‒–—―−_.]\s*(\S{2})\s*[№N#]?\s*(\d[\d ]{5,8})")
+
+
+_CAPTIONS = (
+    "город, населенный пункт, район, область, край, республика",
+    "число, месяц, год (цифрами и прописью)",
+    "фамилия, имя, отчество",
+    "наименование органа записи актов гражданского состояния",
+    "гражданство",
 )
+
+
+def _is_caption_text(text: str) -> bool:
+    folded = text.lower().replace("ё", "е")
+    return any(
+        fuzz.partial_ratio(c, folded) >= 80 and len(folded) >= 0.5 * len(c) for c in _CAPTIONS
+    )
 
 
 def _is_caption(page: PageText, line_index: int, value_height: float) -> bool:
@@ -76,8 +102,10 @@ def _value_words(page: PageText, hits: list[LabelHit], all_hits: list[LabelHit])
         if right:
             return right
     for hit in hits:
+        line = page.lines[hit.line_index]
         above = line_above(page, hit.line_index)
-        if above is not None and page.lines[above].height > page.lines[hit.line_index].height:
+        alone = hit.start == 0 and hit.end >= len(line.words) - 1
+        if above is not None and alone and page.lines[above].height >= 0.8 * line.height:
             return list(page.lines[above].words)
     return []
 
@@ -101,30 +129,54 @@ def _line_after_caption(page: PageText, last_hits: list[LabelHit], value_h: floa
     return []
 
 
+def _first_date_after(page: PageText, start: int) -> list[Word]:
+    for line in page.lines[start + 1 :]:
+        words = list(line.words)
+        first_digit = next((i for i, w in enumerate(words) if re.search(r"\d", w.text)), None)
+        if first_digit is None:
+            continue
+        tail = words[max(0, first_digit - 1) :]
+        if parse_date_value(" ".join(w.text for w in tail)) is not None:
+            return tail
+    return []
+
+
 def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]:
     value_h = _median_value_height(page)
     all_hits = find_labels(page, _ALL_LABEL_VARIANTS)
 
+    # The child's fields come before the parents' (whose captions repeat "фамилия, имя, отчество").
+    parent_lines = [
+        h.line_index for h in all_hits if h.label in ("Отец", "Мать", "Родители", "Гражданство")
+    ]
+    parents_start = min(parent_lines, default=len(page.lines))
+    own_fields = ("last_name", "first_name", "patronymic", "first_and_patronymic", "birth_date")
+
     def hits(name: str) -> list[LabelHit]:
-        return [h for h in all_hits if h.label in LABELS[name]]
+        found = [h for h in all_hits if h.label in LABELS[name]]
+        if name in own_fields:
+            found = [h for h in found if h.line_index < parents_start]
+        return found
 
     fields: dict[str, FieldValue] = {}
     name_reader = _name_reader(engine, page)
 
     # --- names: labelled, or over captions "фамилия" / "имя, отчество"
     last = _value_words(page, hits("last_name"), all_hits)
-    fields["last_name"] = name_reader(last)
+    fields["last_name"] = name_reader(last, parse_single_name)
     combined_hits = hits("first_and_patronymic")
     first_words = _value_words(page, hits("first_name"), all_hits) if not combined_hits else []
     if first_words:
-        fields["first_name"] = name_reader(first_words)
-        fields["patronymic"] = name_reader(_value_words(page, hits("patronymic"), all_hits))
+        fields["first_name"] = name_reader(first_words, parse_single_name)
+        fields["patronymic"] = name_reader(
+            _value_words(page, hits("patronymic"), all_hits), parse_name
+        )
     else:
         both = _value_words(page, combined_hits, all_hits) if combined_hits else []
         if not both:
             both = _line_after_caption(page, hits("last_name"), value_h)
-        fields["first_name"] = name_reader(both[:1])
-        fields["patronymic"] = name_reader(both[1:])
+        fields["first_name"] = name_reader(both[:1], parse_single_name)
+        fields["patronymic"] = name_reader(both[1:], parse_name)
 
     # --- date of birth: digits, confirmed or corrected by the date in words below them
     date_hits = hits("birth_date")
@@ -140,6 +192,13 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
 
     # --- date of issue
     issue_words = _value_words(page, hits("issue_date"), all_hits)
+    if not any(re.search(r"\d", w.text) for w in issue_words) and hits("issue_date"):
+        issue_words = read_region(engine, page, box_right_of(page, hits("issue_date")[0]))
+    if parse_date_value(" ".join(w.text for w in issue_words)) is None:
+        # The label may be hidden by the seal or broken over two lines: the date of issue is
+        # the first date printed after the place of registration.
+        after = max([h.line_index for h in hits("registration")] + [parents_start], default=0)
+        issue_words = _first_date_after(page, after) or issue_words
     # Printed in digits or with the month in words ("5 сентября 2025 г."): no whitelist.
     fields["birth_certificate_issue_date"] = read_field(
         engine, page, issue_words, parse_date_value, lang="rus"
@@ -152,10 +211,14 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     return fields
 
 
-def _name_reader(engine: OcrEngine, page: PageText) -> Callable[[list[Word]], FieldValue]:
-    def read(words: list[Word]) -> FieldValue:
+def _name_reader(
+    engine: OcrEngine, page: PageText
+) -> Callable[[list[Word], Callable[[str], str | None]], FieldValue]:
+    def read(
+        words: list[Word], parser: Callable[[str], str | None] = parse_single_name
+    ) -> FieldValue:
         words = [w for w in words if re.search(r"[А-ЯЁа-яёA-Za-z]", w.text)]
-        return read_field(engine, page, words, parse_name, lang="rus", whitelist=NAME_CHARS)
+        return read_field(engine, page, words, parser, lang="rus", whitelist=NAME_CHARS)
 
     return read
 
@@ -164,6 +227,12 @@ def _birth_date(
     engine: OcrEngine, page: PageText, words: list[Word], hits: list[LabelHit]
 ) -> FieldValue:
     digit_words = [w for w in words if re.search(r"\d", w.text)]
+    if not digit_words and hits:
+        digit_words = [
+            w
+            for w in read_region(engine, page, box_right_of(page, hits[0]))
+            if re.search(r"\d", w.text)
+        ]
     first = reading_of(digit_words, parse_date_value)
     readings: list[Reading] = []
     if first.box is not None:
@@ -187,7 +256,9 @@ def _birth_date(
             text = page.lines[below].text
             parsed = date_from_words(text)
             if parsed is None:
-                again = read_region(engine, page, page.lines[below].box, lang="rus", whitelist=CYRILLIC + " ")
+                again = read_region(
+                    engine, page, page.lines[below].box, lang="rus", whitelist=CYRILLIC + " "
+                )
                 parsed = date_from_words(" ".join(w.text for w in again))
             if parsed is not None:
                 in_words = Reading(text, parsed.isoformat(), 0.9, page.lines[below].box)
@@ -203,7 +274,9 @@ def _birth_date(
             box=field.box,
             raw=field.raw,
             needs_review=True,
-            alternatives=tuple(sorted({*field.alternatives, in_words.value or ""} - {"", field.value or ""})),
+            alternatives=tuple(
+                sorted({*field.alternatives, in_words.value or ""} - {"", field.value or ""})
+            ),
         )
     return field
 
@@ -222,13 +295,14 @@ def _birth_place(
     parts: list[list[Word]] = [first] if first else []
     label_lines = {h.line_index for h in all_hits}
     idx = hit.line_index
-    ref_h = page.lines[idx].height if not first else max(w.box.height for w in first)
+    heights = sorted(w.box.height for w in first) if first else [int(page.lines[idx].height)]
+    ref_h = heights[len(heights) // 2]
     for _ in range(2):
         nxt = line_below(page, idx, max_gap=1.2)
         if nxt is None or nxt in label_lines:
             break
         line = page.lines[nxt]
-        if line.height < 0.8 * ref_h:  # a caption under the value
+        if line.height < 0.7 * ref_h or _is_caption_text(line.text):  # a caption under it
             break
         if any(re.search(r"\d{2}\.\d{2}\.\d{4}|№", w.text) for w in line.words):
             break
@@ -247,11 +321,9 @@ def _birth_place(
         c = sum(w.confidence for w in chosen) / max(1, len(chosen))
         confidences.append(min(1.0, c + 0.05) if agree else c * 0.8)
         boxes.append(box)
-    text = parse_text(" ".join(readings_text))
+    text = parse_place(" ".join(readings_text))
     if not text:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
-    from omsdesktop.forms.fields import REVIEW_THRESHOLD
-
     conf = min(confidences)
     return FieldValue(
         value=text,
@@ -284,76 +356,107 @@ def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> Fiel
 
 
 def _parse_series_line(text: str) -> tuple[str, str, str] | None:
-    compact = text.replace("№", " № ")
+    """Split "XL-ВК № 017967" into its parts, each normalised but not yet validated."""
+    compact = re.sub(r"\b(?:N[eoº°]|No\.?)(?=\s|\d)", " № ", text.replace("№", " № "))
     m = _SERIES_RE.search(compact)
     if not m:
         return None
     numeral = roman_to_latin(m.group(1))
     letters = series_letters_to_cyrillic(m.group(2))
     number = re.sub(r"\D", "", m.group(3))
-    if not re.fullmatch(r"[IVXLCDM]{1,6}", numeral) or not re.fullmatch(r"[А-ЯЁ]{2}", letters):
-        return None
     return numeral, letters, number
 
 
+def _valid_numeral(text: str) -> bool:
+    return bool(re.fullmatch(r"[IVXLCDM]{1,6}", text)) and roman_value(text) is not None
+
+
 def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, FieldValue]:
-    candidates = []
-    for i, line in enumerate(page.lines):
-        if "№" in line.text or re.search(r"\d{6}", line.text):
-            parsed = _parse_series_line(line.text)
-            if parsed:
-                candidates.append((i, parsed))
-    if not candidates:
-        # Fall back to the lowest line with six digits.
-        for i in range(len(page.lines) - 1, -1, -1):
-            if re.search(r"\d{6}", page.lines[i].text):
-                candidates.append((i, ("", "", "")))
-                break
-    if not candidates:
+    """Series ("XL-ВК") and number at the bottom of the certificate.
+
+    The numeral is Latin and the letters Cyrillic, so the line is read several ways — the
+    English model (also restricted to I V X L C D M), the Russian model (also restricted to
+    capitals) — and each part is decided by a weighted vote: the English readings count most for
+    the numeral, the Russian ones for the letters. Disagreement lowers the confidence.
+    """
+    index = None
+    for i in range(len(page.lines) - 1, -1, -1):
+        text = page.lines[i].text
+        if _parse_series_line(text) or re.search(r"№\s*\d{6}", text):
+            index = i
+            break
+    if index is None:
         empty = FieldValue(value=None, confidence=0.0, needs_review=True)
         return empty, empty
-    index, first = candidates[-1]
     line = page.lines[index]
     box = line.box
+    series_word = line.words[0]
+    numerals: list[tuple[str, float]] = []
+    letters: list[tuple[str, float]] = []
+    numbers: list[tuple[str, float]] = []
+
+    def add(parsed: tuple[str, str, str] | None, w_numeral: float, w_letters: float) -> None:
+        if parsed is None:
+            return
+        numerals.append((parsed[0], w_numeral))
+        letters.append((parsed[1], w_letters))
+        numbers.append((parsed[2], 1.0))
+
+    add(_parse_series_line(line.text), 0.5, 1.0)
+    add(_parse_series_line(_join(read_region(engine, page, box, lang="eng"))), 1.5, 0.5)
+    add(_parse_series_line(_join(read_region(engine, page, box, lang="rus"))), 0.5, 1.5)
+    roman = _join(read_region(engine, page, series_word.box, lang="eng", whitelist="IVXLCDM-"))
+    numerals.append((roman.split("-")[0].strip(), 2.0))
+    caps = _join(read_region(engine, page, series_word.box, lang="rus", whitelist=CAPITALS + "-"))
+    if "-" in caps:
+        letters.append((series_letters_to_cyrillic(caps.rsplit("-", 1)[1].strip()), 2.0))
+    digits = _join(read_region(engine, page, box, lang="eng", whitelist=DIGITS + "-№N"))
+    m = re.search(r"(\d{6,7})\s*$", digits)
+    if m:
+        numbers.append((m.group(1), 1.0))
+
+    numeral, n_share = _vote(numerals, _valid_numeral)
+    letter, l_share = _vote(letters, lambda x: bool(re.fullmatch(r"[А-ЯЁ]{2}", x)))
+    number, d_share = _vote(numbers, lambda x: len(x) in (6, 7))
     conf = line.confidence
-    # Read the line with both models: the numeral in Latin, the letters in Cyrillic.
-    eng = _parse_series_line(" ".join(w.text for w in read_region(engine, page, box, lang="eng")))
-    rus = _parse_series_line(" ".join(w.text for w in read_region(engine, page, box, lang="rus")))
-    numerals = [p[0] for p in (eng, rus, first) if p and p[0]]
-    letters = [p[1] for p in (rus, first, eng) if p and p[1]]
-    numbers = [p[2] for p in (eng, rus, first) if p and p[2]]
-
-    def vote(values: list[str]) -> tuple[str | None, float]:
-        if not values:
-            return None, 0.0
-        best = max(values, key=values.count)
-        share = values.count(best) / 3
-        return best, share
-
-    numeral, s1 = vote(numerals)
-    letter, s2 = vote(letters)
-    number, s3 = vote(numbers)
-    from omsdesktop.forms.fields import REVIEW_THRESHOLD
-
     series_value = f"{numeral}-{letter}" if numeral and letter else None
-    series_conf = min(s1, s2) * (0.6 + 0.4 * conf) if series_value else 0.0
-    number_conf = s3 * (0.6 + 0.4 * conf) if number else 0.0
-    number_ok = number is not None and len(number) in (6, 7)
-    if not number_ok:
-        number_conf = min(number_conf, 0.3)
+    series_conf = min(n_share, l_share) * (0.5 + 0.5 * conf) if series_value else 0.0
+    number_conf = d_share * (0.5 + 0.5 * conf) if number else 0.0
+    raw = line.text
+    other_numerals = {n for n, _ in numerals if _valid_numeral(n)} - {numeral or ""}
     return (
         FieldValue(
             value=series_value,
             confidence=series_conf,
-            box=box,
-            raw=line.text,
+            box=series_word.box,
+            raw=raw,
             needs_review=series_conf < REVIEW_THRESHOLD,
+            alternatives=tuple(sorted(f"{n}-{letter}" for n in other_numerals)) if letter else (),
         ),
         FieldValue(
             value=number,
             confidence=number_conf,
             box=box,
-            raw=line.text,
+            raw=raw,
             needs_review=number_conf < REVIEW_THRESHOLD,
         ),
     )
+
+
+def _join(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _vote(
+    readings: list[tuple[str, float]], valid: Callable[[str], bool]
+) -> tuple[str | None, float]:
+    """The valid value with the most weight, and its share of the weight of all readings."""
+    total = sum(w for _, w in readings)
+    weights: dict[str, float] = {}
+    for value, w in readings:
+        if valid(value):
+            weights[value] = weights.get(value, 0.0) + w
+    if not weights or total <= 0:
+        return None, 0.0
+    best = max(weights, key=lambda v: weights[v])
+    return best, weights[best] / total

@@ -83,7 +83,9 @@ def extract_document(
         names = OMS_POLICY_FIELDS
     from omsdesktop.forms.checks import apply_field_rules
 
-    ordered = {n: fields.get(n, FieldValue(value=None, confidence=0.0, needs_review=True)) for n in names}
+    ordered = {
+        n: fields.get(n, FieldValue(value=None, confidence=0.0, needs_review=True)) for n in names
+    }
     ordered = apply_field_rules(ordered)
     if progress:
         progress(1.0)

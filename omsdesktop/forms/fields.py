@@ -19,7 +19,8 @@ from omsdesktop.ocr.layout import PageText, read_region, union_boxes
 from omsdesktop.ocr.types import Box
 
 DIGITS = "0123456789"
-CYRILLIC = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+CYRILLIC = CAPITALS + CAPITALS.lower()
 NAME_CHARS = CYRILLIC + "-'"
 DATE_CHARS = DIGITS + "."
 
@@ -46,6 +47,11 @@ def parse_name(text: str) -> str | None:
     return name_case(cleaned)
 
 
+def parse_single_name(text: str) -> str | None:
+    """A surname or a first name: one word (a hyphen allowed), so OCR's stray spaces go."""
+    return parse_name(re.sub(r"\s+", "", text))
+
+
 def parse_date_value(text: str) -> str | None:
     """A date printed in digits ("05.07.2019") or with the month in words ("5 июля 2019 г.")."""
     text = re.sub(r"[«»\"'“”„]", " ", text)
@@ -53,8 +59,13 @@ def parse_date_value(text: str) -> str | None:
     m = re.search(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", compact)
     parsed = parse_date(m.group(0)) if m else None
     if parsed is None:
-        m = re.search(r"\d{1,2}\s*[а-яё]+\s*\d{4}", text.lower())
-        parsed = parse_date(m.group(0)) if m else None
+        # "«04» ноября 2010 г.": OCR often reads the closing quote as a digit ("045").
+        m = re.search(r"(\d{1,3})\s*([а-яё]{3,})\s*(\d{4})", text.lower())
+        if m:
+            day = m.group(1)
+            if len(day) == 3:
+                day = day[:2]
+            parsed = parse_date(f"{day} {m.group(2)} {m.group(3)}")
     return parsed.isoformat() if parsed else None
 
 
@@ -72,8 +83,20 @@ _DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3",
 
 
 def parse_text(text: str) -> str | None:
-    cleaned = " ".join(text.split()).strip(" _-—|")
+    cleaned = " ".join(text.split()).strip(" _-—|\"'“”„«»,:;")
     return cleaned or None
+
+
+_TOWN_ABBREVIATION = re.compile(r"^(?:[гГrтТ][.,в]?|[Гг]\s*\.)\s+(?=[А-ЯЁ])")
+
+
+def parse_place(text: str) -> str | None:
+    """A place of birth: "г. Москва", "пос. Знаменка ... области" — quotes and stray marks off,
+    and the town abbreviation "г." restored where OCR read it as "Г.", "r." or "тв"."""
+    cleaned = parse_text(text)
+    if cleaned is None:
+        return None
+    return _TOWN_ABBREVIATION.sub("г. ", cleaned)
 
 
 def reading_of(words: Sequence[Word], parser: Parser) -> Reading:
@@ -105,7 +128,9 @@ def read_field(
     return decide(readings, validate=validate)
 
 
-def decide(readings: Sequence[Reading], *, validate: Callable[[str], bool] | None = None) -> FieldValue:
+def decide(
+    readings: Sequence[Reading], *, validate: Callable[[str], bool] | None = None
+) -> FieldValue:
     """Choose among readings of one field: valid over invalid, agreement raises confidence."""
     parsed = [r for r in readings if r.value is not None]
     box = next((r.box for r in readings if r.box is not None), None)
@@ -118,9 +143,13 @@ def decide(readings: Sequence[Reading], *, validate: Callable[[str], bool] | Non
 
     valid = [r for r in parsed if ok(r)]
     pool = valid or parsed
-    values = [r.value for r in pool]
-    # The value most readings agree on; ties go to the later (higher-resolution) reading.
-    best_value = max(reversed(values), key=values.count)
+    # The value most readings agree on; ties go to the reading Tesseract is surer of.
+    support: dict[str, tuple[int, float]] = {}
+    for r in pool:
+        assert r.value is not None
+        count, conf_sum = support.get(r.value, (0, 0.0))
+        support[r.value] = (count + 1, conf_sum + r.confidence)
+    best_value = max(support, key=lambda v: support[v])
     agreeing = [r for r in pool if r.value == best_value]
     conf = max(r.confidence for r in agreeing)
     n_read = len(readings)

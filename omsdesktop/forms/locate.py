@@ -105,7 +105,9 @@ def _unique_prefix(candidate: str, variants: Sequence[str]) -> bool:
     return len(owners) == 1
 
 
-def words_right_of(page: PageText, hit: LabelHit, stop_labels: Sequence[LabelHit] = ()) -> list[Word]:
+def words_right_of(
+    page: PageText, hit: LabelHit, stop_labels: Sequence[LabelHit] = ()
+) -> list[Word]:
     """The words after the label on its line, up to the next label on that line."""
     line = page.lines[hit.line_index]
     end = len(line.words)
@@ -149,9 +151,7 @@ def words_in_column(line: Line, x0: float, x1: float) -> list[Word]:
     return [w for w in line.words if x0 <= w.box.x + w.box.width / 2 <= x1]
 
 
-def words_below(
-    page: PageText, hit: LabelHit, row_labels: Sequence[LabelHit] = ()
-) -> list[Word]:
+def words_below(page: PageText, hit: LabelHit, row_labels: Sequence[LabelHit] = ()) -> list[Word]:
     """Values printed under a row of labels: the words below this label's column."""
     below = line_below(page, hit.line_index)
     if below is None:
@@ -173,3 +173,16 @@ def overlaps_x(a: Box, b: Box) -> float:
     lo = max(a.x, b.x)
     hi = min(a.x + a.width, b.x + b.width)
     return max(0.0, hi - lo) / max(1, min(a.width, b.width))
+
+
+def box_right_of(page: PageText, hit: LabelHit) -> Box:
+    """The band to the right of a label, to the right edge of the page's text.
+
+    Used when the page pass lost a value (a seal over it, an underline through it): the band is
+    re-read on its own.
+    """
+    label = hit.box(page)
+    right = max((ln.box.x + ln.box.width for ln in page.lines), default=label.x + label.width)
+    x0 = label.x + label.width + max(2, label.height // 4)
+    pad = label.height // 2
+    return Box(x0, max(0, label.y - pad), max(1, right - x0), label.height + 2 * pad)

@@ -139,7 +139,7 @@ def process_file(
         from omsdesktop.ocr.intake import ImageTooLargeError
 
         return _replace(result, errors=(ImageTooLargeError(),), timings=timings)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: a message, never a traceback
+    except Exception as exc:
         log.exception("unexpected failure while processing a file")
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
 

@@ -369,7 +369,7 @@ def _parse_tsv_text(tsv: str) -> list[Word]:
         parts = line.split("\t")
         if len(parts) < 12 or parts[0] != "5":
             continue
-        for c, v in zip(cols, parts[:11] + ["\t".join(parts[11:])], strict=True):
+        for c, v in zip(cols, [*parts[:11], "\t".join(parts[11:])], strict=True):
             rows[c].append(v)
     return _words_from_tsv_rows(rows)
 

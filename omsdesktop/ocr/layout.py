@@ -81,7 +81,7 @@ def clean_page(image: Image) -> Image:
     small_side = 600
     f = small_side / max(h, w)
     small = cv2.resize(grey, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
-    k = max(3, int(round(15 * f * max(h, w) / 2500)) | 1)
+    k = max(3, round(15 * f * max(h, w) / 2500) | 1)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), 3)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -179,12 +179,12 @@ def _scale_word(w: Word, f: float) -> Word:
     return Word(
         text=w.text,
         confidence=w.confidence,
-        box=Box(int(b.x * f), int(b.y * f), int(round(b.width * f)), int(round(b.height * f))),
+        box=Box(int(b.x * f), int(b.y * f), round(b.width * f), round(b.height * f)),
         line_key=w.line_key,
     )
 
 
-def crop(image: Image, box: Box, pad_x: float = 0.3, pad_y: float = 0.35) -> tuple[Image, Box]:
+def crop(image: Image, box: Box, pad_x: float = 0.3, pad_y: float = 0.12) -> tuple[Image, Box]:
     """The region of ``box`` with padding relative to its height, clipped to the image."""
     h, w = image.shape[:2]
     px = int(box.height * pad_x) + 4
@@ -227,8 +227,8 @@ def read_region(
                 box=Box(
                     where.x + int((b.x - 10) / scale),
                     where.y + int((b.y - 10) / scale),
-                    int(round(b.width / scale)),
-                    int(round(b.height / scale)),
+                    round(b.width / scale),
+                    round(b.height / scale),
                 ),
                 line_key=w.line_key,
             )

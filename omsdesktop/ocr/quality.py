@@ -285,6 +285,10 @@ def _text_scale(gray: Image, region: Image, scale: float) -> TextScale:
     return TextScale(height / scale, len(boxes), boxes, edge_boxes, paper_level, ink_level)
 
 
+MAX_EDGE_WIDTH = 12.0
+"""Widest edge (px at the normalised text scale) that is measured; wider ones are noise."""
+
+
 def _edge_widths(tile: Image) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
     """Edge widths (px) and direction bins (0..3) at ridge points of strong edges.
 
@@ -299,7 +303,15 @@ def _edge_widths(tile: Image) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.i
     contrast = cv2.dilate(g, kernel) - cv2.erode(g, kernel)
     ridge = mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))
     strong_level = float(np.percentile(contrast[::2, ::2], 90))
-    sel = ridge & (mag > 2.0) & (contrast >= max(25.0, 0.6 * strong_level))
+    # Most of a tile is paper: the median gradient is the noise level. Edge points must stand
+    # well above it, or noise next to a letter reads as an enormously wide edge.
+    noise = float(np.median(mag[::2, ::2]))
+    sel = (
+        ridge
+        & (mag > max(2.0, 4.0 * noise))
+        & (mag * MAX_EDGE_WIDTH > contrast)
+        & (contrast >= max(25.0, 0.6 * strong_level))
+    )
     widths = contrast[sel] / np.maximum(mag[sel], 1e-3)
     angle = np.arctan2(gy[sel], gx[sel])
     bins = (np.round(angle / (np.pi / 4)).astype(np.int64)) % 4

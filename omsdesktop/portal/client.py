@@ -59,7 +59,7 @@ class RetryPolicy:
             sends later) instead of blocking the caller.
     """
 
-    max_attempts: int = 5
+    max_attempts: int = 4
     backoff_base: float = 0.5
     backoff_max: float = 20.0
     retry_after_max: float = 60.0

@@ -341,14 +341,20 @@ def _background(w: int, h: int, rnd: random.Random, rng: np.random.Generator) ->
     sw, sh = w // 4, h // 4
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     if kind == "wood":
-        base = np.array(rnd.choice(((60, 105, 150), (45, 80, 120), (90, 140, 185), (40, 60, 90))), np.float32)
-        warp = cv2.resize(rng.normal(0, 1, (6, 6)).astype(np.float32), (sw, sh)) * rnd.uniform(15, 40)
-        period = rnd.uniform(6, 14)
-        along = xx if rnd.random() < 0.5 else yy
-        across = yy if along is xx else xx
-        grain = np.sin((across + warp + 0.02 * along) / period * 2 * math.pi)
-        fine = cv2.resize(rng.normal(0, 1, (sh // 2 + 1, sw // 8 + 1)).astype(np.float32), (sw, sh))
-        shade = 1 + 0.12 * grain + 0.05 * fine
+        base = np.array(
+            rnd.choice(((60, 105, 150), (45, 80, 120), (90, 140, 185), (40, 60, 90))), np.float32
+        )
+        # Grain: stripes across the planks, bent by smooth noise (cubic, so no kinks).
+        warp = cv2.resize(
+            rng.normal(0, 1, (4, 4)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC
+        ) * rnd.uniform(8, 20)
+        period = rnd.uniform(10, 22)
+        horizontal = rnd.random() < 0.5
+        across = yy if horizontal else xx
+        grain = np.sin((across + warp) / period * 2 * math.pi)
+        streaks = rng.normal(0, 1, (sh, 1) if horizontal else (1, sw)).astype(np.float32)
+        streaks = cv2.GaussianBlur(np.broadcast_to(streaks, (sh, sw)).copy(), (0, 0), 1.5)
+        shade = 1 + 0.08 * grain + 0.06 * streaks
         img = base[None, None, :] * shade[..., None]
     elif kind == "plain":
         base = np.array(rnd.choice(((200, 200, 195), (170, 180, 185), (120, 130, 140), (210, 215, 220))), np.float32)

@@ -125,6 +125,16 @@ def generate_certificate(
         layout = pick.choice(CERTIFICATE_LAYOUTS)
     if layout not in CERTIFICATE_LAYOUTS:
         raise ValueError(f"unknown certificate layout {layout!r}; use one of {CERTIFICATE_LAYOUTS}")
+    # Long names and places can push the bottom off the page: tighten the spacing and retry.
+    for squeeze in (1.0, 0.93, 0.86, 0.79, 0.72, 0.65):
+        try:
+            return _render(seed, layout, font_set, squeeze)
+        except LayoutOverflowError:
+            continue
+    raise LayoutOverflowError(f"certificate seed {seed} layout {layout} does not fit the page")
+
+
+def _render(seed: int, layout: str, font_set: str, squeeze: float) -> GeneratedDocument:
     rec = child_record(seed)
     rnd = random.Random(f"certificate:{seed}:{layout}:{font_set}")
     rng = np.random.default_rng(rnd.getrandbits(64))
@@ -176,7 +186,7 @@ def generate_certificate(
         ink=rnd.choice(INK_BLACK),
         upper=upper,
         keep_yo=keep_yo,
-        gap=vsize * (rnd.uniform(1.45, 1.6) if small_page else rnd.uniform(1.5, 1.75)),
+        gap=vsize * (rnd.uniform(1.45, 1.6) if small_page else rnd.uniform(1.5, 1.75)) * squeeze,
         vdx=rnd.randint(-18, 18),
         vdy=rnd.randint(-10, 6),
     )
@@ -189,7 +199,7 @@ def generate_certificate(
     w.y = mm(rnd.uniform(9, 14))
 
     # Heading.
-    emb = mm(rnd.uniform(16, 20))
+    emb = mm(rnd.uniform(16, 20)) * squeeze
     emblem(sheet, PAGE_W / 2 + rnd.randint(-10, 10), w.y, emb, st.form)
     w.y += emb + pt(9)
     head_font = font(label_fam.bold, pt(rnd.uniform(8, 9.5)))
@@ -229,6 +239,8 @@ def generate_certificate(
     sx = PAGE_W / 2 - text_w / 2 + rnd.randint(-mm(8), mm(8))
     if w.y + series_font.size > PAGE_H - mm(4):
         raise LayoutOverflowError(f"certificate seed {seed} layout {layout} overflows")
+    if any(x < 0 or x + bw > PAGE_W for x, _, bw, _ in sheet.boxes.values()):
+        raise LayoutOverflowError(f"certificate seed {seed} layout {layout} is too wide")
     sheet.words(
         sx,
         max(w.y, PAGE_H - mm(rnd.uniform(8, 14))),
@@ -259,7 +271,6 @@ def generate_certificate(
     )
 
     image = soften(sheet.image, rng, rnd.uniform(0.35, 0.6))
-    cap = st.vfont.getbbox("Н", anchor="ls")
     return GeneratedDocument(
         image=image,
         dpi=DPI,
@@ -270,7 +281,8 @@ def generate_certificate(
         barcode_payload=None,
         seed=seed,
         font_set=font_set,
-        text_height=int(cap[3] - cap[1]),
+        # Digits are as tall as capitals: the printed birth date measures the value text.
+        text_height=sheet.boxes["birth_date"][3],
     )
 
 

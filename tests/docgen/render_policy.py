@@ -85,6 +85,7 @@ class _Look:
     upper: bool
     vdx: int
     vdy: int
+    squeeze: float = 1.0
 
 
 def insurer_ogrn(insurer: str) -> str:
@@ -104,6 +105,19 @@ def generate_policy(seed: int, form: str | None = None, font_set: str = "train")
         form = pick.choices(POLICY_FORMS, weights=_FORM_WEIGHTS)[0]
     if form not in POLICY_FORMS:
         raise ValueError(f"unknown policy form {form!r}; use one of {POLICY_FORMS}")
+    # Long names and insurers can push the bottom off the page: tighten the spacing and retry.
+    for squeeze in (1.0, 0.93, 0.86, 0.79, 0.72, 0.65):
+        doc = _render(seed, form, font_set, squeeze)
+        if doc is not None:
+            return doc
+    raise LayoutOverflowError(f"policy seed {seed} form {form} does not fit the page")
+
+
+class LayoutOverflowError(RuntimeError):
+    """The generated content did not fit on the page (a generator bug)."""
+
+
+def _render(seed: int, form: str, font_set: str, squeeze: float) -> GeneratedDocument | None:
     rec = child_record(seed)
     rnd = random.Random(f"policy:{seed}:{form}:{font_set}")
     rng = np.random.default_rng(rnd.getrandbits(64))
@@ -120,6 +134,7 @@ def generate_policy(seed: int, form: str | None = None, font_set: str = "train")
         upper=rnd.random() < (0.85 if form == "card" else 0.6),
         vdx=rnd.randint(-14, 14),
         vdy=rnd.randint(-8, 5),
+        squeeze=squeeze,
     )
     payload: bytes | None = None
     radius = 0
@@ -131,6 +146,10 @@ def generate_policy(seed: int, form: str | None = None, font_set: str = "train")
         "temporary": _temporary,
     }[form]
     sheet, payload, radius = renderer(pol, rec, look, rnd, rng)
+    margin = mm(2)
+    for x, y, bw, bh in sheet.boxes.values():
+        if x < 0 or y < 0 or x + bw > sheet.width or y + bh > sheet.height - margin:
+            return None
     image = soften(sheet.image, rng, rnd.uniform(0.3, 0.55))
     if radius:
         image = _round_corners(image, radius)
@@ -147,8 +166,6 @@ def generate_policy(seed: int, form: str | None = None, font_set: str = "train")
         "policy_expiry_date": None if pol.expiry is None else pol.expiry.isoformat(),
         "insurer": pol.insurer,
     }
-    vfont_probe = font(look.vfam.regular, pt(11))
-    cap = vfont_probe.getbbox("Н", anchor="ls")
     return GeneratedDocument(
         image=image,
         dpi=DPI,
@@ -159,7 +176,8 @@ def generate_policy(seed: int, form: str | None = None, font_set: str = "train")
         barcode_payload=payload,
         seed=seed,
         font_set=font_set,
-        text_height=int(cap[3] - cap[1]),
+        # Digits are as tall as capitals: the printed birth date measures the value text.
+        text_height=sheet.boxes["birth_date"][3],
         corner_radius=radius,
     )
 
@@ -251,7 +269,8 @@ class _Rows:
     ):
         self.sheet, self.look, self.rnd = sheet, look, rnd
         self.left, self.right, self.label_w = left, right, label_w
-        self.lfont, self.vfont, self.gap, self.grid = lfont, vfont, gap, grid
+        self.lfont, self.vfont, self.grid = lfont, vfont, grid
+        self.gap = gap * look.squeeze
         self.y = 0.0
 
     def row(
@@ -266,7 +285,7 @@ class _Rows:
         label_lines = wrap(label, self.lfont, [self.label_w - mm(3)])
         value_lines = wrap(value, fnt, [self.right - vx - mm(4)])
         n = max(len(label_lines), len(value_lines))
-        line_h = max(fnt.size, self.lfont.size) * 1.3
+        line_h = max(fnt.size, self.lfont.size) * (1.3 if self.look.squeeze > 0.9 else 1.15)
         top = self.y - self.gap * 0.72
         for i in range(n):
             y = self.y + i * line_h

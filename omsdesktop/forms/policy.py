@@ -1,0 +1,971 @@
+"""The OMS policy in its five forms: unified paper, plastic card, electronic extract, old
+regional policy (series + number) and temporary certificate.
+
+Every field is located on the page pass (by its printed label, or by position on the card,
+which prints no labels), re-read from its own region with settings suited to it, and decided by
+:func:`omsdesktop.forms.fields.decide`. On the unified paper policy the PDF417 barcode, where it
+decodes, gives the number, the names, sex, date of birth and expiry exactly: those fields come
+from the barcode, and an OCR reading that disagrees is kept as an alternative with a warning.
+
+Nothing here logs or prints: the values are a child's personal data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+
+from omsdesktop.forms.fields import (
+    CYRILLIC,
+    DATE_CHARS,
+    DIGITS,
+    NAME_CHARS,
+    REVIEW_THRESHOLD,
+    Parser,
+    Reading,
+    decide,
+    parse_date_value,
+    parse_name,
+    reading_of,
+)
+from omsdesktop.forms.insurers import MATCH_THRESHOLD, Insurer, load_insurers, match_insurer
+from omsdesktop.forms.locate import (
+    LabelHit,
+    find_labels,
+    fold_word,
+    line_below,
+    words_below,
+    words_right_of,
+)
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.normalize import fold, to_cyrillic
+from omsdesktop.forms.validators import is_valid_enp, normalize_name
+from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
+from omsdesktop.ocr.engine import PSM_LINE, PSM_WORD, OcrEngine, Word
+from omsdesktop.ocr.layout import PageText, union_boxes
+from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
+
+POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "temporary")
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "enp": ("Единый номер полиса", "Номер полиса ОМС", "Номер полиса", "ЕНП"),
+    "series": ("Серия",),
+    "last_name": ("Фамилия",),
+    "first_name": ("Имя",),
+    "patronymic": ("Отчество",),
+    "full_name": ("Ф.И.О.", "Фамилия, имя, отчество"),
+    "sex": ("Пол",),
+    "birth_date": ("Дата рождения",),
+    "issue_date": ("Дата выдачи", "Дата выдачи полиса"),
+    "expiry_date": (
+        "Срок действия",
+        "Срок действия полиса",
+        "Срок действия до",
+        "Действителен до",
+        "Действительно до",
+        "Дата окончания",
+        "Дата окончания действия",
+    ),
+    "insurer": ("Страховая медицинская организация", "Страховая", "Наименование"),
+}
+
+# Labels of rows we do not read: they stop a value on the same line and are never values.
+_OTHER_LABELS: tuple[str, ...] = (
+    "Место рождения",
+    "Форма полиса",
+    "Форма изготовления полиса",
+    "Форма",
+    "СНИЛС",
+    "Субъект Российской Федерации",
+    "Гражданство",
+    "ОГРН",
+    "Дата",
+)
+
+_ALL_LABEL_VARIANTS: tuple[str, ...] = tuple(v for vs in LABELS.values() for v in vs) + (
+    _OTHER_LABELS
+)
+
+BARCODE_OCR_MISMATCH = ProblemSpec(
+    "barcode_ocr_mismatch",
+    "Значение взято из штрих-кода полиса: напечатанный текст распознан иначе. Штрих-код "
+    "надёжнее текста, но сверьте поле с полисом.",
+    "The value was taken from the policy barcode: the printed text was read differently. The "
+    "barcode is more reliable than the text, but compare the field with the policy.",
+)
+
+_NO_EXPIRY = "бессрочно"
+"""Parser result for an open-ended policy; turned into value None after the decision."""
+
+_SERIES_CHARS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ" + DIGITS + "-"
+_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
+_DATE_IN_WORD_RE = re.compile(r"\d[.,]\d")
+_NUMBER_SIGN_RE = re.compile(r"^(№|N[oо°º]?|Nе|Ne|Мо|No)\.?$")
+
+# Re-reads scale a value's box (capitals and digits, with ascenders) to this height: on the
+# generated corpus digits in serif faces read reliably at 24-32 px and often not at 36-44.
+_REREAD_HEIGHT = 28.0
+
+# Card proportions (ISO/IEC 7810 ID-1, 85.6 x 54 mm).
+_CARD_ASPECT = (1.45, 1.75)
+
+
+# --- small parsers -----------------------------------------------------------------------------
+
+
+def _parse_date(text: str) -> str | None:
+    """A date in digits or with the month in words; "23022022" (dots lost) as DDMMYYYY."""
+    parsed = parse_date_value(text)
+    if parsed is not None:
+        return parsed
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 8 and re.fullmatch(r"[\d\s.,]+", text.strip()):
+        return parse_date_value(f"{digits[:2]}.{digits[2:4]}.{digits[4:]}")
+    return None
+
+
+def _is_no_expiry(text: str) -> bool:
+    folded = re.sub(r"[^а-яё]", "", fold(to_cyrillic(text)))
+    if not folded:
+        return False
+    return folded.startswith("бессроч") or fuzz.ratio(folded, _NO_EXPIRY) >= 80
+
+
+def _parse_expiry(text: str) -> str | None:
+    if _is_no_expiry(text):
+        return _NO_EXPIRY
+    return _parse_date(text)
+
+
+_SEX_FORMS: dict[str, str] = {
+    "м": "М", "муж": "М", "мужской": "М", "мужск": "М", "m": "М",
+    "ж": "Ж", "жен": "Ж", "женский": "Ж", "женск": "Ж",
+}  # fmt: skip
+
+
+def _parse_sex(text: str) -> str | None:
+    words = [re.sub(r"[^a-zа-яё]", "", fold(w)) for w in text.split()]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    key = words[0]
+    if key in _SEX_FORMS:
+        return _SEX_FORMS[key]
+    key = fold(to_cyrillic(key))
+    if key in _SEX_FORMS:
+        return _SEX_FORMS[key]
+    if len(key) >= 4:
+        male = fuzz.ratio(key, "мужской")
+        female = fuzz.ratio(key, "женский")
+        if max(male, female) >= 70 and abs(male - female) >= 15:
+            return "М" if male > female else "Ж"
+    return None
+
+
+def _parse_enp(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    return digits if 13 <= len(digits) <= 19 else None
+
+
+def _digits_parser(lo: int, hi: int) -> Parser:
+    def parse(text: str) -> str | None:
+        digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+        return digits if lo <= len(digits) <= hi else None
+
+    return parse
+
+
+def _parse_series(text: str) -> str | None:
+    """An old policy's series: capital Cyrillic letters and digits, with a space or hyphen."""
+    text = to_cyrillic(text.upper())
+    text = re.sub(r"\s*[\-\u2010-\u2015\u2212]\s*", "-", text)
+    text = re.sub(r"[^0-9А-ЯЁ \-]", "", text)
+    text = " ".join(text.split()).strip(" -")
+    return text if text and len(text) <= 10 else None
+
+
+# --- digit runs (policy numbers) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Run:
+    line_index: int
+    words: tuple[Word, ...]
+    digits: str
+
+
+def _digit_word(text: str) -> str | None:
+    """The digits of a word that is a number (group), or None for dates, SNILS and words."""
+    if _DATE_IN_WORD_RE.search(text) or re.search(r"\d-\d", text):
+        return None
+    core = text.strip("№|:;,.()[]!'\"«»")
+    core = re.sub(r"^(№|N[oо°º]?)", "", core)
+    core = core.translate(_DIGIT_FIX)
+    if not core or not core.isdigit():
+        return None
+    return core
+
+
+def _digit_runs(page: PageText, skip_lines: set[int]) -> list[_Run]:
+    runs: list[_Run] = []
+    for li, line in enumerate(page.lines):
+        if li in skip_lines:
+            continue
+        current: list[Word] = []
+        digits = ""
+        for w in (*line.words, None):
+            d = _digit_word(w.text) if w is not None else None
+            if w is not None and d is not None:
+                current.append(w)
+                digits += d
+                continue
+            if current:
+                runs.append(_Run(li, tuple(current), digits))
+            current, digits = [], ""
+    return runs
+
+
+def _blank_serial_lines(page: PageText) -> set[int]:
+    """Lines printing the blank's own serial ("Бланк № ..."): never the policy number."""
+    return {i for i, line in enumerate(page.lines) if "бланк" in fold(to_cyrillic(line.text))}
+
+
+# --- the reader ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    engine: OcrEngine
+    page: PageText
+    hits: list[LabelHit]
+    used_lines: set[int]
+
+    def of(self, name: str) -> list[LabelHit]:
+        return [h for h in self.hits if h.label in LABELS[name]]
+
+
+def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, FieldValue]:
+    """Read every field of an OMS policy page.
+
+    Args:
+        engine: the OCR engine for re-reads of single fields.
+        page: the page pass over the straightened page.
+        image: the straightened page (BGR), where the PDF417 barcode is decoded.
+
+    Returns:
+        A :class:`FieldValue` for each of ``policy_form``, ``policy_number``, ``policy_series``,
+        ``last_name``, ``first_name``, ``patronymic``, ``sex``, ``birth_date``,
+        ``policy_issue_date``, ``policy_expiry_date`` and ``insurer``.
+    """
+    hits = find_labels(page, _ALL_LABEL_VARIANTS)
+    ctx = _Context(engine, page, hits, set())
+    fields: dict[str, FieldValue] = {}
+
+    form, form_conf = _form_from_text(page, ctx)
+    barcode: PolicyBarcode | None = None
+    barcode_problem: Problem | None = None
+    if form in ("unified", "card"):
+        # Only the unified paper policy carries the PDF417; decoding costs ~50 ms, so the other
+        # forms (recognised by their printed titles) skip it.
+        try:
+            barcode = read_policy_barcode(image)
+        except BarcodeError as exc:
+            barcode_problem = Problem(
+                code=exc.code,
+                severity="warning",
+                message=exc.message("ru"),
+                message_en=exc.message("en"),
+            )
+    if barcode is not None:
+        form, form_conf = "unified", 1.0
+
+    # --- number (and series)
+    if form == "old":
+        series, number = _old_series_and_number(ctx)
+        fields["policy_series"] = series
+        fields["policy_number"] = number
+    else:
+        fields["policy_series"] = FieldValue(value=None, confidence=form_conf, needs_review=False)
+        if form == "temporary":
+            fields["policy_number"] = _temporary_number(ctx)
+        else:
+            enp_runs = _enp_runs(ctx)
+            if form == "unified" and barcode is None and enp_runs and _looks_like_card(page, ctx):
+                form, form_conf = "card", 0.9
+            fields["policy_number"] = _enp(ctx, enp_runs, reread=barcode is None)
+    if form == "unified" and barcode is None and fields["policy_number"].value is None:
+        form_conf = min(form_conf, 0.6)
+    fields["policy_form"] = FieldValue(
+        value=form, confidence=form_conf, needs_review=form_conf < REVIEW_THRESHOLD
+    )
+
+    # --- names
+    reread = barcode is None
+    if form == "card":
+        last, first, middle = _card_names(ctx, fields["policy_number"], reread)
+    else:
+        last, first, middle = _labelled_names(ctx, reread)
+    fields["last_name"], fields["first_name"], fields["patronymic"] = last, first, middle
+
+    # --- sex and dates
+    fields["sex"] = _labelled(ctx, "sex", _parse_sex, lang="rus", reread=reread, psm=PSM_WORD)
+    fields["birth_date"] = _labelled_date(ctx, "birth_date", _parse_date, reread=reread)
+    fields["policy_issue_date"] = _labelled_date(ctx, "issue_date", _parse_date, reread=True)
+    fields["policy_expiry_date"] = _expiry(ctx, form, reread=reread)
+
+    # --- insurer
+    fields["insurer"] = _insurer(ctx)
+
+    if barcode is not None:
+        fields = _apply_barcode(ctx, fields, barcode)
+    elif barcode_problem is not None:
+        number = fields["policy_number"]
+        fields["policy_number"] = dataclasses.replace(
+            number, problems=(*number.problems, barcode_problem)
+        )
+    return fields
+
+
+# --- form ---------------------------------------------------------------------------------------
+
+
+def _line_matches(page: PageText, phrase: str, threshold: float = 85.0) -> bool:
+    target = fold(phrase)
+    for line in page.lines:
+        text = fold(to_cyrillic(line.text))
+        if target in text:
+            return True
+        # partial_ratio slides the shorter string over the longer: a short line of noise
+        # ("е") would match inside the phrase, so the line must be about as long.
+        if len(text) >= 0.8 * len(target) and fuzz.partial_ratio(target, text) >= threshold:
+            return True
+    return False
+
+
+def _form_from_text(page: PageText, ctx: _Context) -> tuple[str, float]:
+    """The form by the titles printed on it; "unified" when none is found (refined later)."""
+    if _line_matches(page, "временное свидетельство"):
+        return "temporary", 0.97
+    if _line_matches(page, "застрахованных лиц") and _line_matches(page, "выписка", 90.0):
+        return "electronic", 0.97
+    for hit in ctx.of("series"):
+        right = [w for w in words_right_of(page, hit, ()) if fold_word(w.text)]
+        if right and any(re.search(r"\d", w.text) for w in right):
+            return "old", 0.95
+    return "unified", 0.85
+
+
+def _looks_like_card(page: PageText, ctx: _Context) -> bool:
+    """A plastic card: landscape with card proportions and no printed name labels."""
+    h, w = page.image.shape[:2]
+    aspect = w / max(h, 1)
+    if not _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1]:
+        return False
+    return not (ctx.of("last_name") or ctx.of("full_name"))
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def _enp_runs(ctx: _Context) -> list[_Run]:
+    """Digit runs that may be the 16-digit ENP, best first."""
+    runs = [r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 13 <= len(r.digits) <= 19]
+    label_lines = {h.line_index for h in ctx.of("enp")}
+
+    def rank(r: _Run) -> tuple[int, int, int, int]:
+        return (
+            0 if len(r.digits) == 16 else 1,
+            0 if is_valid_enp(r.digits) else 1,
+            0 if r.line_index in label_lines else 1,
+            r.line_index,
+        )
+
+    return sorted(runs, key=rank)
+
+
+def _enp(ctx: _Context, runs: list[_Run], *, reread: bool) -> FieldValue:
+    if not runs:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+    run = runs[0]
+    ctx.used_lines.add(run.line_index)
+    first = reading_of(run.words, _parse_enp)
+    readings = [first]
+    if reread and first.box is not None:
+        readings.append(_reread(ctx, first.box, _parse_enp, lang="eng", whitelist=DIGITS + " "))
+        if not any(r.value is not None and is_valid_enp(r.value) for r in readings):
+            # Neither reading checks out: one more look with the Russian model.
+            readings.append(_reread(ctx, first.box, _parse_enp, lang="rus", whitelist=DIGITS + " "))
+    field = decide(readings, validate=is_valid_enp)
+    if field.value is not None and len(field.value) != 16:
+        field = dataclasses.replace(field, confidence=min(field.confidence, 0.3), needs_review=True)
+    return field
+
+
+def _temporary_number(ctx: _Context) -> FieldValue:
+    """Nine digits (sometimes printed 3 + 6) after "№" under the title."""
+    runs = [r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 7 <= len(r.digits) <= 11]
+    if not runs:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+
+    def rank(r: _Run) -> tuple[int, int, int]:
+        line = ctx.page.lines[r.line_index]
+        has_sign = any(_NUMBER_SIGN_RE.match(w.text) or w.text.startswith("№") for w in line.words)
+        return (0 if len(r.digits) == 9 else 1, 0 if has_sign else 1, r.line_index)
+
+    run = sorted(runs, key=rank)[0]
+    ctx.used_lines.add(run.line_index)
+    parser = _digits_parser(7, 11)
+    first = reading_of(run.words, parser)
+    assert first.box is not None
+    second = _reread(ctx, first.box, parser, lang="eng", whitelist=DIGITS + " ")
+    field = decide([first, second], validate=lambda v: len(v) == 9)
+    return field
+
+
+def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
+    """"Серия <series> № <number>" on one line."""
+    empty = FieldValue(value=None, confidence=0.0, needs_review=True)
+    hits = ctx.of("series")
+    if not hits:
+        return empty, empty
+    hit = hits[0]
+    ctx.used_lines.add(hit.line_index)
+    right = [w for w in words_right_of(ctx.page, hit, ()) if fold_word(w.text)]
+    sign = next((i for i, w in enumerate(right) if _NUMBER_SIGN_RE.match(w.text)), None)
+    if sign is not None:
+        series_words, number_words = right[:sign], right[sign + 1 :]
+    else:
+        # "№" not read: split at the widest gap (the printed "№" sits in it).
+        gaps = [
+            right[i + 1].box.x - (right[i].box.x + right[i].box.width)
+            for i in range(len(right) - 1)
+        ]
+        if not gaps:
+            series_words, number_words = [], right
+        else:
+            cut = max(range(len(gaps)), key=lambda i: gaps[i]) + 1
+            series_words, number_words = right[:cut], right[cut:]
+    # A "№" glued to the number ("№694945").
+    number_words = [w for w in number_words if re.search(r"\d", w.text)]
+    number_parser = _digits_parser(1, 20)
+    number = empty
+    if number_words:
+        first = reading_of(number_words, number_parser)
+        assert first.box is not None
+        second = _reread(ctx, first.box, number_parser, lang="eng", whitelist=DIGITS)
+        number = decide([first, second])
+    series = empty
+    if series_words:
+        first = reading_of(series_words, _parse_series)
+        assert first.box is not None
+        second = _reread(ctx, first.box, _parse_series, lang="rus", whitelist=_SERIES_CHARS + " ")
+        series = decide([first, second])
+    return series, number
+
+
+# --- labelled values ------------------------------------------------------------------------------
+
+
+def _reread(
+    ctx: _Context,
+    box: Box,
+    parser: Parser,
+    *,
+    lang: str,
+    whitelist: str | None,
+    psm: int | None = None,
+) -> Reading:
+    words = read_box(
+        ctx.engine,
+        ctx.page.image,
+        box,
+        lang=lang,
+        whitelist=whitelist,
+        psm=psm,
+        clip_x=_free_span(ctx.page, box),
+    )
+    again = reading_of(words, parser)
+    return Reading(again.text, again.value, again.confidence, box)
+
+
+def _free_span(page: PageText, box: Box) -> tuple[int, int]:
+    """How far a crop around ``box`` may reach sideways without taking in a neighbour word."""
+    lo, hi = 0, page.image.shape[1]
+    top, bottom = box.y, box.y + box.height
+    for w in page.words:
+        b = w.box
+        overlap = min(bottom, b.y + b.height) - max(top, b.y)
+        if overlap < 0.3 * min(box.height, b.height):
+            continue
+        if b.x + b.width <= box.x:
+            lo = max(lo, (b.x + b.width + box.x) // 2)
+        elif b.x >= box.x + box.width:
+            hi = min(hi, (b.x + box.x + box.width) // 2)
+    return lo, hi
+
+
+def read_box(
+    engine: OcrEngine,
+    image: Image,
+    box: Box,
+    *,
+    lang: str,
+    whitelist: str | None = None,
+    psm: int | None = None,
+    clip_x: tuple[int, int] | None = None,
+) -> list[Word]:
+    """Re-read one value: a generous crop without ruling lines, scaled by the value's height.
+
+    Like :func:`omsdesktop.ocr.layout.read_region`, but the page pass's boxes are often a few
+    pixels off at its reduced scale, so the crop keeps half a line of margin on every side
+    (scaled by the box height, not the crop's), and the form's underlines and cell borders,
+    which touch the values and make Tesseract misread them, are painted white first.
+    ``clip_x`` limits the crop sideways (to keep a neighbour word on the line out).
+    """
+    h = max(box.height, 1)
+    ih, iw = image.shape[:2]
+    px, py = int(0.6 * h) + 4, int(0.45 * h) + 4
+    lo, hi = clip_x if clip_x is not None else (0, iw)
+    x0, y0 = max(0, lo, box.x - px), max(0, box.y - py)
+    x1, y1 = min(iw, hi, box.x + box.width + px), min(ih, box.y + box.height + py)
+    region = image[y0:y1, x0:x1]
+    if region.size == 0:
+        return []
+    if region.ndim == 3:
+        region = region.min(axis=2)
+    region = _without_rules(region, h)
+    scale = float(np.clip(_REREAD_HEIGHT / h, 0.3, 3.0))
+    work = region
+    if abs(scale - 1.0) > 0.05:
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        work = cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp)
+    else:
+        scale = 1.0
+    work = cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    words = engine.read(work, lang=lang, psm=PSM_LINE if psm is None else psm, whitelist=whitelist)
+    out: list[Word] = []
+    for w in words:
+        b = w.box
+        out.append(
+            Word(
+                text=w.text,
+                confidence=w.confidence,
+                box=Box(
+                    x0 + int((b.x - 10) / scale),
+                    y0 + int((b.y - 10) / scale),
+                    round(b.width / scale),
+                    round(b.height / scale),
+                ),
+                line_key=w.line_key,
+            )
+        )
+    return out
+
+
+def _without_rules(region: Image, text_h: int) -> Image:
+    """Paint long horizontal and vertical rules (underlines, cell borders) white."""
+    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    horizontal = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, 3 * text_h), 1))
+    )
+    vertical = cv2.morphologyEx(
+        binary,
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(1.8 * text_h)))),
+    )
+    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+    if not rules.any():
+        return region
+    out = region.copy()
+    out[rules > 0] = 255
+    return out
+
+
+def _value_words(ctx: _Context, hit: LabelHit) -> list[Word]:
+    """A label's value: to its right; on a row of labels (cards), the words below it."""
+    right = [w for w in words_right_of(ctx.page, hit, ctx.hits) if fold_word(w.text)]
+    if right:
+        return right
+    below_index = line_below(ctx.page, hit.line_index)
+    if below_index is None or any(h.line_index == below_index for h in ctx.hits):
+        return []
+    return [w for w in words_below(ctx.page, hit, ctx.hits) if fold_word(w.text)]
+
+
+def _line_of(ctx: _Context, words: Sequence[Word]) -> int | None:
+    if not words:
+        return None
+    return next((i for i, ln in enumerate(ctx.page.lines) if words[0] in ln.words), None)
+
+
+def _read(
+    ctx: _Context,
+    words: Sequence[Word],
+    parser: Parser,
+    *,
+    lang: str,
+    whitelist: str | None,
+    reread: bool,
+    psm: int | None = None,
+) -> FieldValue:
+    first = reading_of(words, parser)
+    if first.box is None:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+    readings = [first]
+    if reread:
+        readings.append(_reread(ctx, first.box, parser, lang=lang, whitelist=whitelist, psm=psm))
+    return decide(readings)
+
+
+def _labelled(
+    ctx: _Context,
+    name: str,
+    parser: Parser,
+    *,
+    lang: str,
+    whitelist: str | None = None,
+    reread: bool = True,
+    psm: int | None = None,
+) -> FieldValue:
+    for hit in ctx.of(name):
+        words = _value_words(ctx, hit)
+        if not words:
+            continue
+        field = _read(ctx, words, parser, lang=lang, whitelist=whitelist, reread=reread, psm=psm)
+        if field.value is not None:
+            index = _line_of(ctx, words)
+            if index is not None:
+                ctx.used_lines.add(index)
+            return field
+    return FieldValue(value=None, confidence=0.0, needs_review=True)
+
+
+def _labelled_date(ctx: _Context, name: str, parser: Parser, *, reread: bool) -> FieldValue:
+    for hit in ctx.of(name):
+        words = _value_words(ctx, hit)
+        if not words:
+            continue
+        in_words = any(re.search(r"[А-Яа-яЁё]{3}", w.text) for w in words)
+        lang, whitelist = ("rus", None) if in_words else ("eng", DATE_CHARS)
+        field = _read(ctx, words, parser, lang=lang, whitelist=whitelist, reread=reread)
+        if field.value is not None:
+            return field
+    return FieldValue(value=None, confidence=0.0, needs_review=True)
+
+
+def _expiry(ctx: _Context, form: str, *, reread: bool) -> FieldValue:
+    if not ctx.of("expiry_date") and form == "card":
+        # Cards print no validity: the policy is open-ended.
+        return FieldValue(value=None, confidence=0.9, needs_review=False)
+    field = FieldValue(value=None, confidence=0.0, needs_review=True)
+    for hit in ctx.of("expiry_date"):
+        words = _value_words(ctx, hit)
+        if not words:
+            continue
+        in_words = any(re.search(r"[А-Яа-яЁё]{3}", w.text) for w in words)
+        lang, whitelist = ("rus", None) if in_words else ("eng", DATE_CHARS)
+        field = _read(ctx, words, _parse_expiry, lang=lang, whitelist=whitelist, reread=reread)
+        if field.value is not None:
+            break
+    if field.value == _NO_EXPIRY:
+        return dataclasses.replace(
+            field,
+            value=None,
+            alternatives=tuple(a for a in field.alternatives if a != _NO_EXPIRY),
+        )
+    if _NO_EXPIRY in field.alternatives:
+        # One reading says «бессрочно», another a date: ask.
+        return dataclasses.replace(
+            field,
+            alternatives=tuple(a for a in field.alternatives if a != _NO_EXPIRY),
+            confidence=min(field.confidence, 0.5),
+            needs_review=True,
+        )
+    return field
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+def _name_words(words: Sequence[Word]) -> list[Word]:
+    return [w for w in words if re.search(r"[А-ЯЁа-яёA-Za-z]", w.text)]
+
+
+def _read_name(ctx: _Context, words: Sequence[Word], reread: bool) -> FieldValue:
+    return _read(
+        ctx, _name_words(words), parse_name, lang="rus", whitelist=NAME_CHARS, reread=reread
+    )
+
+
+def _labelled_names(ctx: _Context, reread: bool) -> tuple[FieldValue, FieldValue, FieldValue]:
+    empty = FieldValue(value=None, confidence=0.0, needs_review=True)
+
+    def words_of(name: str) -> list[Word]:
+        for hit in ctx.of(name):
+            words = _name_words(_value_words(ctx, hit))
+            if words:
+                index = _line_of(ctx, words)
+                if index is not None:
+                    ctx.used_lines.add(index)
+                return words
+        return []
+
+    last_words = words_of("last_name")
+    if last_words:
+        return (
+            _read_name(ctx, last_words, reread),
+            _read_name(ctx, words_of("first_name"), reread) if ctx.of("first_name") else empty,
+            _read_name(ctx, words_of("patronymic"), reread) if ctx.of("patronymic") else empty,
+        )
+    # "Ф.И.О." on one line: surname, name, patronymic.
+    full = words_of("full_name")
+    if not full:
+        return empty, empty, empty
+    last = _read_name(ctx, full[:1], reread)
+    first = _read_name(ctx, full[1:2], reread) if len(full) > 1 else empty
+    middle = _read_name(ctx, full[2:], reread) if len(full) > 2 else empty
+    return last, first, middle
+
+
+def _card_names(
+    ctx: _Context, number: FieldValue, reread: bool
+) -> tuple[FieldValue, FieldValue, FieldValue]:
+    """Cards print no labels: the surname under the number, then "ИМЯ ОТЧЕСТВО"."""
+    empty = FieldValue(value=None, confidence=0.0, needs_review=True)
+    anchor: int | None = None
+    if number.box is not None:
+        centre = number.box.y + number.box.height / 2
+        anchor = next(
+            (
+                i
+                for i, ln in enumerate(ctx.page.lines)
+                if ln.box.y <= centre <= ln.box.y + ln.box.height
+            ),
+            None,
+        )
+    if anchor is None:
+        return empty, empty, empty
+    name_lines: list[int] = []
+    index: int | None = anchor
+    while len(name_lines) < 2:
+        index = line_below(ctx.page, index) if index is not None else None
+        if index is None:
+            break
+        words = _name_words(ctx.page.lines[index].words)
+        if not words or any(h.line_index == index for h in ctx.hits):
+            break
+        if any(re.search(r"\d", w.text) for w in ctx.page.lines[index].words):
+            break
+        name_lines.append(index)
+    if not name_lines:
+        return empty, empty, empty
+    ctx.used_lines.update(name_lines)
+    last_words = _name_words(ctx.page.lines[name_lines[0]].words)
+    rest = _name_words(ctx.page.lines[name_lines[1]].words) if len(name_lines) > 1 else []
+    return (
+        _read_name(ctx, last_words, reread),
+        _read_name(ctx, rest[:1], reread) if rest else empty,
+        _read_name(ctx, rest[1:], reread) if len(rest) > 1 else empty,
+    )
+
+
+# --- insurer -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _one_row_per_insurer() -> tuple[Insurer, ...]:
+    """The list with one row per insurer: every row of one insurer scores the same."""
+    seen: set[str] = set()
+    rows = []
+    for insurer in load_insurers():
+        if insurer.short_name in seen:
+            continue
+        seen.add(insurer.short_name)
+        rows.append(insurer)
+    return tuple(rows)
+
+
+def _insurer_match(text: str) -> tuple[Insurer | None, float]:
+    return match_insurer(text, insurers=_one_row_per_insurer())
+
+
+def _insurer(ctx: _Context) -> FieldValue:
+    """The insurer: the best list match among lines (and pairs of lines) not used by a field."""
+    page = ctx.page
+    label_lines = {h.line_index for h in ctx.of("insurer")}
+    excluded = ctx.used_lines | {
+        h.line_index
+        for h in ctx.hits
+        if h.label in LABELS["last_name"] + LABELS["first_name"] + LABELS["patronymic"]
+        + LABELS["full_name"]
+    }
+    best: tuple[float, Insurer | None, list[int]] = (0.0, None, [])
+    candidates: list[list[int]] = []
+    for i in range(len(page.lines)):
+        if i in excluded:
+            continue
+        candidates.append([i])
+        j = line_below(page, i)
+        if j is not None and j not in excluded:
+            candidates.append([i, j])
+    for group in candidates:
+        text = " ".join(page.lines[i].text for i in group)
+        if not re.search(r"[А-ЯЁа-яёA-Za-z]{2}", text):
+            continue
+        insurer, score = _insurer_match(text)
+        if insurer is None:
+            continue
+        near_label = any(i in label_lines or i - 1 in label_lines for i in group)
+        # A label nearby breaks ties; a single line beats a pair with the same score.
+        key = score + (0.01 if near_label else 0.0) - 0.001 * (len(group) - 1)
+        if key > best[0]:
+            best = (key, insurer, group)
+    _, insurer, group = best
+    if insurer is None:
+        return FieldValue(value=None, confidence=0.0, needs_review=True)
+    boxes = [page.lines[i].box for i in group]
+    box = union_boxes(boxes)
+    raw = " ".join(page.lines[i].text for i in group)
+    _, page_score = _insurer_match(raw)
+    again: list[str] = []
+    for b in boxes:
+        again.extend(w.text for w in read_box(ctx.engine, page.image, b, lang="rus"))
+    insurer2, score2 = _insurer_match(" ".join(again))
+    if insurer2 is not None and insurer2.short_name == insurer.short_name:
+        confidence = min(1.0, max(page_score, score2))
+        alternatives: tuple[str, ...] = ()
+    else:
+        confidence = 0.6 * page_score
+        alternatives = (insurer2.short_name,) if insurer2 is not None else ()
+    if page_score < MATCH_THRESHOLD + 0.1:
+        confidence = min(confidence, page_score)
+    return FieldValue(
+        value=insurer.short_name,
+        confidence=confidence,
+        box=box,
+        raw=raw,
+        needs_review=confidence < REVIEW_THRESHOLD,
+        alternatives=alternatives,
+    )
+
+
+# --- barcode ------------------------------------------------------------------------------------
+
+
+def _from_barcode(
+    ctx: _Context,
+    ocr: FieldValue,
+    value: str | None,
+    same: Callable[[str | None, str | None], bool],
+    reread: Callable[[], FieldValue] | None = None,
+) -> FieldValue:
+    """The barcode's value; an OCR reading that differs (after one re-read) is recorded."""
+    result = FieldValue(
+        value=value,
+        confidence=1.0,
+        source="barcode",
+        box=ocr.box,
+        raw=ocr.raw,
+        needs_review=False,
+    )
+    if ocr.value is None or same(ocr.value, value):
+        return result
+    if reread is not None:
+        again = reread()
+        if again.value is None or same(again.value, value):
+            return result
+        ocr = again
+    problem = Problem.of(BARCODE_OCR_MISMATCH, "warning")
+    shown = ocr.value if ocr.value is not None else ""
+    return dataclasses.replace(result, alternatives=(shown,), problems=(problem,))
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    return fold(a or "") == fold(b or "")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return (a or "") == (b or "")
+
+
+def _apply_barcode(
+    ctx: _Context, fields: dict[str, FieldValue], code: PolicyBarcode
+) -> dict[str, FieldValue]:
+    out = dict(fields)
+
+    def rereader(name: str, parser: Parser, lang: str, whitelist: str | None) -> Callable[[], FieldValue]:
+        def run() -> FieldValue:
+            ocr = fields[name]
+            if ocr.box is None:
+                return ocr
+            first = Reading(ocr.raw or "", ocr.value, ocr.confidence, ocr.box)
+            second = _reread(ctx, ocr.box, parser, lang=lang, whitelist=whitelist)
+            return decide([first, second])
+
+        return run
+
+    out["policy_number"] = _from_barcode(
+        ctx,
+        fields["policy_number"],
+        code.enp,
+        _same,
+        rereader("policy_number", _parse_enp, "eng", DIGITS + " "),
+    )
+    names = (
+        ("last_name", code.last_name),
+        ("first_name", code.first_name),
+        ("patronymic", code.patronymic),
+    )
+    for name, value in names:
+        out[name] = _from_barcode(
+            ctx,
+            fields[name],
+            normalize_name(value) if value else None,
+            _same_name,
+            rereader(name, parse_name, "rus", NAME_CHARS),
+        )
+    if not code.patronymic:
+        # No patronymic in the barcode: none is printed either ("при наличии").
+        out["patronymic"] = dataclasses.replace(out["patronymic"], value=None, needs_review=False)
+    out["sex"] = _from_barcode(
+        ctx, fields["sex"], code.sex, _same, rereader("sex", _parse_sex, "rus", CYRILLIC + ".")
+    )
+    out["birth_date"] = _from_barcode(
+        ctx,
+        fields["birth_date"],
+        code.birth_date.isoformat(),
+        _same,
+        rereader("birth_date", _parse_date, "eng", DATE_CHARS),
+    )
+    expiry = code.expiry_date.isoformat() if code.expiry_date else None
+    ocr_expiry = fields["policy_expiry_date"]
+    if ocr_expiry.value is None and ocr_expiry.needs_review:
+        # Neither a date nor «бессрочно» was read: nothing to compare.
+        ocr_expiry = dataclasses.replace(ocr_expiry, raw=None)
+    out["policy_expiry_date"] = _from_barcode(
+        ctx,
+        ocr_expiry,
+        expiry,
+        _same,
+        None,
+    )
+    if expiry is not None and fields["policy_expiry_date"].value is None and not fields[
+        "policy_expiry_date"
+    ].needs_review:
+        # The text said «бессрочно», the barcode gives a date.
+        out["policy_expiry_date"] = dataclasses.replace(
+            out["policy_expiry_date"],
+            alternatives=(_NO_EXPIRY,),
+            problems=(Problem.of(BARCODE_OCR_MISMATCH, "warning"),),
+        )
+    return out
+
+
+__all__ = ["BARCODE_OCR_MISMATCH", "LABELS", "POLICY_FORMS", "read_policy"]

@@ -1,0 +1,162 @@
+"""Straightening: document outline, perspective, quarter turns and skew, on docgen images."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from omsdesktop.ocr.orientation import osd_orientation
+from omsdesktop.ocr.straighten import (
+    StraightenCancelled,
+    Straightened,
+    deskew_angle,
+    detect_orientation,
+    find_document_quad,
+    straighten,
+)
+from omsdesktop.ocr.types import Page
+from tests.docgen import GeneratedDocument, degrade, generate_certificate, generate_policy
+
+
+@pytest.fixture(scope="module")
+def certificate() -> GeneratedDocument:
+    return generate_certificate(1)
+
+
+@pytest.fixture(scope="module")
+def policy() -> GeneratedDocument:
+    return generate_policy(3)
+
+
+def _map(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return cv2.perspectiveTransform(points.reshape(1, -1, 2).astype(np.float64), matrix)[0]
+
+
+def _rotate(image: np.ndarray, angle_ccw: float, fill: int = 245) -> np.ndarray:
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_ccw, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(image, m, (nw, nh), borderValue=(fill, fill, fill))
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_photo_is_found_and_flattened(certificate: GeneratedDocument, seed: int) -> None:
+    img, info = degrade(certificate, "photo", seed)
+    quad = find_document_quad(img)
+    assert quad is not None
+    size = float(np.sqrt(cv2.contourArea(info.quad.astype(np.float32))))
+    assert np.linalg.norm(quad - info.quad, axis=1).max() < 0.03 * size
+
+    result = straighten(img)
+    assert result.document_found and result.rotation == 0
+    assert result.transform is not None
+    h, w = result.image.shape[:2]
+    # The true corners land on the output's corners.
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
+    err = np.linalg.norm(_map(result.transform, info.quad) - corners, axis=1).max()
+    assert err < 0.03 * max(w, h), err
+    # The aspect ratio is the document's.
+    dh, dw = certificate.image.shape[:2]
+    assert abs(h / w - dh / dw) < 0.04 * dh / dw
+    # Text size is kept (no absurd upscaling): the output is at most the document's size in
+    # the photo, not blown up to the render's 300 dpi.
+    assert max(w, h) <= 1.05 * max(np.linalg.norm(info.quad[2] - info.quad[0]), 1)
+
+
+@pytest.mark.parametrize("name", ["rotate90", "rotate180", "rotate270"])
+@pytest.mark.parametrize("kind", ["certificate", "policy"])
+def test_quarter_turns_are_undone(
+    certificate: GeneratedDocument, policy: GeneratedDocument, name: str, kind: str
+) -> None:
+    doc = certificate if kind == "certificate" else policy
+    img, info = degrade(doc, name, 7)
+    expected = (360 - info.rotation) % 360
+    assert detect_orientation(img) == expected
+    result = straighten(Page(image=img, dpi=info.dpi))
+    assert result.rotation == expected
+    # Upright: the page is portrait/landscape like the document again.
+    dh, dw = doc.image.shape[:2]
+    h, w = result.image.shape[:2]
+    assert (h > w) == (dh > dw)
+
+
+def test_quarter_turn_transform_maps_the_document(certificate: GeneratedDocument) -> None:
+    img, info = degrade(certificate, "rotate90", 3)
+    result = straighten(img)
+    assert result.transform is not None
+    mapped = _map(result.transform, info.quad)
+    h, w = result.image.shape[:2]
+    # The document's top-left corner is again near the top-left of the output.
+    assert mapped[0][0] < 0.1 * w and mapped[0][1] < 0.1 * h
+    assert mapped[2][0] > 0.9 * w and mapped[2][1] > 0.9 * h
+
+
+@pytest.mark.parametrize("angle", [7.0, -7.0])
+def test_skew_of_seven_degrees_is_corrected(certificate: GeneratedDocument, angle: float) -> None:
+    skewed = _rotate(certificate.image, angle)
+    assert abs(deskew_angle(skewed) - angle) < 0.5
+    result = straighten(skewed)
+    assert abs(result.skew_deg - angle) < 0.5
+    assert result.rotation == 0
+    assert abs(deskew_angle(result.image)) < 0.5
+
+
+def test_docgen_skew_is_corrected(policy: GeneratedDocument) -> None:
+    img, info = degrade(policy, "skew", 4)
+    result = straighten(Page(image=img, dpi=info.dpi))
+    assert abs(result.skew_deg - info.skew_degrees) < 0.5, (result.skew_deg, info.skew_degrees)
+    assert abs(deskew_angle(result.image)) < 0.5
+
+
+def test_upright_flat_scan_is_unchanged(certificate: GeneratedDocument) -> None:
+    page = certificate.image
+    result = straighten(page)
+    assert result == Straightened(page, 0, 0.0, False, None) or (
+        result.rotation == 0 and not result.document_found and result.transform is None
+    )
+    assert result.image is page or np.array_equal(result.image, page)
+
+
+def test_scanner_output_is_only_deskewed(certificate: GeneratedDocument) -> None:
+    img, info = degrade(certificate, "scan300", 6)
+    result = straighten(Page(image=img, dpi=info.dpi))
+    assert result.rotation == 0
+    assert abs(result.skew_deg - info.skew_degrees) < 0.5
+    # No wild warp: the output keeps (about) the input's size, the text its scale.
+    h, w = img.shape[:2]
+    oh, ow = result.image.shape[:2]
+    assert 0.85 < oh / h < 1.1 and 0.85 < ow / w < 1.1
+
+
+def test_progress_and_cancel(certificate: GeneratedDocument) -> None:
+    seen: list[float] = []
+    straighten(certificate.image, progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+    calls = iter([False, False, True])
+    with pytest.raises(StraightenCancelled):
+        straighten(certificate.image, cancelled=lambda: next(calls, True))
+
+
+def test_orientation_callback_decides_up_and_down(certificate: GeneratedDocument) -> None:
+    img, _ = degrade(certificate, "rotate90", 2)
+    seen: list[tuple[int, int]] = []
+
+    def always_upside_down(levelled: np.ndarray) -> int:
+        seen.append(levelled.shape[:2])
+        return 180
+
+    result = straighten(img, orientation=always_upside_down)
+    assert len(seen) == 1
+    # The built-in step turned the lines horizontal (270); the callback added a half turn.
+    assert result.rotation == (270 + 180) % 360
+
+
+def test_tesseract_osd_orientation(policy: GeneratedDocument) -> None:
+    img, info = degrade(policy, "rotate180", 5)
+    result = straighten(img, orientation=osd_orientation())
+    assert result.rotation == (360 - info.rotation) % 360
