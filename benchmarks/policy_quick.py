@@ -24,13 +24,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from omsdesktop.forms.extract import extract_document  # noqa: E402
-from omsdesktop.forms.insurers import match_insurer  # noqa: E402
-from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind  # noqa: E402
-from omsdesktop.ocr.engine import create_engine  # noqa: E402
-from omsdesktop.ocr.straighten import straighten  # noqa: E402
-from tests.docgen import degrade, generate_policy  # noqa: E402
-from tests.docgen.render_policy import POLICY_FORMS  # noqa: E402
+from omsdesktop.forms.extract import extract_document
+from omsdesktop.forms.insurers import match_insurer
+from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind
+from omsdesktop.ocr.engine import create_engine
+from omsdesktop.ocr.straighten import straighten
+from tests.docgen import degrade, generate_policy
+from tests.docgen.render_policy import POLICY_FORMS
 
 
 def _insurer_key(text: str | None) -> str | None:

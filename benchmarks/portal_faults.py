@@ -34,14 +34,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from omsdesktop.portal.attachments import prepare_attachment  # noqa: E402
-from omsdesktop.portal.client import HttpPortalClient, RetryPolicy  # noqa: E402
-from omsdesktop.portal.outbox import SubmitOutcome, flush_outbox, submit_draft  # noqa: E402
-from omsdesktop.portal.sandbox import SandboxConfig, running_sandbox  # noqa: E402
-from omsdesktop.storage.config import sqlite_url  # noqa: E402
-from omsdesktop.storage.crypto import StaticKeyProvider, new_key  # noqa: E402
-from omsdesktop.storage.store import Store  # noqa: E402
-from tests.storage.sample import sample_fields  # noqa: E402
+from omsdesktop.portal.attachments import prepare_attachment
+from omsdesktop.portal.client import HttpPortalClient, RetryPolicy
+from omsdesktop.portal.outbox import SubmitOutcome, flush_outbox, submit_draft
+from omsdesktop.portal.sandbox import SandboxConfig, running_sandbox
+from omsdesktop.storage.config import sqlite_url
+from omsdesktop.storage.crypto import StaticKeyProvider, new_key
+from omsdesktop.storage.store import Store
+from tests.storage.sample import sample_fields
 
 # The first pass gives up quickly (a desk with a bad connection), so that a good share of the
 # submissions goes through the outbox; the flush is a little more patient.

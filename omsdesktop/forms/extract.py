@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from omsdesktop.forms.model import (
@@ -61,12 +62,12 @@ def extract_document(
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExtractedDocument:
-    page = read_page(engine, image)
+    page, rotation, image = _read_upright(engine, image, kind)
     if progress:
         progress(0.5)
     detected = classify(page) if kind is DocumentKind.UNKNOWN else kind
     if not read_fields or detected is DocumentKind.UNKNOWN:
-        return ExtractedDocument(kind=detected)
+        return ExtractedDocument(kind=detected, rotation=rotation)
     if cancelled is not None and cancelled():
         from omsdesktop.forms.pipeline import CancelledError
 
@@ -89,4 +90,42 @@ def extract_document(
     ordered = apply_field_rules(ordered)
     if progress:
         progress(1.0)
-    return ExtractedDocument(kind=detected, fields=ordered)
+    return ExtractedDocument(kind=detected, fields=ordered, rotation=rotation)
+
+
+def rotate_cw(image: Image, rotation: int) -> Image:
+    """Turn an image clockwise by a multiple of 90 degrees."""
+    turns = (rotation // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, k=-turns)) if turns else image
+
+
+def _page_score(page: PageText) -> float:
+    """How well a page read: confident characters, in words of two or more letters."""
+    return sum(
+        w.confidence * len(w.text) for w in page.words if len(w.text) >= 2 and w.confidence > 0.6
+    )
+
+
+def _read_upright(
+    engine: OcrEngine, image: Image, kind: DocumentKind
+) -> tuple[PageText, int, Image]:
+    """Read the page; if it does not read as a document, try it upside down and sideways.
+
+    The straightener's orientation guess is fast but can be wrong (a page with little text,
+    a symmetric layout). A wrong guess reads as nonsense, so only then do we pay for more
+    passes, and keep the turn whose text reads best.
+    """
+    page = read_page(engine, image)
+    if classify(page) is not DocumentKind.UNKNOWN and _page_score(page) > 0:
+        return page, 0, image
+    best = (page, 0, image)
+    best_score = _page_score(page)
+    for rotation in (180, 90, 270):
+        turned = rotate_cw(image, rotation)
+        candidate = read_page(engine, turned)
+        score = _page_score(candidate)
+        if classify(candidate) is not DocumentKind.UNKNOWN and score > best_score:
+            return candidate, rotation, turned
+        if score > best_score:
+            best, best_score = (candidate, rotation, turned), score
+    return best

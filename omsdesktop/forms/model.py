@@ -76,6 +76,14 @@ class FieldValue:
 
 @dataclass(frozen=True)
 class ExtractedDocument:
+    """The fields of one page.
+
+    ``rotation`` is a clockwise turn (0/90/180/270) the reader applied on top of the
+    straightened page because the text read upside down or sideways; field boxes refer to the
+    page after that turn.
+    """
+
     kind: DocumentKind
     fields: dict[str, FieldValue] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    rotation: int = 0

@@ -7,11 +7,14 @@ failure is returned in :attr:`DocumentResult.errors` as a typed error, so a batc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from omsdesktop.errors import InternalError, OmsError
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
@@ -131,8 +134,21 @@ def process_file(
             cancelled=cancelled,
         )
         timings["extract"] = time.perf_counter() - t0
+        if document.rotation:
+            from omsdesktop.forms.extract import rotate_cw
+
+            turn = _quarter_turn(flat.image.shape[0], flat.image.shape[1], document.rotation)
+            base = flat.transform if flat.transform is not None else np.eye(3)
+            flat = dataclasses.replace(
+                flat,
+                image=rotate_cw(flat.image, document.rotation),
+                rotation=(flat.rotation + document.rotation) % 360,
+                transform=turn @ base,
+            )
         _step(progress, 1.0)
-        return _replace(result, kind=document.kind, document=document, timings=timings)
+        return _replace(
+            result, kind=document.kind, document=document, straightened=flat, timings=timings
+        )
     except OmsError as exc:
         return _replace(result, errors=(exc,), timings=timings)
     except MemoryError:
@@ -144,12 +160,22 @@ def process_file(
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
 
 
+def _quarter_turn(h: int, w: int, rotation: int) -> Any:
+    """The 3x3 matrix of a clockwise quarter turn of an h x w image, in pixel coordinates."""
+    turns = (rotation // 90) % 4
+    if turns == 1:
+        return np.array([[0, -1, h - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64)
+    if turns == 2:
+        return np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], dtype=np.float64)
+    if turns == 3:
+        return np.array([[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]], dtype=np.float64)
+    return np.eye(3)
+
+
 def extract_file(path: str | os.PathLike[str], kind: str = "auto") -> DocumentResult:
     """Shorthand used by storage and batch code: defaults for everything."""
     return process_file(path, kind=kind)
 
 
 def _replace(result: DocumentResult, **changes: Any) -> DocumentResult:
-    import dataclasses
-
     return dataclasses.replace(result, **changes)

@@ -35,7 +35,7 @@ from omsdesktop.forms.fields import (
     parse_name,
     reading_of,
 )
-from omsdesktop.forms.insurers import MATCH_THRESHOLD, Insurer, load_insurers, match_insurer
+from omsdesktop.forms.insurers import Insurer, load_insurers, match_insurer
 from omsdesktop.forms.locate import (
     LabelHit,
     find_labels,
@@ -48,7 +48,7 @@ from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
-from omsdesktop.ocr.engine import PSM_LINE, PSM_WORD, OcrEngine, Word
+from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_WORD, OcrEngine, Word
 from omsdesktop.ocr.layout import PageText, union_boxes
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
@@ -113,11 +113,15 @@ _NUMBER_SIGN_RE = re.compile(r"^(№|N[oо°º]?|Nе|Ne|Мо|No)\.?$")
 # generated corpus digits in serif faces read reliably at 24-32 px and often not at 36-44.
 _REREAD_HEIGHT = 28.0
 
+# Below this list-match score an insurer is shown for review even when both readings agree:
+# 0.75-0.85 is where unlisted insurers land on a listed one by accident.
+_SURE_INSURER_SCORE = 0.85
+
 # Card proportions (ISO/IEC 7810 ID-1, 85.6 x 54 mm).
 _CARD_ASPECT = (1.45, 1.75)
 
 
-# --- small parsers -----------------------------------------------------------------------------
+# --- small parsers -------------------------------------------------------------------------------
 
 
 def _parse_date(text: str) -> str | None:
@@ -191,7 +195,7 @@ def _parse_series(text: str) -> str | None:
     return text if text and len(text) <= 10 else None
 
 
-# --- digit runs (policy numbers) ------------------------------------------------------------------
+# --- digit runs (policy numbers) -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -237,13 +241,14 @@ def _blank_serial_lines(page: PageText) -> set[int]:
     return {i for i, line in enumerate(page.lines) if "бланк" in fold(to_cyrillic(line.text))}
 
 
-# --- the reader ------------------------------------------------------------------------------------
+# --- the reader ----------------------------------------------------------------------------------
 
 
 @dataclass
 class _Context:
     engine: OcrEngine
     page: PageText
+    image: Image  # the straightened page in colour (barcode, faint coloured print)
     hits: list[LabelHit]
     used_lines: set[int]
 
@@ -265,7 +270,7 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         ``policy_issue_date``, ``policy_expiry_date`` and ``insurer``.
     """
     hits = find_labels(page, _ALL_LABEL_VARIANTS)
-    ctx = _Context(engine, page, hits, set())
+    ctx = _Context(engine, page, image, hits, set())
     fields: dict[str, FieldValue] = {}
 
     form, form_conf = _form_from_text(page, ctx)
@@ -321,7 +326,7 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     fields["policy_expiry_date"] = _expiry(ctx, form, reread=reread)
 
     # --- insurer
-    fields["insurer"] = _insurer(ctx)
+    fields["insurer"] = _insurer(ctx, form, fields["policy_number"].box)
 
     if barcode is not None:
         fields = _apply_barcode(ctx, fields, barcode)
@@ -333,7 +338,7 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     return fields
 
 
-# --- form ---------------------------------------------------------------------------------------
+# --- form ----------------------------------------------------------------------------------------
 
 
 def _line_matches(page: PageText, phrase: str, threshold: float = 85.0) -> bool:
@@ -371,12 +376,14 @@ def _looks_like_card(page: PageText, ctx: _Context) -> bool:
     return not (ctx.of("last_name") or ctx.of("full_name"))
 
 
-# --- numbers ------------------------------------------------------------------------------------
+# --- numbers -------------------------------------------------------------------------------------
 
 
 def _enp_runs(ctx: _Context) -> list[_Run]:
     """Digit runs that may be the 16-digit ENP, best first."""
-    runs = [r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 13 <= len(r.digits) <= 19]
+    runs = [
+        r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 13 <= len(r.digits) <= 19
+    ]
     label_lines = {h.line_index for h in ctx.of("enp")}
 
     def rank(r: _Run) -> tuple[int, int, int, int]:
@@ -410,7 +417,9 @@ def _enp(ctx: _Context, runs: list[_Run], *, reread: bool) -> FieldValue:
 
 def _temporary_number(ctx: _Context) -> FieldValue:
     """Nine digits (sometimes printed 3 + 6) after "№" under the title."""
-    runs = [r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 7 <= len(r.digits) <= 11]
+    runs = [
+        r for r in _digit_runs(ctx.page, _blank_serial_lines(ctx.page)) if 7 <= len(r.digits) <= 11
+    ]
     if not runs:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
 
@@ -430,7 +439,7 @@ def _temporary_number(ctx: _Context) -> FieldValue:
 
 
 def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
-    """"Серия <series> № <number>" on one line."""
+    """ "Серия <series> № <number>" on one line."""
     empty = FieldValue(value=None, confidence=0.0, needs_review=True)
     hits = ctx.of("series")
     if not hits:
@@ -470,7 +479,7 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
     return series, number
 
 
-# --- labelled values ------------------------------------------------------------------------------
+# --- labelled values -----------------------------------------------------------------------------
 
 
 def _reread(
@@ -539,17 +548,23 @@ def read_box(
     if region.size == 0:
         return []
     if region.ndim == 3:
-        region = region.min(axis=2)
+        region = np.ascontiguousarray(region.min(axis=2), dtype=np.uint8)
     region = _without_rules(region, h)
     scale = float(np.clip(_REREAD_HEIGHT / h, 0.3, 3.0))
     work = region
     if abs(scale - 1.0) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        work = cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp)
+        work = np.asarray(
+            cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp), dtype=np.uint8
+        )
     else:
         scale = 1.0
-    work = cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
-    words = engine.read(work, lang=lang, psm=PSM_LINE if psm is None else psm, whitelist=whitelist)
+    framed: Image = np.asarray(
+        cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8
+    )
+    words = engine.read(
+        framed, lang=lang, psm=PSM_LINE if psm is None else psm, whitelist=whitelist
+    )
     out: list[Word] = []
     for w in words:
         b = w.box
@@ -580,7 +595,7 @@ def _without_rules(region: Image, text_h: int) -> Image:
         cv2.MORPH_OPEN,
         cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(1.8 * text_h)))),
     )
-    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8))
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     if not rules.any():
         return region
     out = region.copy()
@@ -691,7 +706,7 @@ def _expiry(ctx: _Context, form: str, *, reread: bool) -> FieldValue:
     return field
 
 
-# --- names -------------------------------------------------------------------------------------
+# --- names ---------------------------------------------------------------------------------------
 
 
 def _name_words(words: Sequence[Word]) -> list[Word]:
@@ -776,7 +791,7 @@ def _card_names(
     )
 
 
-# --- insurer -----------------------------------------------------------------------------------
+# --- insurer -------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
@@ -793,70 +808,142 @@ def _one_row_per_insurer() -> tuple[Insurer, ...]:
 
 
 def _insurer_match(text: str) -> tuple[Insurer | None, float]:
-    return match_insurer(text, insurers=_one_row_per_insurer())
+    """Match text to the list, guarded against matches made of generic words and noise.
+
+    ``match_insurer`` scores windows that mix generic words with others, so noise next to
+    "страхования" can come close to a brand that contains that word ("АльфаСтрахование"). The
+    distinctive words of the text alone must name the same insurer.
+    """
+    rows = _one_row_per_insurer()
+    insurer, score = match_insurer(text, insurers=rows)
+    if insurer is None:
+        return None, score
+    distinctive = Insurer(None, text, text, None, None).brand
+    if not distinctive:
+        return None, 0.0
+    check, check_score = match_insurer(distinctive, insurers=rows)
+    if check is None or check.short_name != insurer.short_name:
+        return None, min(score, check_score)
+    return insurer, min(score, check_score)
 
 
-def _insurer(ctx: _Context) -> FieldValue:
-    """The insurer: the best list match among lines (and pairs of lines) not used by a field."""
+@dataclass(frozen=True)
+class _Candidate:
+    text: str
+    boxes: tuple[Box, ...]
+    near_label: bool
+
+
+def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
+    """Lines and pairs of adjacent lines not used by another field."""
     page = ctx.page
     label_lines = {h.line_index for h in ctx.of("insurer")}
+    name_labels = LABELS["last_name"] + LABELS["first_name"] + LABELS["patronymic"]
     excluded = ctx.used_lines | {
-        h.line_index
-        for h in ctx.hits
-        if h.label in LABELS["last_name"] + LABELS["first_name"] + LABELS["patronymic"]
-        + LABELS["full_name"]
+        h.line_index for h in ctx.hits if h.label in name_labels + LABELS["full_name"]
     }
-    best: tuple[float, Insurer | None, list[int]] = (0.0, None, [])
-    candidates: list[list[int]] = []
+    out: list[_Candidate] = []
     for i in range(len(page.lines)):
         if i in excluded:
             continue
-        candidates.append([i])
+        groups = [[i]]
         j = line_below(page, i)
         if j is not None and j not in excluded:
-            candidates.append([i, j])
-    for group in candidates:
-        text = " ".join(page.lines[i].text for i in group)
-        if not re.search(r"[А-ЯЁа-яёA-Za-z]{2}", text):
+            groups.append([i, j])
+        for group in groups:
+            out.append(
+                _Candidate(
+                    text=" ".join(page.lines[k].text for k in group),
+                    boxes=tuple(page.lines[k].box for k in group),
+                    near_label=any(k in label_lines or k - 1 in label_lines for k in group),
+                )
+            )
+    return out
+
+
+def _best_insurer(
+    candidates: Sequence[_Candidate],
+) -> tuple[Insurer | None, float, _Candidate | None]:
+    best: tuple[float, Insurer | None, float, _Candidate | None] = (0.0, None, 0.0, None)
+    for cand in candidates:
+        if not re.search(r"[А-ЯЁа-яёA-Za-z]{2}", cand.text):
             continue
-        insurer, score = _insurer_match(text)
+        insurer, score = _insurer_match(cand.text)
         if insurer is None:
             continue
-        near_label = any(i in label_lines or i - 1 in label_lines for i in group)
         # A label nearby breaks ties; a single line beats a pair with the same score.
-        key = score + (0.01 if near_label else 0.0) - 0.001 * (len(group) - 1)
+        key = score + (0.01 if cand.near_label else 0.0) - 0.001 * (len(cand.boxes) - 1)
         if key > best[0]:
-            best = (key, insurer, group)
-    _, insurer, group = best
-    if insurer is None:
+            best = (key, insurer, score, cand)
+    return best[1], best[2], best[3]
+
+
+def _card_insurer_candidates(ctx: _Context, number_box: Box | None) -> list[_Candidate]:
+    """A card prints its insurer small, in colour, above the number: read that band again.
+
+    The page pass works on a page cleaned for black print, where small coloured text on a
+    tinted card often fades; this reads the darkest channel of the straightened image instead.
+    """
+    image = ctx.image
+    bottom = number_box.y if number_box is not None else image.shape[0] // 2
+    if bottom < 10:
+        return []
+    region = image[:bottom]
+    grey = region.min(axis=2) if region.ndim == 3 else region
+    words = ctx.engine.read(np.ascontiguousarray(grey), lang="rus", psm=PSM_BLOCK)
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        lines.setdefault(w.line_key, []).append(w)
+    ordered = [lines[k] for k in sorted(lines)]
+    out: list[_Candidate] = []
+    for i, line in enumerate(ordered):
+        groups = [line] + ([line + ordered[i + 1]] if i + 1 < len(ordered) else [])
+        for group in groups:
+            out.append(
+                _Candidate(
+                    text=" ".join(w.text for w in group),
+                    boxes=(union_boxes([w.box for w in group]),),
+                    near_label=False,
+                )
+            )
+    return out
+
+
+def _insurer(ctx: _Context, form: str, number_box: Box | None) -> FieldValue:
+    """The insurer: the best list match among lines (and pairs of lines) not used by a field."""
+    insurer, score, cand = _best_insurer(_page_insurer_candidates(ctx))
+    reread_done = False
+    if insurer is None and form == "card":
+        insurer, score, cand = _best_insurer(_card_insurer_candidates(ctx, number_box))
+        reread_done = True
+    if insurer is None or cand is None:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
-    boxes = [page.lines[i].box for i in group]
-    box = union_boxes(boxes)
-    raw = " ".join(page.lines[i].text for i in group)
-    _, page_score = _insurer_match(raw)
-    again: list[str] = []
-    for b in boxes:
-        again.extend(w.text for w in read_box(ctx.engine, page.image, b, lang="rus"))
-    insurer2, score2 = _insurer_match(" ".join(again))
-    if insurer2 is not None and insurer2.short_name == insurer.short_name:
-        confidence = min(1.0, max(page_score, score2))
-        alternatives: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    if reread_done:
+        confidence = 0.95 * score
     else:
-        confidence = 0.6 * page_score
-        alternatives = (insurer2.short_name,) if insurer2 is not None else ()
-    if page_score < MATCH_THRESHOLD + 0.1:
-        confidence = min(confidence, page_score)
+        again: list[str] = []
+        for b in cand.boxes:
+            again.extend(w.text for w in read_box(ctx.engine, ctx.page.image, b, lang="rus"))
+        insurer2, score2 = _insurer_match(" ".join(again))
+        if insurer2 is not None and insurer2.short_name == insurer.short_name:
+            confidence = min(1.0, max(score, score2))
+        else:
+            confidence = 0.6 * score
+            alternatives = (insurer2.short_name,) if insurer2 is not None else ()
+    if score < _SURE_INSURER_SCORE:
+        confidence = min(confidence, score)
     return FieldValue(
         value=insurer.short_name,
         confidence=confidence,
-        box=box,
-        raw=raw,
+        box=union_boxes(list(cand.boxes)),
+        raw=cand.text,
         needs_review=confidence < REVIEW_THRESHOLD,
         alternatives=alternatives,
     )
 
 
-# --- barcode ------------------------------------------------------------------------------------
+# --- barcode -------------------------------------------------------------------------------------
 
 
 def _from_barcode(
@@ -900,7 +987,9 @@ def _apply_barcode(
 ) -> dict[str, FieldValue]:
     out = dict(fields)
 
-    def rereader(name: str, parser: Parser, lang: str, whitelist: str | None) -> Callable[[], FieldValue]:
+    def rereader(
+        name: str, parser: Parser, lang: str, whitelist: str | None
+    ) -> Callable[[], FieldValue]:
         def run() -> FieldValue:
             ocr = fields[name]
             if ocr.box is None:
@@ -956,9 +1045,11 @@ def _apply_barcode(
         _same,
         None,
     )
-    if expiry is not None and fields["policy_expiry_date"].value is None and not fields[
-        "policy_expiry_date"
-    ].needs_review:
+    if (
+        expiry is not None
+        and fields["policy_expiry_date"].value is None
+        and not fields["policy_expiry_date"].needs_review
+    ):
         # The text said «бессрочно», the barcode gives a date.
         out["policy_expiry_date"] = dataclasses.replace(
             out["policy_expiry_date"],

@@ -87,11 +87,13 @@ def clean_page(image: Image) -> Image:
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
     norm = cv2.divide(grey, np.maximum(bg, 1), scale=255)
     # Stretch so faint guilloche goes white and text stays black.
-    lo, hi = np.percentile(norm[:: max(1, h // 400), :: max(1, w // 400)], (1, 60))
+    sample = np.asarray(norm)[:: max(1, h // 400), :: max(1, w // 400)]
+    lo, hi = (float(v) for v in np.percentile(sample, (1, 60)))
     if hi - lo < 10:
-        return norm.astype(np.uint8)
-    stretched = (norm.astype(np.float32) - lo) * (255.0 / (hi - lo))
-    return np.clip(stretched, 0, 255).astype(np.uint8)
+        return np.asarray(norm, dtype=np.uint8)
+    stretched = (np.asarray(norm, dtype=np.float32) - lo) * (255.0 / (hi - lo))
+    out: Image = np.clip(stretched, 0, 255).astype(np.uint8)
+    return out
 
 
 def _drop_blue_ink(image: Image) -> Image:
@@ -101,7 +103,7 @@ def _drop_blue_ink(image: Image) -> Image:
     darkest channel keeps red print dark, and taking the brightest channel where a pixel is
     clearly blue or violet makes a seal over a value fade instead of hiding it.
     """
-    grey = image.min(axis=2)
+    grey: Image = image.min(axis=2)
     b = image[:, :, 0].astype(np.int16)
     g = image[:, :, 1].astype(np.int16)
     r = image[:, :, 2].astype(np.int16)
@@ -126,7 +128,7 @@ def estimate_text_height(grey: Image) -> float:
     keep = (hs >= 4) & (hs <= small.shape[0] / 20) & (ws <= hs * 3) & (ws >= 2)
     if keep.sum() < 10:
         return 0.0
-    return float(np.median(hs[keep])) / f
+    return float(np.median(hs[keep])) / float(f)
 
 
 def group_lines(words: Sequence[Word]) -> list[Line]:
@@ -162,10 +164,10 @@ def read_page(
     scale = 1.0
     if text_h > 0:
         scale = float(np.clip(PAGE_TEXT_HEIGHT / text_h, 0.3, 2.0))
-    work = cleaned
+    work: Image = cleaned
     if abs(scale - 1.0) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        work = cv2.resize(cleaned, None, fx=scale, fy=scale, interpolation=interp)
+        work = np.asarray(cv2.resize(cleaned, None, fx=scale, fy=scale, interpolation=interp))
     else:
         scale = 1.0
     words = engine.read(work, lang=lang, psm=psm)
@@ -208,14 +210,14 @@ def read_region(
     if region.size == 0:
         return []
     scale = float(np.clip(FIELD_WORD_HEIGHT / max(box.height, 1), 0.3, 3.0))
-    work = region
+    work: Image = region
     if abs(scale - 1.0) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        work = cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp)
+        work = np.asarray(cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp))
     else:
         scale = 1.0
     # A white margin helps Tesseract with text touching the crop edge.
-    work = cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    work = np.asarray(cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255))
     words = engine.read(work, lang=lang, psm=psm, whitelist=whitelist)
     out: list[Word] = []
     for w in words:

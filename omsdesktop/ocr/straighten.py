@@ -40,6 +40,8 @@ MAX_OUTPUT_SIDE = 3600
 """Longest side of the straightened page: an A4 sheet at ~300 dpi. Larger photos shrink."""
 
 MAX_SKEW_DEG = 15.0
+FINE_STEP = 0.05
+FINE_BIN_DIV = 5.0
 MIN_SKEW_DEG = 0.1
 """Skews smaller than this are left alone, so an upright scan comes out pixel-identical."""
 
@@ -143,10 +145,12 @@ def _text_angle(glyphs: _Glyphs) -> tuple[float, bool] | None:
             best = (a, s)
     assert best is not None
     angle, _ = _best_angle(pts, best[0], 1.5, 0.25, bin_px)
-    angle, score = _best_angle(pts, angle, 0.3, 0.05, max(1.0, glyphs.height / 5.0))
+    fine_bin = max(1.0, glyphs.height / FINE_BIN_DIV)
+    angle, score = _best_angle(pts, angle, 0.3, FINE_STEP, fine_bin)
     # Compare with a perpendicular reading: clear lines beat it by a wide margin.
-    _, other = _best_angle(pts, angle + 90.0, 2.0, 1.0, max(1.0, glyphs.height / 5.0))
+    _, other = _best_angle(pts, angle + 90.0, 2.0, 1.0, fine_bin)
     return angle, score > 1.3 * other
+
 
 
 def _rotation_matrix(shape: tuple[int, int], angle_ccw: float) -> tuple[FloatArray, int, int]:

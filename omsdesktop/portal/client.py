@@ -35,6 +35,7 @@ from omsdesktop.portal.contract import (
 from omsdesktop.portal.errors import (
     AuthFailedError,
     PortalBadResponseError,
+    PortalConnectionLostError,
     PortalDuplicateError,
     PortalError,
     PortalNotFoundError,
@@ -229,7 +230,7 @@ class HttpPortalClient:
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             # The connection broke: the request may or may not have been done. The same
             # idempotency key on the retry makes that safe.
-            raise _Retryable(PortalUnreachableError(type(exc).__name__)) from exc
+            raise _Retryable(PortalConnectionLostError(type(exc).__name__)) from exc
         except httpx.TransportError as exc:
             raise _Retryable(PortalUnreachableError(type(exc).__name__)) from exc
         status = response.status_code

@@ -31,6 +31,20 @@ class PortalUnreachableError(PortalError):
     )
 
 
+class PortalConnectionLostError(PortalUnreachableError):
+    """The connection broke mid-request: the portal may or may not have done the work."""
+
+    code = "portal_connection_lost"
+    message_ru = (
+        "Связь с порталом прервалась во время отправки. Заявление осталось в очереди; "
+        "повторная отправка (omsdesktop outbox flush) не создаст дубликат."
+    )
+    message_en = (
+        "The connection to the portal broke while sending. The application stays queued; "
+        "sending it again (omsdesktop outbox flush) will not create a duplicate."
+    )
+
+
 class PortalTimeoutError(PortalError):
     code = "portal_timeout"
     exit_code = 75

@@ -20,6 +20,7 @@ from omsdesktop.portal.adapter import PortalAdapter
 from omsdesktop.portal.contract import ApplicationPayload, draft_field_for
 from omsdesktop.portal.errors import (
     NotSubmittedError,
+    PortalConnectionLostError,
     PortalError,
     PortalRejectedError,
     PortalUnreachableError,
@@ -147,7 +148,8 @@ def flush_outbox(
 ) -> FlushReport:
     """Send every queued submission, oldest first, each to the portal it was queued for.
 
-    A portal found unreachable is not tried again in this flush (its submissions stay queued).
+    A portal that cannot be connected to is not tried again in this flush (its submissions
+    stay queued).
     """
     pending = store.pending_submissions()
     adapters: dict[str, PortalAdapter] = {}
@@ -169,8 +171,10 @@ def flush_outbox(
                     outcomes.append(SubmitOutcome(submission, exc))
                     continue
             outcome = send_submission(store, adapters[url], submission)
-            if isinstance(outcome.error, PortalUnreachableError):
-                unreachable.add(url)
+            if isinstance(outcome.error, PortalUnreachableError) and not isinstance(
+                outcome.error, PortalConnectionLostError
+            ):
+                unreachable.add(url)  # cannot even connect: the others would wait in vain
             outcomes.append(outcome)
             if progress is not None:
                 progress((index + 1) / len(pending))

@@ -11,7 +11,8 @@ from omsdesktop.ui.main_window import MainWindow
 
 
 def run_application(settings: Settings) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("omsdesktop")
     app.setApplicationDisplayName("Полис ОМС ребёнка")
     window = MainWindow(settings)

@@ -1,4 +1,7 @@
-"""python -m tests.docgen --out DIR --count N --seed S [--font-set train|holdout] [--degradations a,b]"""
+"""Build a corpus from the command line.
+
+python -m tests.docgen --out DIR --count N --seed S [--font-set train|holdout] [--degradations a,b]
+"""
 
 from __future__ import annotations
 

@@ -91,7 +91,9 @@ def encode_payload(
     return payload
 
 
-def _symbol_matrix(content: bytes | str, fmt: zxingcpp.BarcodeFormat, **kwargs: object) -> np.ndarray:
+def _symbol_matrix(
+    content: bytes | str, fmt: zxingcpp.BarcodeFormat, **kwargs: object
+) -> np.ndarray:
     """A barcode as a 0/255 matrix with one pixel per module (quiet zone included)."""
     code = zxingcpp.create_barcode(content, fmt, **kwargs)
     return np.array(code.to_image(scale=1), dtype=np.uint8)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .canvas import add_noise as _add_noise
 from .document import GeneratedDocument
 
 DEGRADATIONS: tuple[str, ...] = (
@@ -112,7 +113,12 @@ def degrade(doc: GeneratedDocument, name: str, seed: int) -> tuple[np.ndarray, D
     area = abs(cv2.contourArea(quad)) if out.image.size else 0.0
     # Only the visible part counts towards the covered share of the frame.
     frame = np.array(
-        [[0, 0], [out.image.shape[1], 0], [out.image.shape[1], out.image.shape[0]], [0, out.image.shape[0]]],
+        [
+            [0, 0],
+            [out.image.shape[1], 0],
+            [out.image.shape[1], out.image.shape[0]],
+            [0, out.image.shape[0]],
+        ],
         np.float32,
     )
     inter, _ = cv2.intersectConvexConvex(quad, frame)
@@ -140,22 +146,6 @@ def _doc_corners(doc: GeneratedDocument) -> np.ndarray:
 # --- scanner ---------------------------------------------------------------------------------
 
 
-def _add_noise(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
-    """Add Gaussian noise, tiled from a patch (fast on 12 MP frames and looks the same)."""
-    if sigma <= 0:
-        return img
-    size = 509  # prime: the repetition lines up with nothing in the picture
-    noise = np.clip(np.round(rng.normal(0, sigma, (size, size, 3))), -127, 127)
-    pos = np.maximum(noise, 0).astype(np.uint8)
-    neg = np.maximum(-noise, 0).astype(np.uint8)
-    h, w = img.shape[:2]
-    ny, nx = h // size + 2, w // size + 2
-    oy, ox = (int(v) for v in rng.integers(0, size, 2))
-    pos_full = np.ascontiguousarray(cv2.repeat(pos, ny, nx)[oy : oy + h, ox : ox + w])
-    neg_full = np.ascontiguousarray(cv2.repeat(neg, ny, nx)[oy : oy + h, ox : ox + w])
-    return cv2.subtract(cv2.add(img, pos_full), neg_full)
-
-
 def _scan(
     doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator, angle: float
 ) -> _Out:
@@ -165,8 +155,8 @@ def _scan(
     rad = math.radians(angle)
     bw = w * abs(math.cos(rad)) + h * abs(math.sin(rad))
     bh = w * abs(math.sin(rad)) + h * abs(math.cos(rad))
-    out_w = int(round(bw + margin[0] + margin[2]))
-    out_h = int(round(bh + margin[1] + margin[3]))
+    out_w = round(bw + margin[0] + margin[2])
+    out_h = round(bh + margin[1] + margin[3])
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     m[0, 2] += margin[0] + bw / 2 - w / 2
     m[1, 2] += margin[1] + bh / 2 - h / 2
@@ -357,10 +347,15 @@ def _background(w: int, h: int, rnd: random.Random, rng: np.random.Generator) ->
         shade = 1 + 0.08 * grain + 0.06 * streaks
         img = base[None, None, :] * shade[..., None]
     elif kind == "plain":
-        base = np.array(rnd.choice(((200, 200, 195), (170, 180, 185), (120, 130, 140), (210, 215, 220))), np.float32)
+        base = np.array(
+            rnd.choice(((200, 200, 195), (170, 180, 185), (120, 130, 140), (210, 215, 220))),
+            np.float32,
+        )
         img = np.broadcast_to(base, (sh, sw, 3)).astype(np.float32)
     elif kind == "fabric":
-        base = np.array(rnd.choice(((120, 60, 40), (60, 90, 60), (130, 120, 110), (90, 60, 120))), np.float32)
+        base = np.array(
+            rnd.choice(((120, 60, 40), (60, 90, 60), (130, 120, 110), (90, 60, 120))), np.float32
+        )
         weave = np.sin(xx * 1.3) * np.sin(yy * 1.3)
         img = base[None, None, :] * (1 + 0.08 * weave[..., None])
     else:
@@ -383,7 +378,9 @@ def _photo_quad(
     fw, fh = frame
     scale = math.sqrt(area * fw * fh / (doc_w * doc_h))
     w, h = doc_w * scale, doc_h * scale
-    rect = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float64)
+    rect = np.array(
+        [[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float64
+    )
     ang = math.radians(rnd.uniform(-8, 8))
     rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]])
     quad = rect @ rot.T
@@ -394,13 +391,17 @@ def _photo_quad(
     centre_ab = (quad[a] + quad[b]) / 2
     quad[a] += (centre_ab - quad[a]) * tilt
     quad[b] += (centre_ab - quad[b]) * tilt
-    quad += np.array([[rnd.uniform(-0.02, 0.02) * w, rnd.uniform(-0.02, 0.02) * h] for _ in range(4)])
+    quad += np.array(
+        [[rnd.uniform(-0.02, 0.02) * w, rnd.uniform(-0.02, 0.02) * h] for _ in range(4)]
+    )
     # Restore the requested area after the distortion.
     quad *= math.sqrt(area * fw * fh / abs(cv2.contourArea(quad.astype(np.float32))))
     return quad
 
 
-def _place(quad: np.ndarray, frame: tuple[int, int], rnd: random.Random, margin: float) -> np.ndarray:
+def _place(
+    quad: np.ndarray, frame: tuple[int, int], rnd: random.Random, margin: float
+) -> np.ndarray:
     """Shift a centred quad randomly, keeping it ``margin`` px inside the frame if it fits."""
     fw, fh = frame
     lo = quad.min(axis=0)
@@ -523,7 +524,9 @@ def _glare(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator)
     # Centre the highlight on a printed value so that it really hides text.
     keys = sorted(doc.boxes)
     x, y, bw, bh = doc.boxes[rnd.choice(keys)] if keys else (0, 0, *doc.image.shape[1::-1])
-    centre = cv2.perspectiveTransform(np.array([[[x + bw / 2, y + bh / 2]]], np.float32), out.h)[0, 0]
+    centre = cv2.perspectiveTransform(np.array([[[x + bw / 2, y + bh / 2]]], np.float32), out.h)[
+        0, 0
+    ]
     quad = cv2.perspectiveTransform(_doc_corners(doc)[None], out.h)[0]
     doc_w = float(np.linalg.norm(quad[1] - quad[0]))
     ax = doc_w * rnd.uniform(0.16, 0.28)

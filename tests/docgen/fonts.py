@@ -126,9 +126,7 @@ _FAMILIES: dict[str, tuple[FontFamily, ...]] = {
 }
 
 FONT_SETS: dict[str, tuple[str, ...]] = {
-    name: tuple(
-        dict.fromkeys(p for fam in fams for p in (fam.regular, fam.bold, fam.italic))
-    )
+    name: tuple(dict.fromkeys(p for fam in fams for p in (fam.regular, fam.bold, fam.italic)))
     for name, fams in _FAMILIES.items()
 }
 """Font set name -> every TTF file the set uses (regular, bold, italic)."""

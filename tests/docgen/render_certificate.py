@@ -126,33 +126,37 @@ def generate_certificate(
     if layout not in CERTIFICATE_LAYOUTS:
         raise ValueError(f"unknown certificate layout {layout!r}; use one of {CERTIFICATE_LAYOUTS}")
     # Long names and places can push the bottom off the page: tighten the spacing and retry.
+    cache: dict[str, object] = {}
     for squeeze in (1.0, 0.93, 0.86, 0.79, 0.72, 0.65):
         try:
-            return _render(seed, layout, font_set, squeeze)
+            return _render(seed, layout, font_set, squeeze, cache)
         except LayoutOverflowError:
             continue
     raise LayoutOverflowError(f"certificate seed {seed} layout {layout} does not fit the page")
 
 
-def _render(seed: int, layout: str, font_set: str, squeeze: float) -> GeneratedDocument:
+def _render(
+    seed: int, layout: str, font_set: str, squeeze: float, cache: dict[str, object]
+) -> GeneratedDocument:
     rec = child_record(seed)
     rnd = random.Random(f"certificate:{seed}:{layout}:{font_set}")
     rng = np.random.default_rng(rnd.getrandbits(64))
     fams = families(font_set, serif=True)
 
-    # What is printed.
+    # What is printed depends on the seed alone (not on the layout or fonts).
+    content = random.Random(f"certificate-content:{seed}")
     fam = rec.family
-    series = random_certificate_series(rnd)
-    number = random_certificate_number(rnd)
-    act_number = random_act_record_number(rnd, rec.registered, rec.place.okato)
+    series = random_certificate_series(content)
+    number = random_certificate_number(content)
+    act_number = random_act_record_number(content, rec.registered, rec.place.okato)
     issued = rec.registered
-    if rnd.random() < 0.1 and (rec.reference - rec.registered).days > 60:
+    if content.random() < 0.1 and (rec.reference - rec.registered).days > 60:
         # A repeat certificate (повторное), issued later for the same act record.
         issued = rec.registered + dt.timedelta(
-            days=rnd.randint(30, (rec.reference - rec.registered).days)
+            days=content.randint(30, (rec.reference - rec.registered).days)
         )
+    keep_yo = content.random() < 0.5
     upper = rnd.random() < 0.65
-    keep_yo = rnd.random() < 0.5
     child = fam.child
     last = yo(child.last_name, keep_yo)
     first = yo(child.first_name, keep_yo)
@@ -173,26 +177,36 @@ def _render(seed: int, layout: str, font_set: str, squeeze: float) -> GeneratedD
     value_fam = rnd.choice(fams)
     label_fam = rnd.choice(fams)
     small_page = layout == "caption_below"
-    vsize = pt(rnd.uniform(11.0, 12.5) if small_page else rnd.uniform(11.5, 13.5))
+    vsize = pt(rnd.uniform(11.0, 12.5) if small_page else rnd.uniform(11.5, 13.0))
     lsize = pt(rnd.uniform(9.0, 10.5))
     st = _Style(
         value_fam=value_fam,
         label_fam=label_fam,
         vfont=font(value_fam.bold if rnd.random() < 0.3 else value_fam.regular, vsize),
         lfont=font(label_fam.regular, lsize),
-        cfont=font(label_fam.italic if rnd.random() < 0.5 else label_fam.regular, pt(rnd.uniform(6.5, 7.5))),
+        cfont=font(
+            label_fam.italic if rnd.random() < 0.5 else label_fam.regular, pt(rnd.uniform(6.5, 7.5))
+        ),
         sfont=font(value_fam.regular, pt(rnd.uniform(9.5, 10.5))),
         form=rnd.choice(FORM_COLORS),
         ink=rnd.choice(INK_BLACK),
         upper=upper,
         keep_yo=keep_yo,
-        gap=vsize * (rnd.uniform(1.45, 1.6) if small_page else rnd.uniform(1.5, 1.75)) * squeeze,
+        gap=vsize * (rnd.uniform(1.45, 1.6) if small_page else rnd.uniform(1.42, 1.65)) * squeeze,
         vdx=rnd.randint(-18, 18),
         vdy=rnd.randint(-10, 6),
     )
     tint = rnd.choice(((200, 225, 200), (215, 225, 190), (230, 210, 185), (205, 215, 225)))
     base = (rnd.randint(244, 250), rnd.randint(243, 249), rnd.randint(234, 244))
-    sheet = Sheet(paper(PAGE_W, PAGE_H, rng, base, tint, rnd.uniform(0.28, 0.45)))
+    strength = rnd.uniform(0.28, 0.45)
+    # The background does not depend on the spacing: a retry reuses it (it is the slow part).
+    if "paper" in cache:
+        background, state = cache["paper"]  # type: ignore[misc]
+        rng.bit_generator.state = state
+    else:
+        background = paper(PAGE_W, PAGE_H, rng, base, tint, strength)
+        cache["paper"] = (background, rng.bit_generator.state)
+    sheet = Sheet(background.copy())
     margin_l = mm(rnd.uniform(11, 17))
     margin_r = mm(rnd.uniform(10, 15))
     w = _Writer(sheet, st, rnd, margin_l, PAGE_W - margin_r)
@@ -205,7 +219,9 @@ def _render(seed: int, layout: str, font_set: str, squeeze: float) -> GeneratedD
     head_font = font(label_fam.bold, pt(rnd.uniform(8, 9.5)))
     sheet.text(PAGE_W / 2, w.y, "РОССИЙСКАЯ ФЕДЕРАЦИЯ", head_font, st.form, anchor="ms")
     w.y += pt(rnd.uniform(22, 26))
-    title_font = fit_font(label_fam.bold, pt(rnd.uniform(16, 19)), "СВИДЕТЕЛЬСТВО О РОЖДЕНИИ", PAGE_W - 2 * margin_l)
+    title_font = fit_font(
+        label_fam.bold, pt(rnd.uniform(16, 19)), "СВИДЕТЕЛЬСТВО О РОЖДЕНИИ", PAGE_W - 2 * margin_l
+    )
     sheet.text(PAGE_W / 2, w.y, "СВИДЕТЕЛЬСТВО О РОЖДЕНИИ", title_font, st.form, anchor="ms")
     w.y += st.gap * rnd.uniform(1.3, 1.6)
 
@@ -313,14 +329,20 @@ def _labels_left(
     label_w = mm(rnd.uniform(36, 44))
     vx = w.left + label_w
 
-    def row(label: str, parts: Sequence[tuple[str, str | None]], fnt: ImageFont.FreeTypeFont | None = None) -> None:
+    def row(
+        label: str,
+        parts: Sequence[tuple[str, str | None]],
+        fnt: ImageFont.FreeTypeFont | None = None,
+    ) -> None:
         sheet.text(w.left, w.y, label, st.lfont, st.form)
         sheet.hline(vx - mm(1), w.right, w.y + 9, st.form, 2)
         dx, dy = w.jitter()
         sheet.words(vx + mm(2) + dx, w.y + dy, parts, fnt or st.vfont, st.ink)
         w.y += st.gap
 
-    def wrapped(label_lines: Sequence[str], text: str, key: str | None, fnt: ImageFont.FreeTypeFont) -> None:
+    def wrapped(
+        label_lines: Sequence[str], text: str, key: str | None, fnt: ImageFont.FreeTypeFont
+    ) -> None:
         lines = wrap(text, fnt, [w.right - vx - mm(3)])
         for i in range(max(len(lines), len(label_lines))):
             if i < len(label_lines):
@@ -339,7 +361,9 @@ def _labels_left(
     if rnd.random() < 0.5:
         words = f"({words})"
     wrapped([], words, None, st.sfont)
-    place = rec.place.birth_place.upper() if st.upper and rnd.random() < 0.4 else rec.place.birth_place
+    place = (
+        rec.place.birth_place.upper() if st.upper and rnd.random() < 0.4 else rec.place.birth_place
+    )
     wrapped(["Место рождения"], place, "birth_place", st.vfont)
     w.flow(
         [
@@ -354,7 +378,11 @@ def _labels_left(
     if father:
         row("Гражданство", [(_citizenship(rnd, False), None)], st.sfont)
         if parents_dates:
-            row("Дата рождения", [(dotted(_parent_birth(rnd, rec.birth_date, 20, 45)), None)], st.sfont)
+            row(
+                "Дата рождения",
+                [(dotted(_parent_birth(rnd, rec.birth_date, 20, 45)), None)],
+                st.sfont,
+            )
     mother = rec.family.mother
     row("Мать", [(_name(mother, st), None)])
     row("Гражданство", [(_citizenship(rnd, True), None)], st.sfont)
@@ -375,7 +403,6 @@ def _caption_below(
     issued: dt.date,
 ) -> None:
     sheet = w.sheet
-    cx = (w.left + w.right) / 2
 
     def centred(
         parts: Sequence[tuple[str, str | None]],
@@ -397,7 +424,12 @@ def _caption_below(
         else:
             w.y += st.gap
 
-    def labelled(label: str, parts: Sequence[tuple[str, str | None]], caption: str | None, fnt: ImageFont.FreeTypeFont | None = None) -> None:
+    def labelled(
+        label: str,
+        parts: Sequence[tuple[str, str | None]],
+        caption: str | None,
+        fnt: ImageFont.FreeTypeFont | None = None,
+    ) -> None:
         sheet.text(w.left, w.y, label, st.lfont, st.form)
         centred(parts, caption, fnt, w.left + st.lfont.getlength(label) + mm(3))
 
@@ -416,7 +448,11 @@ def _caption_below(
     words = date_in_words(rec.birth_date)
     lines = wrap(words, st.sfont, [w.right - w.left])
     for i, line in enumerate(lines):
-        centred([(line, None)], "число, месяц, год (цифрами и прописью)" if i == len(lines) - 1 else None, st.sfont)
+        centred(
+            [(line, None)],
+            "число, месяц, год (цифрами и прописью)" if i == len(lines) - 1 else None,
+            st.sfont,
+        )
     place = rec.place.birth_place
     label = "место рождения"
     avail = w.right - w.left - st.lfont.getlength(label) - mm(3)
@@ -461,6 +497,12 @@ def _caption_below(
     issue_text = date_long(issued, rnd.random() < 0.7) if rnd.random() < 0.7 else dotted(issued)
     sheet.text(w.left, w.y, "Дата выдачи", st.lfont, st.form)
     dx, dy = w.jitter()
-    sheet.text(w.left + st.lfont.getlength("Дата выдачи") + mm(5) + dx, w.y + dy, issue_text, st.vfont, st.ink, key="birth_certificate_issue_date")
+    sheet.text(
+        w.left + st.lfont.getlength("Дата выдачи") + mm(5) + dx,
+        w.y + dy,
+        issue_text,
+        st.vfont,
+        st.ink,
+        key="birth_certificate_issue_date",
+    )
     w.y += st.gap
-

@@ -98,7 +98,9 @@ def child_enp(seed: int, rec: ChildRecord) -> str:
     return random_enp(random.Random(f"enp:{seed}"), rec.place.enp_prefix)
 
 
-def generate_policy(seed: int, form: str | None = None, font_set: str = "train") -> GeneratedDocument:
+def generate_policy(
+    seed: int, form: str | None = None, font_set: str = "train"
+) -> GeneratedDocument:
     """An OMS policy for the child of ``seed`` (the same child as the seed's certificate)."""
     pick = random.Random(f"policy-form:{seed}")
     if form is None:
@@ -121,7 +123,8 @@ def _render(seed: int, form: str, font_set: str, squeeze: float) -> GeneratedDoc
     rec = child_record(seed)
     rnd = random.Random(f"policy:{seed}:{form}:{font_set}")
     rng = np.random.default_rng(rnd.getrandbits(64))
-    pol = _make_policy(seed, form, rec, rnd)
+    # What is printed depends on the seed and form alone (not on the fonts).
+    pol = _make_policy(seed, form, rec, random.Random(f"policy-content:{seed}:{form}"))
     serif = families(font_set, serif=True)
     sans = families(font_set, serif=False)
     look = _Look(
@@ -290,11 +293,19 @@ class _Rows:
         for i in range(n):
             y = self.y + i * line_h
             if i < len(label_lines):
-                self.sheet.text(self.left + (mm(2) if self.grid else 0), y, label_lines[i], self.lfont, self.look.form)
+                self.sheet.text(
+                    self.left + (mm(2) if self.grid else 0),
+                    y,
+                    label_lines[i],
+                    self.lfont,
+                    self.look.form,
+                )
             if i < len(value_lines):
                 dx = self.look.vdx // 2 + self.rnd.randint(-2, 2)
                 dy = self.look.vdy // 2 + self.rnd.randint(-2, 2)
-                self.sheet.text(vx + mm(2) + dx, y + dy, value_lines[i], fnt, self.look.ink, key=key)
+                self.sheet.text(
+                    vx + mm(2) + dx, y + dy, value_lines[i], fnt, self.look.ink, key=key
+                )
             if not self.grid:
                 self.sheet.hline(vx, self.right, y + 9, self.look.form, 2)
         bottom = self.y + (n - 1) * line_h + self.gap * 0.35
@@ -315,11 +326,13 @@ def _unified(
     tint = rnd.choice(((215, 200, 225), (200, 215, 230), (225, 205, 205), (205, 225, 210)))
     sheet = Sheet(paper(w, h, rng, (250, 249, 246), tint, rnd.uniform(0.25, 0.4)))
     left, right = mm(rnd.uniform(10, 15)), w - mm(rnd.uniform(10, 14))
-    y = mm(rnd.uniform(10, 15))
+    y: float = mm(rnd.uniform(10, 15))
     hfont = font(look.lfam.bold, pt(rnd.uniform(20, 24)))
     sheet.text((left + right) / 2, y + hfont.size, "ПОЛИС", hfont, look.form, anchor="ms")
     y += hfont.size + pt(14)
-    sub = rnd.choice(("обязательного медицинского страхования", "ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ"))
+    sub = rnd.choice(
+        ("обязательного медицинского страхования", "ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ")
+    )
     sfont = fit_font(look.lfam.bold, pt(rnd.uniform(11, 13)), sub, right - left)
     sheet.text((left + right) / 2, y, sub, sfont, look.form, anchor="ms")
     y += pt(22)
@@ -347,7 +360,9 @@ def _unified(
     by = int(y + rnd.randint(0, mm(3)))
     patch = Image.fromarray(code, "L").convert("RGB")
     sheet.image.paste(patch, (bx, by))
-    enp_font = font(look.vfam.bold if rnd.random() < 0.5 else look.vfam.regular, pt(rnd.uniform(13, 15)))
+    enp_font = font(
+        look.vfam.bold if rnd.random() < 0.5 else look.vfam.regular, pt(rnd.uniform(13, 15))
+    )
     enp_text = _enp_text(rnd, pol.number, 0.4)
     label = rnd.choice(("№", "Номер полиса", "ЕНП"))
     lfont = font(look.lfam.regular, pt(rnd.uniform(9.5, 11)))
@@ -356,11 +371,24 @@ def _unified(
     ex = left + lfont.getlength(label) + mm(3)
     if ex + enp_font.getlength(enp_text) > bx - mm(3):
         ey = by + bh + enp_font.size * 1.6
-    sheet.text(ex + look.vdx // 2, ey + look.vdy // 2, enp_text, enp_font, look.ink, key="policy_number")
+    sheet.text(
+        ex + look.vdx // 2, ey + look.vdy // 2, enp_text, enp_font, look.ink, key="policy_number"
+    )
     y = max(by + bh, ey) + pt(30)
 
     vfont = font(look.vfam.regular, pt(rnd.uniform(11.5, 13)))
-    rows = _Rows(sheet, look, rnd, left, right, mm(rnd.uniform(36, 44)), lfont, vfont, vfont.size * rnd.uniform(1.6, 1.85), rnd.random() < 0.4)
+    rows = _Rows(
+        sheet,
+        look,
+        rnd,
+        left,
+        right,
+        mm(rnd.uniform(36, 44)),
+        lfont,
+        vfont,
+        vfont.size * rnd.uniform(1.6, 1.85),
+        rnd.random() < 0.4,
+    )
     rows.y = y
     rows.row("Фамилия", case_name(pol.last, look.upper), "last_name")
     rows.row("Имя", case_name(pol.first, look.upper), "first_name")
@@ -368,12 +396,22 @@ def _unified(
     rows.row("Пол", _sex_text(rnd, pol.sex), "sex")
     rows.row("Дата рождения", dotted(pol.birth), "birth_date")
     expiry_text = "бессрочно" if pol.expiry is None else dotted(pol.expiry)
-    rows.row(rnd.choice(("Срок действия", "Действителен до", "Срок действия полиса")), expiry_text, "policy_expiry_date")
+    rows.row(
+        rnd.choice(("Срок действия", "Действителен до", "Срок действия полиса")),
+        expiry_text,
+        "policy_expiry_date",
+    )
     rows.row("Дата выдачи", dotted(pol.issued), "policy_issue_date")
     y = rows.y + pt(8)
     small = font(look.lfam.regular, pt(8))
     sheet.text(left, y, "Подпись лица, получившего полис", small, look.form)
-    sheet.hline(left + small.getlength("Подпись лица, получившего полис") + mm(3), left + mm(95), y + 6, look.form, 2)
+    sheet.hline(
+        left + small.getlength("Подпись лица, получившего полис") + mm(3),
+        left + mm(95),
+        y + 6,
+        look.form,
+        2,
+    )
     signature(sheet, left + mm(62), y - mm(2), mm(25), mm(9), rnd)
     y += pt(30)
     sheet.hline(left, right, y, look.form, 3)
@@ -419,7 +457,14 @@ def _unified(
     blank = random_blank_serial(rnd)
     bl_font = font(look.lfam.regular, pt(rnd.uniform(9, 11)))
     color = rnd.choice(SERIES_RED) if rnd.random() < 0.5 else look.form
-    sheet.text(right, h - mm(rnd.uniform(7, 11)), f"{rnd.choice(('бланк', 'Бланк', '№ бланка'))} № {blank}".replace("№ бланка №", "№ бланка"), bl_font, color, anchor="rs")
+    sheet.text(
+        right,
+        h - mm(rnd.uniform(7, 11)),
+        f"{rnd.choice(('бланк', 'Бланк', '№ бланка'))} № {blank}".replace("№ бланка №", "№ бланка"),
+        bl_font,
+        color,
+        anchor="rs",
+    )
     return sheet, payload, 0
 
 
@@ -436,26 +481,53 @@ def _card(
     grad = top_c * (1 - t) + bottom_c * t
     arr = np.broadcast_to(grad, (h, w, 3)).copy()
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    wave = np.clip((np.cos((yy - 40 * np.sin(xx / rnd.uniform(120, 200))) / 9.0) - 0.85) / 0.15, 0, 1)
+    wave = np.clip(
+        (np.cos((yy - 40 * np.sin(xx / rnd.uniform(120, 200))) / 9.0) - 0.85) / 0.15, 0, 1
+    )
     arr -= wave[..., None] * 14
     arr += rng.normal(0, 1.5, (h, w, 1)).astype(np.float32)
     sheet = Sheet(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB"))
     accent = rnd.choice(((20, 60, 140), (10, 90, 150), (130, 20, 40)))
     band_h = mm(rnd.uniform(9, 11))
     sheet.draw.rectangle((0, 0, w, band_h), fill=accent)
-    head_font = fit_font(look.sans.bold, pt(7.5), "ПОЛИС ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ", w - mm(8))
-    sheet.text(w / 2, band_h * 0.62, "ПОЛИС ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ", head_font, (255, 255, 255), anchor="ms")
+    head_font = fit_font(
+        look.sans.bold, pt(7.5), "ПОЛИС ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ", w - mm(8)
+    )
+    sheet.text(
+        w / 2,
+        band_h * 0.62,
+        "ПОЛИС ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ",
+        head_font,
+        (255, 255, 255),
+        anchor="ms",
+    )
     left = mm(rnd.uniform(4.5, 6))
     # Chip.
     cy = band_h + mm(3)
     chip = (left, cy, left + mm(10), cy + mm(8))
-    sheet.draw.rounded_rectangle(chip, radius=10, fill=(205, 175, 95), outline=(150, 120, 50), width=2)
+    sheet.draw.rounded_rectangle(
+        chip, radius=10, fill=(205, 175, 95), outline=(150, 120, 50), width=2
+    )
     for i in range(1, 3):
         yl = chip[1] + i * mm(8) / 3
         sheet.draw.line([(chip[0], yl), (chip[2], yl)], fill=(150, 120, 50), width=2)
-    sheet.draw.line([((chip[0] + chip[2]) / 2, chip[1]), ((chip[0] + chip[2]) / 2, chip[3])], fill=(150, 120, 50), width=2)
-    ins_font = fit_font(look.sans.bold, pt(rnd.uniform(6, 7)), pol.insurer_printed, w - left - mm(17))
-    sheet.text(left + mm(13), cy + mm(4.5), pol.insurer_printed, ins_font, accent, key="insurer")
+    sheet.draw.line(
+        [((chip[0] + chip[2]) / 2, chip[1]), ((chip[0] + chip[2]) / 2, chip[3])],
+        fill=(150, 120, 50),
+        width=2,
+    )
+    ins_w = w - left - mm(17)
+    ins_size = pt(rnd.uniform(6, 7))
+    ins_font = font(look.sans.bold, ins_size)
+    ins_lines = wrap(pol.insurer_printed, ins_font, [ins_w])
+    while len(ins_lines) > 2 or any(ins_font.getlength(x) > ins_w for x in ins_lines):
+        ins_size -= 2
+        ins_font = font(look.sans.bold, ins_size)
+        ins_lines = wrap(pol.insurer_printed, ins_font, [ins_w])
+    iy = cy + mm(4.5) - (len(ins_lines) - 1) * ins_font.size * 0.6
+    for line in ins_lines:
+        sheet.text(left + mm(13), iy, line, ins_font, accent, key="insurer")
+        iy += ins_font.size * 1.2
     enp_font = font(look.vfam.bold, pt(rnd.uniform(12, 13.5)))
     enp_text = _enp_text(rnd, pol.number, 0.9)
     enp_font = fit_font(enp_font.path, enp_font.size, enp_text, w - 2 * left)
@@ -467,7 +539,16 @@ def _card(
     last = case_name(pol.last, look.upper)
     sheet.text(left, y, last, nfont, look.ink, key="last_name")
     y += nfont.size * 1.2
-    sheet.words(left, y, [(case_name(pol.first, look.upper), "first_name"), (case_name(pol.middle, look.upper), "patronymic")], nfont, look.ink)
+    sheet.words(
+        left,
+        y,
+        [
+            (case_name(pol.first, look.upper), "first_name"),
+            (case_name(pol.middle, look.upper), "patronymic"),
+        ],
+        nfont,
+        look.ink,
+    )
     y += nfont.size * 0.55 + lf.size * 1.2
     label_y = y
     y += nfont.size * 1.15
@@ -502,7 +583,7 @@ def _electronic(
     w, h = mm(210), mm(297)
     sheet = Sheet(plain_paper(w, h, rng))
     left, right = mm(rnd.uniform(18, 25)), w - mm(rnd.uniform(12, 18))
-    y = mm(rnd.uniform(14, 20))
+    y: float = mm(rnd.uniform(14, 20))
     hf = font(look.lfam.bold, pt(rnd.uniform(10, 11.5)))
     for line in ("ФЕДЕРАЛЬНЫЙ ФОНД", "ОБЯЗАТЕЛЬНОГО МЕДИЦИНСКОГО СТРАХОВАНИЯ"):
         sheet.text((left + right) / 2, y, line, hf, look.form, anchor="ms")
@@ -512,23 +593,50 @@ def _electronic(
     sheet.text((left + right) / 2, y, "ВЫПИСКА", tf, look.form, anchor="ms")
     y += tf.size * 1.1
     sf = font(look.lfam.regular, pt(rnd.uniform(11.5, 13)))
-    sheet.text((left + right) / 2, y, "из единого регистра застрахованных лиц", sf, look.form, anchor="ms")
+    sheet.text(
+        (left + right) / 2, y, "из единого регистра застрахованных лиц", sf, look.form, anchor="ms"
+    )
     y += sf.size * 1.5
-    formed = pol.issued + dt.timedelta(days=rnd.randint(0, max(0, min(60, (rec.reference - pol.issued).days))))
-    sheet.text((left + right) / 2, y, f"по состоянию на {dotted(formed)}", sf, look.form, anchor="ms")
+    formed = pol.issued + dt.timedelta(
+        days=rnd.randint(0, max(0, min(60, (rec.reference - pol.issued).days)))
+    )
+    sheet.text(
+        (left + right) / 2, y, f"по состоянию на {dotted(formed)}", sf, look.form, anchor="ms"
+    )
     y += pt(30)
     qr_module = rnd.choice((8, 9, 10))
-    content = "".join(rnd.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(rnd.randint(60, 110)))
+    content = "".join(
+        rnd.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(rnd.randint(60, 110))
+    )
     qr = qr_image(content, qr_module)
     qr_at_top = rnd.random() < 0.5
     lfont = font(look.lfam.regular, pt(rnd.uniform(10.5, 11.5)))
-    vfont = font(look.vfam.bold if rnd.random() < 0.4 else look.vfam.regular, pt(rnd.uniform(11.5, 12.5)))
+    vfont = font(
+        look.vfam.bold if rnd.random() < 0.4 else look.vfam.regular, pt(rnd.uniform(11.5, 12.5))
+    )
     table_right = right - (qr.shape[1] + mm(6) if qr_at_top else 0)
     if qr_at_top:
-        sheet.image.paste(Image.fromarray(qr, "L").convert("RGB"), (int(right - qr.shape[1]), int(y - mm(4))))
-    rows = _Rows(sheet, look, rnd, left, table_right, (table_right - left) * rnd.uniform(0.4, 0.48), lfont, vfont, vfont.size * 1.55, True)
+        sheet.image.paste(
+            Image.fromarray(qr, "L").convert("RGB"), (int(right - qr.shape[1]), int(y - mm(4)))
+        )
+    rows = _Rows(
+        sheet,
+        look,
+        rnd,
+        left,
+        table_right,
+        (table_right - left) * rnd.uniform(0.4, 0.48),
+        lfont,
+        vfont,
+        vfont.size * 1.55,
+        True,
+    )
     rows.y = y + vfont.size
-    rows.row(rnd.choice(("Единый номер полиса ОМС", "Номер полиса ОМС", "Номер полиса")), _enp_text(rnd, pol.number, 0.15), "policy_number")
+    rows.row(
+        rnd.choice(("Единый номер полиса ОМС", "Номер полиса ОМС", "Номер полиса")),
+        _enp_text(rnd, pol.number, 0.15),
+        "policy_number",
+    )
     rows.row("Фамилия", case_name(pol.last, look.upper), "last_name")
     rows.row("Имя", case_name(pol.first, look.upper), "first_name")
     rows.row("Отчество", case_name(pol.middle, look.upper), "patronymic")
@@ -539,13 +647,21 @@ def _electronic(
     if rnd.random() < 0.5:
         rows.row("СНИЛС", random_snils(rnd), None)
     rows.row("Форма полиса", rnd.choice(("электронная", "полис в электронной форме")), None)
-    rows.row(rnd.choice(("Дата выдачи полиса", "Дата выдачи")), dotted(pol.issued), "policy_issue_date")
-    rows.row("Срок действия", "бессрочно" if pol.expiry is None else dotted(pol.expiry), "policy_expiry_date")
+    rows.row(
+        rnd.choice(("Дата выдачи полиса", "Дата выдачи")), dotted(pol.issued), "policy_issue_date"
+    )
+    rows.row(
+        "Срок действия",
+        "бессрочно" if pol.expiry is None else dotted(pol.expiry),
+        "policy_expiry_date",
+    )
     rows.row("Страховая медицинская организация", pol.insurer_printed, "insurer")
     rows.row("Субъект Российской Федерации", rec.place.region_name, None)
     y = rows.y + pt(20)
     if not qr_at_top:
-        sheet.image.paste(Image.fromarray(qr, "L").convert("RGB"), (int(right - qr.shape[1]), int(y)))
+        sheet.image.paste(
+            Image.fromarray(qr, "L").convert("RGB"), (int(right - qr.shape[1]), int(y))
+        )
     small = font(look.lfam.regular, pt(9))
     foot = (
         "Выписка сформирована в электронном виде на основании сведений единого регистра "
@@ -570,15 +686,29 @@ def _old(
     sheet = Sheet(paper(w, h, rng, (247, 245, 236), tint, rnd.uniform(0.3, 0.45)))
     frame_border(sheet, rnd, look.form, mm(3))
     left, right = mm(8), w - mm(8)
-    y = mm(9)
+    y: float = mm(9)
     small = font(look.lfam.regular, pt(8))
-    sheet.text((left + right) / 2, y + small.size, f"Территориальный фонд ОМС {rec.place.region_genitive}", small, look.form, anchor="ms")
+    sheet.text(
+        (left + right) / 2,
+        y + small.size,
+        f"Территориальный фонд ОМС {rec.place.region_genitive}",
+        small,
+        look.form,
+        anchor="ms",
+    )
     y += small.size + pt(22)
     hf = font(look.lfam.bold, pt(rnd.uniform(12, 14)))
     sheet.text((left + right) / 2, y, "ПОЛИС", hf, look.form, anchor="ms")
     y += hf.size * 1.05
     sf = font(look.lfam.bold, pt(rnd.uniform(9.5, 10.5)))
-    sheet.text((left + right) / 2, y, "обязательного медицинского страхования граждан", sf, look.form, anchor="ms")
+    sheet.text(
+        (left + right) / 2,
+        y,
+        "обязательного медицинского страхования граждан",
+        sf,
+        look.form,
+        anchor="ms",
+    )
     y += sf.size * 1.9
     lfont = font(look.lfam.regular, pt(rnd.uniform(9.5, 10.5)))
     vfont = font(look.vfam.regular, pt(rnd.uniform(10.5, 12)))
@@ -593,7 +723,18 @@ def _old(
     x += lfont.getlength("№") + mm(2)
     sheet.text(x, y, pol.number, nfont, red, key="policy_number")
     y += nfont.size * 1.9
-    rows = _Rows(sheet, look, rnd, left, right, mm(rnd.uniform(34, 40)), lfont, vfont, vfont.size * 1.5, False)
+    rows = _Rows(
+        sheet,
+        look,
+        rnd,
+        left,
+        right,
+        mm(rnd.uniform(34, 40)),
+        lfont,
+        vfont,
+        vfont.size * 1.5,
+        False,
+    )
     rows.y = y
     if rnd.random() < 0.5:
         rows.row("Фамилия", case_name(pol.last, look.upper), "last_name")
@@ -617,10 +758,29 @@ def _old(
         rows.y += rows.gap
     rows.row("Дата рождения", _date_text(rnd, pol.birth), "birth_date")
     rows.row("Пол", _sex_text(rnd, pol.sex), "sex")
-    rows.row("Страховая медицинская организация", pol.insurer_printed, "insurer", font(look.vfam.regular, pt(10)))
+    rows.row(
+        "Страховая медицинская организация",
+        pol.insurer_printed,
+        "insurer",
+        font(look.vfam.regular, pt(10)),
+    )
     rows.row("Дата выдачи", _date_text(rnd, pol.issued, True), "policy_issue_date")
-    rows.row("Действителен до", "бессрочно" if pol.expiry is None else dotted(pol.expiry), "policy_expiry_date")
-    seal(sheet, right - mm(rnd.uniform(18, 28)), rows.y - mm(rnd.uniform(8, 18)), mm(rnd.uniform(13, 15)), f"{pol.insurer} * ОМС *", ("ДЛЯ", "ПОЛИСОВ"), look.serif, rnd, rng)
+    rows.row(
+        "Действителен до",
+        "бессрочно" if pol.expiry is None else dotted(pol.expiry),
+        "policy_expiry_date",
+    )
+    seal(
+        sheet,
+        right - mm(rnd.uniform(18, 28)),
+        rows.y - mm(rnd.uniform(8, 18)),
+        mm(rnd.uniform(13, 15)),
+        f"{pol.insurer} * ОМС *",
+        ("ДЛЯ", "ПОЛИСОВ"),
+        look.serif,
+        rnd,
+        rng,
+    )
     return sheet, None, 0
 
 
@@ -631,9 +791,13 @@ def _temporary(
     pol: _Policy, rec: ChildRecord, look: _Look, rnd: random.Random, rng: np.random.Generator
 ) -> tuple[Sheet, bytes | None, int]:
     w, h = mm(148), mm(210)
-    sheet = Sheet(plain_paper(w, h, rng, (rnd.randint(246, 252), rnd.randint(246, 251), rnd.randint(240, 248))))
+    sheet = Sheet(
+        plain_paper(
+            w, h, rng, (rnd.randint(246, 252), rnd.randint(246, 251), rnd.randint(240, 248))
+        )
+    )
     left, right = mm(rnd.uniform(12, 16)), w - mm(rnd.uniform(10, 14))
-    y = mm(rnd.uniform(10, 14))
+    y: float = mm(rnd.uniform(10, 14))
     small = font(look.lfam.regular, pt(8.5))
     issuer_lines = wrap(pol.insurer_printed, small, [mm(70)])
     for line in issuer_lines:
@@ -644,7 +808,11 @@ def _temporary(
     sheet.text((left + right) / 2, y, "ВРЕМЕННОЕ СВИДЕТЕЛЬСТВО,", tf, look.form, anchor="ms")
     y += tf.size * 1.2
     sf = font(look.lfam.regular, pt(rnd.uniform(10, 11)))
-    for line in wrap("подтверждающее оформление полиса обязательного медицинского страхования", sf, [right - left - mm(10)]):
+    for line in wrap(
+        "подтверждающее оформление полиса обязательного медицинского страхования",
+        sf,
+        [right - left - mm(10)],
+    ):
         sheet.text((left + right) / 2, y, line, sf, look.form, anchor="ms")
         y += sf.size * 1.25
     y += pt(14)
@@ -657,7 +825,18 @@ def _temporary(
     y += nfont.size * 2.0
     lfont = font(look.lfam.regular, pt(rnd.uniform(10, 11)))
     vfont = font(look.vfam.regular, pt(rnd.uniform(11.5, 12.5)))
-    rows = _Rows(sheet, look, rnd, left, right, mm(rnd.uniform(38, 46)), lfont, vfont, vfont.size * rnd.uniform(1.6, 1.8), rnd.random() < 0.35)
+    rows = _Rows(
+        sheet,
+        look,
+        rnd,
+        left,
+        right,
+        mm(rnd.uniform(38, 46)),
+        lfont,
+        vfont,
+        vfont.size * rnd.uniform(1.6, 1.8),
+        rnd.random() < 0.35,
+    )
     rows.y = y
     rows.row("Фамилия", case_name(pol.last, look.upper), "last_name")
     rows.row("Имя", case_name(pol.first, look.upper), "first_name")
@@ -665,11 +844,19 @@ def _temporary(
     rows.row("Пол", _sex_text(rnd, pol.sex), "sex")
     rows.row("Дата рождения", dotted(pol.birth), "birth_date")
     rows.row("Место рождения", rec.place.birth_place, None)
-    rows.row("Форма изготовления полиса", rnd.choice(("бумажный носитель", "электронная форма", "пластиковая карта")), None)
+    rows.row(
+        "Форма изготовления полиса",
+        rnd.choice(("бумажный носитель", "электронная форма", "пластиковая карта")),
+        None,
+    )
     rows.row("Дата выдачи", dotted(pol.issued), "policy_issue_date")
     expiry = pol.expiry
     assert expiry is not None
-    rows.row(rnd.choice(("Действительно до", "Срок действия до")), _date_text(rnd, expiry, True), "policy_expiry_date")
+    rows.row(
+        rnd.choice(("Действительно до", "Срок действия до")),
+        _date_text(rnd, expiry, True),
+        "policy_expiry_date",
+    )
     y = rows.y + pt(20)
     sheet.text(left, y, "Представитель страховой медицинской организации", lfont, look.form)
     y += lfont.size * 1.9
@@ -677,6 +864,15 @@ def _temporary(
     signature(sheet, left + mm(4), y - mm(2), mm(30), mm(10), rnd)
     sheet.text(left + mm(48), y, random_official(rnd), vfont, look.ink)
     sheet.text(left + mm(4), y + lfont.size * 1.6, "М.П.", lfont, look.form)
-    seal(sheet, left + mm(rnd.uniform(25, 45)), y + mm(rnd.uniform(0, 12)), mm(rnd.uniform(16, 19)), f"{pol.insurer} * Для документов *", ("СМО",), look.serif, rnd, rng)
+    seal(
+        sheet,
+        left + mm(rnd.uniform(25, 45)),
+        y + mm(rnd.uniform(0, 12)),
+        mm(rnd.uniform(16, 19)),
+        f"{pol.insurer} * Для документов *",
+        ("СМО",),
+        look.serif,
+        rnd,
+        rng,
+    )
     return sheet, None, 0
-

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 import zxingcpp
 from PIL import Image
 
@@ -117,8 +117,15 @@ def test_patronymics(father: str, son: str, daughter: str) -> None:
 
 def test_roman_numerals() -> None:
     assert [roman(n) for n in (1, 4, 9, 14, 19, 40, 88, 99)] == [
-        "I", "IV", "IX", "XIV", "XIX", "XL", "LXXXVIII", "XCIX",
-    ]  # fmt: skip
+        "I",
+        "IV",
+        "IX",
+        "XIV",
+        "XIX",
+        "XL",
+        "LXXXVIII",
+        "XCIX",
+    ]
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -143,14 +150,10 @@ def test_different_seeds_differ() -> None:
 
 
 def test_generate_picks_kind_and_layout_from_the_seed() -> None:
-    kinds = set()
-    for seed in range(12):
-        doc = generate(seed)
-        assert doc == doc  # a frozen dataclass compared by identity (eq=False)
-        kinds.add(doc.kind)
-        again = generate(seed)
-        assert (again.kind, again.layout, again.truth) == (doc.kind, doc.layout, doc.truth)
-    assert kinds == {"birth_certificate", "oms_policy"}
+    docs = [generate(seed) for seed in range(6)]
+    assert {d.kind for d in docs} == {"birth_certificate", "oms_policy"}
+    again = generate(0)
+    assert (again.kind, again.layout, again.truth) == (docs[0].kind, docs[0].layout, docs[0].truth)
     assert generate(3, "oms_policy").layout in POLICY_FORMS
     assert generate(3, "birth_certificate").layout in CERTIFICATE_LAYOUTS
 
@@ -168,7 +171,9 @@ def test_unknown_names_are_refused() -> None:
 
 def test_truth_has_exactly_the_app_field_names() -> None:
     for doc in sample_documents():
-        expected = BIRTH_CERTIFICATE_FIELDS if doc.kind == "birth_certificate" else OMS_POLICY_FIELDS
+        expected = (
+            BIRTH_CERTIFICATE_FIELDS if doc.kind == "birth_certificate" else OMS_POLICY_FIELDS
+        )
         assert list(doc.truth) == list(expected)
 
 
@@ -192,7 +197,9 @@ def test_certificate_truth_formats() -> None:
         assert registered_2018 or len(act) <= 4
         if registered_2018:
             assert act.startswith("1") and int(act[1:5]) >= 2018
-        assert t["birth_place"] and re.match(r"^(гор\.|г\.|город|с\.|пос\.|дер\.) ", t["birth_place"])
+        assert t["birth_place"] and re.match(
+            r"^(гор\.|г\.|город|с\.|пос\.|дер\.) ", t["birth_place"]
+        )
 
 
 def test_policy_truth_formats() -> None:
@@ -235,7 +242,7 @@ def test_boxes_lie_on_the_image_and_cover_the_printed_values() -> None:
         assert required <= set(doc.boxes), required - set(doc.boxes)
         assert set(doc.boxes) <= set(doc.truth)
         for key, (x, y, bw, bh) in doc.boxes.items():
-            assert 0 <= x and 0 <= y and x + bw <= w and y + bh <= h, key
+            assert x >= 0 and y >= 0 and x + bw <= w and y + bh <= h, key
             assert bw > 5 and bh > 5, key
             crop = cv2.cvtColor(doc.image[y : y + bh, x : x + bw], cv2.COLOR_BGR2GRAY)
             assert crop.min() < 120, f"no ink in the box of {key}"
@@ -316,7 +323,9 @@ def test_policy_barcode_decodes_to_the_payload_and_matches_truth(layout_type: in
     doc = _unified_with_type(layout_type)
     payload = doc.barcode_payload
     assert payload is not None
-    found = [r for r in zxingcpp.read_barcodes(doc.image) if r.format == zxingcpp.BarcodeFormat.PDF417]
+    found = [
+        r for r in zxingcpp.read_barcodes(doc.image) if r.format == zxingcpp.BarcodeFormat.PDF417
+    ]
     assert [r.bytes for r in found] == [payload]
     fields = parse_policy_payload(payload)
     t = doc.truth
@@ -385,7 +394,8 @@ def test_every_degradation_returns_an_image_and_honest_info(degraded: dict) -> N
         assert info.name == name
         assert info.expected_problems == frozenset(expected.get(name, set())), name
         assert info.quad.shape == (4, 2)
-        corners = np.array([[0, 0], [doc.image.shape[1], 0], [doc.image.shape[1], doc.image.shape[0]], [0, doc.image.shape[0]]], np.float32)  # fmt: skip
+        dh, dw = doc.image.shape[:2]
+        corners = np.array([[0, 0], [dw, 0], [dw, dh], [0, dh]], np.float32)
         mapped = cv2.perspectiveTransform(corners[None], info.homography)[0]
         assert np.allclose(mapped, info.quad, atol=0.5), name
         if info.photo:
@@ -402,8 +412,10 @@ def test_scans_keep_dpi_and_orientation(degraded: dict) -> None:
     assert 70 <= degraded["lowres"][1].dpi <= 110
     assert abs(degraded["scan300"][1].skew_degrees) <= 2
     assert 3 <= abs(degraded["skew"][1].skew_degrees) <= 12
-    h300 = degraded["scan300"][0].shape[0]
-    assert degraded["scan200"][0].shape[0] == pytest.approx(h300 * 2 / 3, abs=2)
+    for name, dpi in (("scan300", 300), ("scan200", 200), ("lowres", degraded["lowres"][1].dpi)):
+        quad = degraded[name][1].quad
+        height = float(np.linalg.norm(quad[3] - quad[0]))
+        assert height == pytest.approx(doc.image.shape[0] * dpi / 300, rel=0.01), name
     # A quarter turn clockwise puts the document's top-left corner at the image's top right.
     img90, info90 = degraded["rotate90"]
     tl = info90.quad[0]
@@ -463,15 +475,14 @@ def test_framing_degradations(degraded: dict) -> None:
     assert 0.72 <= visible / full <= 0.92
 
 
-def test_degradations_are_deterministic() -> None:
-    doc = policy(1, "card")
-    for name in ("photo", "glare", "cutoff", "dark"):
-        a, ia = degrade(doc, name, 3)
-        b, ib = degrade(doc, name, 3)
-        assert np.array_equal(a, b), name
-        assert np.array_equal(ia.quad, ib.quad)
-        c, _ = degrade(doc, name, 4)
-        assert a.shape != c.shape or not np.array_equal(a, c)
+def test_degradations_are_deterministic(degraded: dict) -> None:
+    doc = cert(2, "labels_left")
+    for name in ("photo", "cutoff", "rotate90"):
+        again, info = degrade(doc, name, 7)
+        assert np.array_equal(again, degraded[name][0]), name
+        assert np.array_equal(info.quad, degraded[name][1].quad)
+    other, _ = degrade(doc, "photo", 8)
+    assert not np.array_equal(other, degraded["photo"][0])
 
 
 # --- OCR readability -------------------------------------------------------------------------
@@ -480,7 +491,7 @@ def test_degradations_are_deterministic() -> None:
 @pytest.mark.parametrize("layout", CERTIFICATE_LAYOUTS)
 def test_tesseract_reads_a_clean_scan(layout: str) -> None:
     doc = cert(3, layout)
-    img, info = degrade(doc, "scan300", 1)
+    img, _ = degrade(doc, "scan300", 1)
     top = img[: img.shape[0] * 2 // 5]  # title and the child's name: enough, and faster
     text = pytesseract.image_to_string(top, lang="rus").upper()
     assert "СВИДЕТЕЛЬСТВО" in text
@@ -497,19 +508,20 @@ def test_build_corpus_writes_files_and_truth(tmp_path: Path) -> None:
     seen: list[float] = []
     truth_path = build_corpus(
         tmp_path / "корпус",
-        count=6,
+        count=4,
         seed=5,
         degradations=("scan300", "rotate90", "lowres"),
         progress=seen.append,
     )
     assert truth_path.name == "truth.jsonl"
     lines = [json.loads(x) for x in truth_path.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 6
+    assert len(lines) == 4
     assert seen[-1] == pytest.approx(1.0)
     assert any(not rec["file"].isascii() for rec in lines)
     assert {rec["degradation"] for rec in lines} == {"scan300", "rotate90", "lowres"}
     for rec in lines:
-        assert set(rec) >= {"file", "kind", "layout", "degradation", "font_set", "seed", "truth", "expected_problems"}  # fmt: skip
+        assert set(rec) >= {"file", "kind", "layout", "degradation", "font_set", "seed"}
+        assert set(rec) >= {"truth", "expected_problems", "dpi", "quad"}
         data = (truth_path.parent / rec["file"]).read_bytes()
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and img.ndim == 3
@@ -518,7 +530,8 @@ def test_build_corpus_writes_files_and_truth(tmp_path: Path) -> None:
             assert float(pil.info["dpi"][0]) == pytest.approx(rec["dpi"], abs=0.6)
         regenerated = generate(rec["seed"], rec["kind"], rec["font_set"])
         assert regenerated.truth == rec["truth"]
-        assert rec["expected_problems"] == (["low_resolution"] if rec["degradation"] == "lowres" else [])  # fmt: skip
+        lowres = rec["degradation"] == "lowres"
+        assert rec["expected_problems"] == (["low_resolution"] if lowres else [])
 
 
 def test_corpus_is_reproducible(tmp_path: Path) -> None:
@@ -532,7 +545,19 @@ def test_corpus_is_reproducible(tmp_path: Path) -> None:
 def test_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "tests.docgen", "--out", str(out), "--count", "2", "--seed", "3", "--degradations", "scan200,lowres"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tests.docgen",
+            "--out",
+            str(out),
+            "--count",
+            "2",
+            "--seed",
+            "3",
+            "--degradations",
+            "scan200,lowres",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -543,7 +568,17 @@ def test_command_line(tmp_path: Path) -> None:
     lines = (out / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     bad = subprocess.run(
-        [sys.executable, "-m", "tests.docgen", "--out", str(out), "--count", "1", "--degradations", "smudge"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tests.docgen",
+            "--out",
+            str(out),
+            "--count",
+            "1",
+            "--degradations",
+            "smudge",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -74,4 +74,3 @@ def make_client(sleeps: list[float]) -> Iterator[Callable[..., HttpPortalClient]
     yield _make
     for client in clients:
         client.close()
-

@@ -30,9 +30,7 @@ def local_store(isolated_home: Path) -> Store:
     return Store.open(operator="test")
 
 
-def test_draft_commands(
-    capsys: pytest.CaptureFixture[str], local_store: Store
-) -> None:
+def test_draft_commands(capsys: pytest.CaptureFixture[str], local_store: Store) -> None:
     draft_id = new_draft_id(local_store)
     local_store.close()
 
@@ -115,16 +113,12 @@ def test_offline_submit_then_outbox_flush(
         code, report, _ = run(capsys, "outbox", "flush", "--json")
         assert code == 0
         assert (report["sent"], report["still_queued"]) == (1, 0)
-        assert [a["client_reference"] for a in server.state.listing()["applications"]] == [
-            draft_id
-        ]
+        assert [a["client_reference"] for a in server.state.listing()["applications"]] == [draft_id]
     code, text, _ = run(capsys, "outbox", "list")
     assert text == "Очередь пуста."
 
 
-def test_insecure_portal_is_refused(
-    capsys: pytest.CaptureFixture[str], local_store: Store
-) -> None:
+def test_insecure_portal_is_refused(capsys: pytest.CaptureFixture[str], local_store: Store) -> None:
     draft_id = new_draft_id(local_store)
     local_store.close()
     assert main(["submit", draft_id, "--portal", "http://portal.example.org"]) == 2
@@ -148,9 +142,7 @@ def test_draft_create_from_scans_then_submit(
         files.append(str(path))
     truth = generate_policy(7).truth
 
-    code, created, _ = run(
-        capsys, "draft", "create", *files, "--snils", "112-233-445 95", "--json"
-    )
+    code, created, _ = run(capsys, "draft", "create", *files, "--snils", "112-233-445 95", "--json")
     assert code == 0
     draft_id = created["id"]
     assert [a["document"] for a in created["attachments"]] == ["birth_certificate", "oms_policy"]

@@ -71,7 +71,9 @@ def test_backoff_is_exponential_with_jitter() -> None:
         assert len(delays) > 40  # jittered, not a fixed value
 
 
-def test_retry_after_is_honoured(store: Store, make_client: MakeClient, sleeps: list[float]) -> None:
+def test_retry_after_is_honoured(
+    store: Store, make_client: MakeClient, sleeps: list[float]
+) -> None:
     with running_sandbox(SandboxConfig(retry_after=7)) as server:
         client = make_client(server.url)
         server.state.inject("rate_limited")

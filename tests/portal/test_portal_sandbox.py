@@ -3,6 +3,7 @@ faults, the test listing, and the ``portal-sandbox`` command."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -92,7 +93,9 @@ def test_required_fields() -> None:
     assert _errors(app) == {}
 
 
-def _post(server: SandboxServer, body: Any, key: str | None = "k", **headers: str) -> httpx.Response:
+def _post(
+    server: SandboxServer, body: Any, key: str | None = "k", **headers: str
+) -> httpx.Response:
     all_headers = {**AUTH, **headers}
     if key is not None:
         all_headers["Idempotency-Key"] = key
@@ -159,16 +162,12 @@ def test_faults_and_outcomes_are_reproducible_from_the_seed() -> None:
     assert {o[0] for o in outcomes} == {"approved", "needs_clarification", "rejected"}
 
 
-def test_listing_counts_create_requests_per_key(
-    sandbox: SandboxServer, store: Store
-) -> None:
+def test_listing_counts_create_requests_per_key(sandbox: SandboxServer, store: Store) -> None:
     body = payload(store, new_draft_id(store)).to_json()
     sandbox.state.inject("error_500", "drop")
     for _ in range(3):
-        try:
+        with contextlib.suppress(httpx.TransportError):
             _post(sandbox, body, key="counted")
-        except httpx.TransportError:
-            pass
     listing = httpx.get(f"{sandbox.url}/_sandbox/applications").json()
     assert listing["create_requests"] == {"counted": 3}
     assert len(listing["applications"]) == 1

@@ -50,7 +50,7 @@ def serve() -> None:
                 code = 0
                 try:
                     write_forever(args[0], args[1], args[2], int(args[3]), args[4])
-                except BaseException:  # noqa: BLE001 - report and leave the fork
+                except BaseException:
                     traceback.print_exc()
                     code = 3
                 os._exit(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -53,7 +54,9 @@ def test_create_and_read_back_every_field(store: Store) -> None:
 
 def test_save_draft_records_history_and_bumps_version(store: Store) -> None:
     draft = store.create_draft(fields={"child.first_name": DraftField("Аглая", "ocr", 0.6)})
-    edited = draft.with_field("child.first_name", "Агния").with_field("child.snils", "112-233-445 95")
+    edited = draft.with_field("child.first_name", "Агния").with_field(
+        "child.snils", "112-233-445 95"
+    )
     saved = store.save_draft(edited.with_request_type("update_policy"))
 
     assert saved.version == 2
@@ -116,7 +119,14 @@ def test_simultaneous_saves_exactly_one_wins(open_store: OpenStore) -> None:
         results: list[str] = []
         lock = threading.Lock()
 
-        def save(desk: Store, value: str, version: int = version) -> None:
+        def save(
+            desk: Store,
+            value: str,
+            version: int = version,
+            barrier: threading.Barrier = barrier,
+            results: list[str] = results,
+            lock: threading.Lock = lock,
+        ) -> None:
             barrier.wait()
             try:
                 desk.save_field(draft.id, "child.first_name", value, expected_version=version)
@@ -211,9 +221,12 @@ def test_submission_state_machine(store: Store) -> None:
     assert store.get_draft(draft.id).state == "submitted"
     assert store.pending_submissions() == []
     # Marking it sent again (another desk's flush got the same answer) is harmless.
-    assert store.mark_sent(
-        second.id, portal_id="app-1", request_number="R-1", portal_status="under_review"
-    ).state == "sent"
+    assert (
+        store.mark_sent(
+            second.id, portal_id="app-1", request_number="R-1", portal_status="under_review"
+        ).state
+        == "sent"
+    )
     with pytest.raises(AlreadySubmittedError):
         store.enqueue_submission(draft.id, portal_url="https://portal.example")
 
@@ -338,8 +351,8 @@ def test_unreachable_postgresql_is_a_clear_error() -> None:
     assert "127.0.0.1:1" in caught.value.message()
 
 
-def test_unwritable_sqlite_location_is_a_clear_error(tmp_path: pytest.TempPathFactory) -> None:
-    blocker = tmp_path / "not-a-folder"  # type: ignore[operator]
+def test_unwritable_sqlite_location_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     with pytest.raises(DatabaseUnavailableError):
         Store.open(f"sqlite+pysqlite:///{blocker}/drafts.sqlite3", operator="x")

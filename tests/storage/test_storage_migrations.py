@@ -85,7 +85,7 @@ def test_desks_starting_together_on_an_empty_database(db_url: str, data_key: byt
         barrier.wait()
         try:
             store = Store.open(db_url, operator="x", keys=StaticKeyProvider(data_key))
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
             return

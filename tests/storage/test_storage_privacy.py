@@ -258,12 +258,12 @@ def test_no_keyring_falls_back_to_the_key_file(
     assert provider.describe().startswith("file ")
     # Later a keyring appears: the existing file key is still used, not a new one.
     keyring_backend(MemoryKeyring())
-    assert crypto.DefaultKeyProvider(tmp_path / "data.key", use_keyring=True).load_or_create() == key
+    assert (
+        crypto.DefaultKeyProvider(tmp_path / "data.key", use_keyring=True).load_or_create() == key
+    )
 
 
-def test_shared_key_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_shared_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = crypto.new_key()
     monkeypatch.setenv(crypto.KEY_ENV, crypto.encode_key(key))
     assert crypto.DefaultKeyProvider(tmp_path / "unused.key").load_or_create() == key
