@@ -129,6 +129,14 @@ def _line_after_caption(page: PageText, last_hits: list[LabelHit], value_h: floa
     return []
 
 
+def _first_digit_date(page: PageText, start: int, stop: int) -> list[Word]:
+    for line in page.lines[start:stop]:
+        found = [w for w in line.words if re.search(r"\d{1,2}\.\d{1,2}\.\d{4}", w.text)]
+        if found:
+            return found
+    return []
+
+
 def _first_date_after(page: PageText, start: int) -> list[Word]:
     for line in page.lines[start + 1 :]:
         words = list(line.words)
@@ -181,6 +189,10 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     # --- date of birth: digits, confirmed or corrected by the date in words below them
     date_hits = hits("birth_date")
     date_words = _value_words(page, date_hits, all_hits)
+    if not date_words:
+        # The label unread (a smudge, a seal): the first date in digits above the place of birth.
+        place_line = min((h.line_index for h in hits("birth_place")), default=parents_start)
+        date_words = _first_digit_date(page, 0, place_line)
     fields["birth_date"] = _birth_date(engine, page, date_words, date_hits)
 
     # --- place of birth: the value and its continuation lines

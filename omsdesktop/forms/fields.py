@@ -52,20 +52,25 @@ def parse_single_name(text: str) -> str | None:
     return parse_name(re.sub(r"\s+", "", text))
 
 
+_DAY_FIX = str.maketrans({"о": "0", "o": "0", "з": "3"})
+
+
 def parse_date_value(text: str) -> str | None:
     """A date printed in digits ("05.07.2019") or with the month in words ("5 июля 2019 г.")."""
-    text = re.sub(r"[«»\"'“”„]", " ", text)
+    text = re.sub(r"[«»\"'“”„‘’‚`]", " ", text)
     compact = text.replace(" ", "").replace(",", ".")
     m = re.search(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", compact)
     parsed = parse_date(m.group(0)) if m else None
     if parsed is None:
-        # "«04» ноября 2010 г.": OCR often reads the closing quote as a digit ("045").
-        m = re.search(r"(\d{1,3})\s*([а-яё]{3,})\s*(\d{4})", text.lower())
+        # "«04» ноября 2010 г.": OCR often reads the closing quote as a digit ("045") and the
+        # day's digits as look-alike letters ("«ОЗ»").
+        m = re.search(r"([\dоoз]{1,3})\W*([а-яё]{3,})\W*(\d{4})", text.lower())
         if m:
-            day = m.group(1)
+            day = m.group(1).translate(_DAY_FIX)
             if len(day) == 3:
                 day = day[:2]
-            parsed = parse_date(f"{day} {m.group(2)} {m.group(3)}")
+            if day.isdigit():
+                parsed = parse_date(f"{day} {m.group(2)} {m.group(3)}")
     return parsed.isoformat() if parsed else None
 
 

@@ -176,7 +176,47 @@ def _side_touch(mask: Image, band: int) -> dict[str, float]:
     }
 
 
-def locate_document(image: Image, *, scale: float = 1.0) -> DocumentLocation:
+def _extend_by_colour(paper: Image, colour: Image) -> Image:
+    """Add to the paper the regions adjacent to it that clearly differ from the background.
+
+    The bright-paper threshold misses dark parts of a document (the coloured header of a
+    plastic card); those still differ from the table it lies on.
+    """
+    lab = cv2.cvtColor(cv2.GaussianBlur(colour, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    k = max(3, round(min(paper.shape) * 0.03)) | 1
+    near = cv2.dilate(paper, np.ones((k, k), np.uint8)) > 0
+    background = lab[~near]
+    if background.shape[0] < 0.05 * paper.size:
+        return paper
+    centre = np.median(background, axis=0)
+    dist = np.linalg.norm(lab - centre, axis=2)
+    spread = float(np.median(np.abs(dist[~near] - np.median(dist[~near]))))
+    other = ((dist > max(12.0, np.median(dist[~near]) + 6.0 * spread)) & ~(paper > 0)).astype(
+        np.uint8
+    ) * 255
+    other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(other, connectivity=4)
+    if count <= 1:
+        return paper
+    ring = cv2.dilate(paper, np.ones((3, 3), np.uint8)) > 0
+    touching = np.unique(labels[ring & (labels > 0)])
+    # Only solid parts that share a long border with the paper (a header band), not
+    # shadows or objects beside it.
+    keep = [
+        int(i)
+        for i in touching
+        if stats[i, cv2.CC_STAT_AREA] >= 0.01 * paper.size
+        and stats[i, cv2.CC_STAT_AREA] <= 0.5 * np.count_nonzero(paper)
+    ]
+    if not keep:
+        return paper
+    merged = np.where(np.isin(labels, keep) | (paper > 0), 255, 0).astype(np.uint8)
+    return _fill_holes(merged)
+
+
+def locate_document(
+    image: Image, *, scale: float = 1.0, colour: Image | None = None
+) -> DocumentLocation:
     """Find the sheet of paper in a frame.
 
     The paper is the largest bright, smooth region once text is erased by a grey closing;
@@ -186,6 +226,8 @@ def locate_document(image: Image, *, scale: float = 1.0) -> DocumentLocation:
     Args:
         image: the frame, or a downscaled copy of it.
         scale: the size of ``image`` relative to the full frame (for the returned quad).
+        colour: a BGR copy of the frame (any size) when ``image`` is grey; lets dark parts of
+            a document (a card's coloured header) join the paper.
     """
     gray = to_gray(image)
     s0 = scale_for(gray.shape, max_side=LOCATE_MAX_SIDE)
@@ -225,6 +267,16 @@ def locate_document(image: Image, *, scale: float = 1.0) -> DocumentLocation:
     paper_level = float(np.median(bg[paper > 0]))
     out_level = float(np.median(bg[outside])) if np.any(outside) else paper_level
     background_visible = share < 0.97 and paper_level - out_level > 25
+    if colour is None and image.ndim == 3:
+        colour = image
+    if background_visible and colour is not None and colour.ndim == 3:
+        tiny = np.asarray(cv2.resize(colour, (w, h), interpolation=cv2.INTER_AREA), np.uint8)
+        extended = _extend_by_colour(paper, tiny)
+        if extended is not paper:
+            paper = extended
+            share = float(np.count_nonzero(paper)) / frame_area
+            touch = _side_touch(paper, band)
+            touched = tuple(s_ for s_ in ("top", "right", "bottom", "left") if touch[s_] > 0.10)
     if share >= 0.93 or not background_visible:
         if share >= 0.93:
             return DocumentLocation(

@@ -93,7 +93,42 @@ def clean_page(image: Image) -> Image:
         return np.asarray(norm, dtype=np.uint8)
     stretched = (np.asarray(norm, dtype=np.float32) - lo) * (255.0 / (hi - lo))
     out: Image = np.clip(stretched, 0, 255).astype(np.uint8)
-    return out
+    return remove_rules(out)
+
+
+def remove_rules(grey: Image) -> Image:
+    """Erase long horizontal and vertical rules (underlines, table borders).
+
+    Values printed on an underline, or inside a table cell, touch the rule; Tesseract then
+    takes the line and its text for a picture and drops it. Rules are found as long thin runs of
+    ink and painted white; the few pixels where a letter crosses a rule go with it.
+    """
+    h, w = grey.shape[:2]
+    ink = (grey < 128).astype(np.uint8)
+    long_h = max(40, w // 12)
+    long_v = max(40, h // 12)
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
+    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)).astype(bool)
+    if not rules.any():
+        return grey
+    # Keep rule pixels that a letter's stroke crosses (ink just above and just below a
+    # horizontal rule, or left and right of a vertical one): "д", "р", "у" keep their tails.
+    k = 4
+    ink_b = ink.astype(bool)
+    up = np.zeros_like(ink_b)
+    down = np.zeros_like(ink_b)
+    up[k:, :] = ink_b[:-k, :]
+    down[:-k, :] = ink_b[k:, :]
+    left = np.zeros_like(ink_b)
+    right = np.zeros_like(ink_b)
+    left[:, k:] = ink_b[:, :-k]
+    right[:, :-k] = ink_b[:, k:]
+    crossing = (up & down & ~horizontal.astype(bool)) | (left & right & ~vertical.astype(bool))
+    erase = rules & ~crossing
+    cleaned = grey.copy()
+    cleaned[erase] = 255
+    return cleaned
 
 
 def _drop_blue_ink(image: Image) -> Image:

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from omsdesktop.ocr.geometry import (
+    LOCATE_MAX_SIDE,
     WORK_PIXELS,
     DocumentLocation,
     FloatArray,
@@ -481,7 +482,18 @@ def measure(
     fh, fw = gray.shape
     frame_scale = scale_for(gray.shape, max_pixels=WORK_PIXELS)
     small = resize(gray, frame_scale)
-    loc = locate_document(small, scale=frame_scale)
+    colour = None
+    if image.ndim == 3:
+        ts = scale_for(gray.shape, max_side=LOCATE_MAX_SIDE)
+        colour = np.asarray(
+            cv2.resize(
+                to_bgr(image),
+                (max(1, round(fw * ts)), max(1, round(fh * ts))),
+                interpolation=cv2.INTER_LINEAR,
+            ),
+            np.uint8,
+        )
+    loc = locate_document(small, scale=frame_scale, colour=colour)
 
     # The working copy covers the document's bounding box (or the whole frame).
     if loc.quad is not None:

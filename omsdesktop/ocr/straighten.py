@@ -40,8 +40,8 @@ MAX_OUTPUT_SIDE = 3600
 """Longest side of the straightened page: an A4 sheet at ~300 dpi. Larger photos shrink."""
 
 MAX_SKEW_DEG = 15.0
-FINE_STEP = 0.05
-FINE_BIN_DIV = 5.0
+FINE_STEP = 0.025
+FINE_BIN_DIV = 6.0
 MIN_SKEW_DEG = 0.1
 """Skews smaller than this are left alone, so an upright scan comes out pixel-identical."""
 
@@ -118,8 +118,13 @@ def _line_score(points: npt.NDArray[np.float64], theta_deg: float, bin_px: float
     """Sharpness of the projection of ``points`` on the normal of lines at ``theta_deg``."""
     t = np.deg2rad(theta_deg)
     d = points[:, 0] * np.sin(t) + points[:, 1] * np.cos(t)
-    idx = np.floor((d - d.min()) / bin_px).astype(np.int64)
-    hist = np.bincount(idx).astype(np.float64)
+    pos = (d - d.min()) / bin_px
+    idx = np.floor(pos).astype(np.int64)
+    frac = pos - idx
+    # Linear binning: each point is shared between its two nearest bins, so the score is a
+    # smooth function of the angle instead of jumping as points cross bin borders.
+    hist = np.bincount(idx, weights=1.0 - frac, minlength=idx.max() + 2)
+    hist += np.bincount(idx + 1, weights=frac, minlength=idx.max() + 2)
     return float(np.dot(hist, hist)) / float(len(points)) ** 2
 
 
@@ -144,9 +149,9 @@ def _text_angle(glyphs: _Glyphs) -> tuple[float, bool] | None:
         if best is None or s > best[1]:
             best = (a, s)
     assert best is not None
-    angle, _ = _best_angle(pts, best[0], 1.5, 0.25, bin_px)
+    angle, _ = _best_angle(pts, best[0], 1.5, 0.25, max(1.0, glyphs.height / 5.0))
     fine_bin = max(1.0, glyphs.height / FINE_BIN_DIV)
-    angle, score = _best_angle(pts, angle, 0.3, FINE_STEP, fine_bin)
+    angle, score = _best_angle(pts, angle, 0.4, FINE_STEP, fine_bin)
     # Compare with a perpendicular reading: clear lines beat it by a wide margin.
     _, other = _best_angle(pts, angle + 90.0, 2.0, 1.0, fine_bin)
     return angle, score > 1.3 * other
@@ -219,8 +224,8 @@ class UprightCues:
         if self.rule_votes >= 6:
             score += 2.0 * self.rules
         if self.mark_votes >= 10:
-            score += 0.5 * self.marks
-        return score + 0.5 * self.title
+            score += 0.25 * self.marks
+        return score + self.title
 
 
 def upright_cues(gray_level: Image) -> UprightCues:
@@ -239,15 +244,20 @@ def upright_cues(gray_level: Image) -> UprightCues:
     gtop = glyphs[:, 1]
     gbot = glyphs[:, 1] + glyphs[:, 3]
 
-    # Rules: text stands on them (values written above a line), captions may hang below;
-    # count characters just above vs just below each rule.
-    above = below = 0
+    # Rules: values are written on a line; small captions may hang below it. Weigh the
+    # characters just above and just below each rule by their area (values are bigger).
+    area = glyphs[:, 3] ** 2
+    above = below = 0.0
+    votes = 0
     for x, y, w, h in boxes[(ws > 6 * ch) & (hs < 0.35 * ch)]:
         over = (gx > x) & (gx < x + w)
         mid = y + h / 2.0
-        above += int(np.count_nonzero(over & (gbot <= mid) & (gbot > y - 0.8 * ch)))
-        below += int(np.count_nonzero(over & (gtop >= mid) & (gtop < y + h + 0.8 * ch)))
-    rules = (above - below) / max(1, above + below)
+        up = over & (gbot <= mid) & (gbot > y - 0.8 * ch)
+        down = over & (gtop >= mid) & (gtop < y + h + 0.8 * ch)
+        above += float(area[up].sum())
+        below += float(area[down].sum())
+        votes += int(np.count_nonzero(up) + np.count_nonzero(down))
+    rules = (above - below) / max(1.0, above + below)
 
     # Marks: small dots/commas beside characters, low or high within their line.
     low = high = 0
@@ -276,7 +286,7 @@ def upright_cues(gray_level: Image) -> UprightCues:
     if len(big) >= 5:
         cy = big[:, 1] + big[:, 3] / 2.0
         title = float(np.clip(1.0 - 2.0 * np.average(cy, weights=big[:, 3]) / page_h, -1, 1))
-    return UprightCues(float(rules), above + below, float(marks), low + high, title)
+    return UprightCues(float(rules), votes, float(marks), low + high, title)
 
 
 def _orientation_of_level_text(gray_level: Image) -> int:

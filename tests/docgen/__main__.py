@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True, help="number of documents")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--font-set", choices=sorted(FONT_SETS), default="train")
+    parser.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
     parser.add_argument(
         "--degradations",
         default=",".join(DEGRADATIONS),
@@ -40,7 +41,15 @@ def main(argv: list[str] | None = None) -> int:
         done = round(fraction * args.count)
         print(f"\r{done}/{args.count}", end="", file=sys.stderr, flush=True)
 
-    truth = build_corpus(args.out, args.count, args.seed, names, args.font_set, progress=progress)
+    truth = build_corpus(
+        args.out,
+        args.count,
+        args.seed,
+        names,
+        args.font_set,
+        workers=args.workers,
+        progress=progress,
+    )
     print(file=sys.stderr)
     print(truth)
     return 0

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from .degrade import DEGRADATIONS, degrade
-from .document import GeneratedDocument
 
 _PHOTO_NAMES = {"photo", "glare", "too_small"}
 
@@ -24,6 +26,7 @@ def build_corpus(
     degradations: Sequence[str] = DEGRADATIONS,
     font_set: str = "train",
     *,
+    workers: int = 1,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Path:
@@ -31,13 +34,12 @@ def build_corpus(
 
     Degradations are dealt in shuffled rounds so each appears about equally often; the kind is
     drawn independently. Files are .png, .jpg or .tif (photos are JPEG); about a quarter have
-    Cyrillic names, the first always does. Returns the path of truth.jsonl, whose lines are
+    Cyrillic names (with a space in "полис ОМС_…"), the first always does. The output is the
+    same for any ``workers`` (processes). Returns the path of truth.jsonl, whose lines are
     {"file", "kind", "layout", "degradation", "font_set", "seed", "truth",
     "expected_problems", "dpi", "quad", "homography"}; ``seed`` regenerates the clean
     document with ``generate(seed, kind, font_set)``.
     """
-    from . import generate  # the package's generate(); imported here to avoid a cycle
-
     if not degradations:
         raise ValueError("at least one degradation is needed")
     unknown = sorted(set(degradations) - set(DEGRADATIONS))
@@ -51,38 +53,63 @@ def build_corpus(
         round_ = list(degradations)
         rnd.shuffle(round_)
         plan.extend(round_)
+    jobs = []
+    for i in range(count):
+        doc_seed = rnd.getrandbits(31)
+        kind = rnd.choice(("birth_certificate", "oms_policy"))
+        job_rnd = rnd.getrandbits(32)
+        jobs.append((str(out_dir), i, doc_seed, kind, plan[i], font_set, job_rnd))
     truth_path = out_dir / "truth.jsonl"
     with truth_path.open("w", encoding="utf-8") as index:
-        for i in range(count):
-            if cancelled is not None and cancelled():
-                break
-            doc_seed = rnd.getrandbits(31)
-            kind = rnd.choice(("birth_certificate", "oms_policy"))
-            name = plan[i]
-            doc: GeneratedDocument = generate(doc_seed, kind, font_set)
-            img, info = degrade(doc, name, doc_seed)
-            ext = _extension(rnd, name, info.photo)
-            stem = _stem(rnd, i, kind, name)
-            file_name = f"{stem}{ext}"
-            data = _encode(img, ext, info.dpi, info.jpeg_quality)
-            (out_dir / file_name).write_bytes(data)
-            record = {
-                "file": file_name,
-                "kind": doc.kind,
-                "layout": doc.layout,
-                "degradation": name,
-                "font_set": font_set,
-                "seed": doc_seed,
-                "truth": doc.truth,
-                "expected_problems": sorted(info.expected_problems),
-                "dpi": info.dpi,
-                "quad": np.round(info.quad, 2).tolist(),
-                "homography": info.homography.tolist(),
-            }
-            index.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+        def record(i: int, rec: dict[str, Any]) -> None:
+            index.write(json.dumps(rec, ensure_ascii=False) + "\n")
             if progress is not None:
                 progress((i + 1) / count)
+
+        if workers <= 1:
+            for i, job in enumerate(jobs):
+                if cancelled is not None and cancelled():
+                    break
+                record(i, _make_one(job))
+        else:
+            # "spawn": safe in a threaded parent and the same on every OS.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures: list[Future[dict[str, Any]]] = [pool.submit(_make_one, j) for j in jobs]
+                for i, fut in enumerate(futures):
+                    if cancelled is not None and cancelled():
+                        for rest in futures[i:]:
+                            rest.cancel()
+                        break
+                    record(i, fut.result())
     return truth_path
+
+
+def _make_one(job: tuple[str, int, int, str, str, str, int]) -> dict[str, Any]:
+    """Generate, degrade and write one file; returns its truth.jsonl record."""
+    from . import generate  # the package's generate(); imported here to avoid a cycle
+
+    out_dir, i, doc_seed, kind, name, font_set, job_rnd = job
+    rnd = random.Random(job_rnd)
+    doc = generate(doc_seed, kind, font_set)
+    img, info = degrade(doc, name, doc_seed)
+    ext = _extension(rnd, name, info.photo)
+    file_name = f"{_stem(rnd, i, kind, name)}{ext}"
+    (Path(out_dir) / file_name).write_bytes(_encode(img, ext, info.dpi, info.jpeg_quality))
+    return {
+        "file": file_name,
+        "kind": doc.kind,
+        "layout": doc.layout,
+        "degradation": name,
+        "font_set": font_set,
+        "seed": doc_seed,
+        "truth": doc.truth,
+        "expected_problems": sorted(info.expected_problems),
+        "dpi": info.dpi,
+        "quad": np.round(info.quad, 2).tolist(),
+        "homography": info.homography.tolist(),
+    }
 
 
 def _extension(rnd: random.Random, name: str, photo: bool) -> str:
@@ -102,13 +129,13 @@ def _encode(img: np.ndarray, ext: str, dpi: float | None, jpeg_quality: int | No
     """Encode BGR pixels; the dpi goes into the file's header when a scanner would set it."""
     pil = Image.fromarray(np.ascontiguousarray(img[:, :, ::-1]), "RGB")
     buf = io.BytesIO()
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     if dpi is not None:
         kwargs["dpi"] = (dpi, dpi)
     if ext == ".jpg":
         pil.save(buf, "JPEG", quality=jpeg_quality or 92, **kwargs)
     elif ext == ".png":
-        pil.save(buf, "PNG", compress_level=1, **kwargs)
+        pil.save(buf, "PNG", compress_level=3, **kwargs)
     else:
         pil.save(buf, "TIFF", compression="tiff_lzw", **kwargs)
     return buf.getvalue()

@@ -143,6 +143,20 @@ def _doc_corners(doc: GeneratedDocument) -> np.ndarray:
     return np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
 
 
+def _doc_mask(doc: GeneratedDocument) -> np.ndarray:
+    """255 on the document, 0 outside (only a card's rounded corners are outside)."""
+    h, w = doc.image.shape[:2]
+    mask = np.full((h, w), 255, np.uint8)
+    r = doc.corner_radius
+    if r:
+        mask[:] = 0
+        cv2.rectangle(mask, (r, 0), (w - 1 - r, h - 1), 255, -1)
+        cv2.rectangle(mask, (0, r), (w - 1, h - 1 - r), 255, -1)
+        for cx, cy in ((r, r), (w - 1 - r, r), (r, h - 1 - r), (w - 1 - r, h - 1 - r)):
+            cv2.circle(mask, (cx, cy), r, 255, -1, cv2.LINE_AA)
+    return mask
+
+
 # --- scanner ---------------------------------------------------------------------------------
 
 
@@ -170,12 +184,8 @@ def _scan(
         borderValue=(lid, lid, lid),
     )
     if doc.corner_radius:
-        # A card's rounded corners show the lid, not the 255 fill of the flat render.
-        mask = np.zeros((h, w), np.uint8)
-        cv2.rectangle(mask, (0, 0), (w - 1, h - 1), 255, -1)
-        flat = (doc.image == 255).all(axis=2)
-        mask[flat] = 0
-        warped = cv2.warpAffine(mask, m, (out_w, out_h), flags=cv2.INTER_LINEAR)
+        # A card's rounded corners show the lid, not the white fill of the flat render.
+        warped = cv2.warpAffine(_doc_mask(doc), m, (out_w, out_h), flags=cv2.INTER_LINEAR)
         img[warped < 128] = (lid, lid, lid)
     img = _add_noise(img, rng, rnd.uniform(1.2, 2.5))
     hom = np.vstack([m, [0, 0, 1]])
@@ -318,8 +328,9 @@ def _maybe_jpeg(out: _Out, rnd: random.Random) -> _Out:
 
 def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    assert ok and decoded is not None
+    return np.asarray(decoded, np.uint8)
 
 
 # --- phone photos ----------------------------------------------------------------------------
@@ -342,8 +353,8 @@ def _background(w: int, h: int, rnd: random.Random, rng: np.random.Generator) ->
         horizontal = rnd.random() < 0.5
         across = yy if horizontal else xx
         grain = np.sin((across + warp) / period * 2 * math.pi)
-        streaks = rng.normal(0, 1, (sh, 1) if horizontal else (1, sw)).astype(np.float32)
-        streaks = cv2.GaussianBlur(np.broadcast_to(streaks, (sh, sw)).copy(), (0, 0), 1.5)
+        streak = rng.normal(0, 1, (sh, 1) if horizontal else (1, sw)).astype(np.float32)
+        streaks = cv2.GaussianBlur(np.broadcast_to(streak, (sh, sw)).copy(), (0, 0), 1.5)
         shade = 1 + 0.08 * grain + 0.06 * streaks
         img = base[None, None, :] * shade[..., None]
     elif kind == "plain":
@@ -363,8 +374,8 @@ def _background(w: int, h: int, rnd: random.Random, rng: np.random.Generator) ->
         img = np.broadcast_to(base, (sh, sw, 3)).astype(np.float32)
     low = cv2.resize(rng.normal(0, 1, (5, 5)).astype(np.float32), (sw, sh))
     img = img * (1 + 0.06 * low[..., None])
-    img = cv2.resize(np.clip(img, 0, 255).astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
-    return img
+    small = np.clip(img, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), np.uint8)
 
 
 def _photo_quad(
@@ -396,7 +407,7 @@ def _photo_quad(
     )
     # Restore the requested area after the distortion.
     quad *= math.sqrt(area * fw * fh / abs(cv2.contourArea(quad.astype(np.float32))))
-    return quad
+    return np.asarray(quad, np.float64)
 
 
 def _place(
@@ -449,10 +460,7 @@ def _photograph(
     if rnd.random() < 0.6:
         doc_img = cv2.GaussianBlur(doc_img, (0, 0), rnd.uniform(0.4, 0.8))
     warped = cv2.warpPerspective(doc_img, hom, (fw, fh), flags=cv2.INTER_LINEAR)
-    mask_src = np.full((dh, dw), 255, np.uint8)
-    if doc.corner_radius:
-        mask_src[(doc.image == 255).all(axis=2)] = 0
-    mask = cv2.warpPerspective(mask_src, hom, (fw, fh), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(_doc_mask(doc), hom, (fw, fh), flags=cv2.INTER_LINEAR)
     m = mask.astype(np.float32) * (1.0 / 255.0)
     bg = _background(fw, fh, rnd, rng)
     img = cv2.blendLinear(warped, bg, m, 1.0 - m)
@@ -493,7 +501,7 @@ def _light_field(sw: int, sh: int, rnd: random.Random) -> np.ndarray:
         sx, sy = rnd.uniform(0.2, 0.4), rnd.uniform(0.2, 0.4)
         blob = np.exp(-(((xx / sw - cx) / sx) ** 2 + ((yy / sh - cy) / sy) ** 2))
         light *= 1 - rnd.uniform(0.15, 0.3) * blob
-    return light.astype(np.float32)
+    return np.asarray(light, np.float32)
 
 
 def _cut(quad: np.ndarray, frame: tuple[int, int], rnd: random.Random, cut: float) -> np.ndarray:

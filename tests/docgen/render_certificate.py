@@ -200,9 +200,9 @@ def _render(
     base = (rnd.randint(244, 250), rnd.randint(243, 249), rnd.randint(234, 244))
     strength = rnd.uniform(0.28, 0.45)
     # The background does not depend on the spacing: a retry reuses it (it is the slow part).
-    if "paper" in cache:
-        background, state = cache["paper"]  # type: ignore[misc]
-        rng.bit_generator.state = state
+    cached = cache.get("paper")
+    if isinstance(cached, tuple):
+        background, rng.bit_generator.state = cached
     else:
         background = paper(PAGE_W, PAGE_H, rng, base, tint, strength)
         cache["paper"] = (background, rng.bit_generator.state)
@@ -367,7 +367,7 @@ def _labels_left(
     wrapped(["Место рождения"], place, "birth_place", st.vfont)
     w.flow(
         [
-            ("о чем", "label", None),
+            ("о чём" if rnd.random() < 0.3 else "о чем", "label", None),
             (dotted(rec.registered), "value", None),
             ("составлена запись акта о рождении №", "label", None),
             (act_number, "value", "birth_act_record_number"),
@@ -467,7 +467,7 @@ def _caption_below(
     reg = rec.registered
     w.flow(
         [
-            ("о чем", "label", None),
+            ("о чём" if rnd.random() < 0.3 else "о чем", "label", None),
             (str(reg.year), "value", None),
             ("года", "label", None),
             (MONTHS_GENITIVE[reg.month - 1], "value", None),

@@ -421,7 +421,10 @@ def _unified(
     bfont = font(look.lfam.bold, pt(10))
     sheet.text(left, y, "Страховая медицинская организация", bfont, look.form)
     y += pt(20)
-    cols = [left, left + (right - left) * 0.5, left + (right - left) * 0.7, right]
+    cell_font = font(look.vfam.regular, pt(rnd.uniform(9.5, 10.5)))
+    date_w = cell_font.getlength("00.00.0000") + mm(4)
+    ogrn_w = cell_font.getlength(pol.ogrn) + mm(4)
+    cols = [left, right - date_w - ogrn_w, right - date_w, right]
     heads = ("Наименование", "ОГРН", "Дата")
     tfont = font(look.lfam.regular, pt(8))
     top = y
@@ -429,7 +432,6 @@ def _unified(
         sheet.text(cols[i] + mm(1.5), y + tfont.size, head, tfont, look.form)
     y += tfont.size * 1.8
     sheet.hline(cols[0], cols[-1], y, look.form, 2)
-    cell_font = font(look.vfam.regular, pt(rnd.uniform(9.5, 10.5)))
     ins_lines = wrap(pol.insurer_printed, cell_font, [cols[1] - cols[0] - mm(3)])
     ly = y + cell_font.size * 1.2
     for line in ins_lines:
@@ -528,9 +530,8 @@ def _card(
     for line in ins_lines:
         sheet.text(left + mm(13), iy, line, ins_font, accent, key="insurer")
         iy += ins_font.size * 1.2
-    enp_font = font(look.vfam.bold, pt(rnd.uniform(12, 13.5)))
     enp_text = _enp_text(rnd, pol.number, 0.9)
-    enp_font = fit_font(enp_font.path, enp_font.size, enp_text, w - 2 * left)
+    enp_font = fit_font(look.vfam.bold, pt(rnd.uniform(12, 13.5)), enp_text, w - 2 * left)
     y = chip[3] + enp_font.size * 1.25
     sheet.text(left, y, enp_text, enp_font, look.ink, key="policy_number")
     nfont = font(look.vfam.regular, pt(rnd.uniform(8.5, 9.5)))

@@ -24,6 +24,7 @@ from tests.docgen import (
     FONT_SETS,
     INSURERS,
     POLICY_FORMS,
+    DegradeInfo,
     GeneratedDocument,
     build_corpus,
     degrade,
@@ -132,11 +133,11 @@ def test_roman_numerals() -> None:
 
 
 def test_same_seed_same_document() -> None:
-    for make in (
-        lambda: generate_certificate(21, "labels_left"),
-        lambda: generate_policy(21, "unified"),
-    ):
-        a, b = make(), make()
+    pairs = [
+        (generate_certificate(21, "labels_left"), generate_certificate(21, "labels_left")),
+        (generate_policy(21, "unified"), generate_policy(21, "unified")),
+    ]
+    for a, b in pairs:
         assert np.array_equal(a.image, b.image)
         assert a.truth == b.truth
         assert a.boxes == b.boxes
@@ -359,14 +360,17 @@ def test_only_unified_policies_carry_a_payload() -> None:
 # --- degradations ----------------------------------------------------------------------------
 
 
+Degraded = dict[str, tuple[np.ndarray, DegradeInfo]]
+
+
 @pytest.fixture(scope="module")
-def degraded() -> dict[str, tuple[np.ndarray, object]]:
+def degraded() -> Degraded:
     doc = cert(2, "labels_left")
     return {name: degrade(doc, name, 7) for name in DEGRADATIONS}
 
 
 def _grey(img: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
 
 
 def _inside(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -375,7 +379,7 @@ def _inside(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return mask > 0
 
 
-def test_every_degradation_returns_an_image_and_honest_info(degraded: dict) -> None:
+def test_every_degradation_returns_an_image_and_honest_info(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     expected = {
         "blur": {"blurry"},
@@ -405,11 +409,12 @@ def test_every_degradation_returns_an_image_and_honest_info(degraded: dict) -> N
             assert info.dpi is not None
 
 
-def test_scans_keep_dpi_and_orientation(degraded: dict) -> None:
+def test_scans_keep_dpi_and_orientation(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     assert degraded["scan300"][1].dpi == 300
     assert degraded["scan200"][1].dpi == 200
-    assert 70 <= degraded["lowres"][1].dpi <= 110
+    lowres_dpi = degraded["lowres"][1].dpi
+    assert lowres_dpi is not None and 70 <= lowres_dpi <= 110
     assert abs(degraded["scan300"][1].skew_degrees) <= 2
     assert 3 <= abs(degraded["skew"][1].skew_degrees) <= 12
     for name, dpi in (("scan300", 300), ("scan200", 200), ("lowres", degraded["lowres"][1].dpi)):
@@ -428,7 +433,7 @@ def test_scans_keep_dpi_and_orientation(degraded: dict) -> None:
     assert doc.image.shape[0] > doc.image.shape[1] and img90.shape[1] > img90.shape[0]
 
 
-def test_blur_is_really_blurry(degraded: dict) -> None:
+def test_blur_is_really_blurry(degraded: Degraded) -> None:
     def sharpness(img: np.ndarray) -> float:
         return float(cv2.Laplacian(_grey(img), cv2.CV_64F).var())
 
@@ -437,10 +442,10 @@ def test_blur_is_really_blurry(degraded: dict) -> None:
     assert sharpness(degraded["motion_blur"][0]) < clean / 8
 
 
-def test_exposure_degradations(degraded: dict) -> None:
+def test_exposure_degradations(degraded: Degraded) -> None:
     def doc_pixels(name: str) -> np.ndarray:
         img, info = degraded[name]
-        return _grey(img)[_inside(img, info.quad)]
+        return np.asarray(_grey(img)[_inside(img, info.quad)])
 
     assert doc_pixels("dark").mean() < 70
     bright = doc_pixels("bright")
@@ -454,7 +459,7 @@ def test_exposure_degradations(degraded: dict) -> None:
     assert 120 < photo.mean() < 240 and (photo >= 254).mean() < 0.001
 
 
-def test_glare_blows_out_part_of_the_document(degraded: dict) -> None:
+def test_glare_blows_out_part_of_the_document(degraded: Degraded) -> None:
     img, info = degraded["glare"]
     inside = _inside(img, info.quad)
     blown = (_grey(img) >= 250) & inside
@@ -462,7 +467,7 @@ def test_glare_blows_out_part_of_the_document(degraded: dict) -> None:
     assert 0.005 < share < 0.2
 
 
-def test_framing_degradations(degraded: dict) -> None:
+def test_framing_degradations(degraded: Degraded) -> None:
     assert 0.45 <= degraded["photo"][1].doc_area_fraction <= 0.86
     assert degraded["too_small"][1].doc_area_fraction < 0.2
     img, info = degraded["cutoff"]
@@ -475,7 +480,7 @@ def test_framing_degradations(degraded: dict) -> None:
     assert 0.72 <= visible / full <= 0.92
 
 
-def test_degradations_are_deterministic(degraded: dict) -> None:
+def test_degradations_are_deterministic(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     for name in ("photo", "cutoff", "rotate90"):
         again, info = degrade(doc, name, 7)
@@ -534,9 +539,9 @@ def test_build_corpus_writes_files_and_truth(tmp_path: Path) -> None:
         assert rec["expected_problems"] == (["low_resolution"] if lowres else [])
 
 
-def test_corpus_is_reproducible(tmp_path: Path) -> None:
-    a = build_corpus(tmp_path / "a", count=2, seed=9, degradations=("scan200",))
-    b = build_corpus(tmp_path / "b", count=2, seed=9, degradations=("scan200",))
+def test_corpus_is_reproducible_with_any_number_of_workers(tmp_path: Path) -> None:
+    a = build_corpus(tmp_path / "a", count=3, seed=9, degradations=("scan200", "lowres"))
+    b = build_corpus(tmp_path / "b", count=3, seed=9, degradations=("scan200", "lowres"), workers=2)
     assert a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8")
     for rec in map(json.loads, a.read_text(encoding="utf-8").splitlines()):
         assert (a.parent / rec["file"]).read_bytes() == (b.parent / rec["file"]).read_bytes()

@@ -30,6 +30,7 @@ from tests.portal.helpers import free_port, new_draft_id, payload
 from tests.storage.sample import enp_with_check_digit
 
 AUTH = {"Authorization": "Bearer t"}
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _valid() -> dict[str, Any]:
@@ -191,7 +192,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60
 def test_portal_sandbox_command(tmp_path: Path) -> None:
     port = free_port()
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd()), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -25,6 +25,7 @@ from omsdesktop.storage.store import Store
 
 OpenStore = Callable[..., Store]
 WRITER = Path(__file__).with_name("killed_writer.py")
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ("child.last_name", "child.first_name", "cert.number", "policy.number", "child.snils")
 ACK_WINDOW = 1.0  # the promise: at most the last second of edits may be lost
 
@@ -118,7 +119,7 @@ def test_kill_minus_9_loses_at_most_the_last_second(
     setup.close()
     rng = random.Random(20261121)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path.cwd()), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
     launcher = subprocess.Popen(
         [sys.executable, str(WRITER)],
         env=env,

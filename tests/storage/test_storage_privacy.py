@@ -22,6 +22,7 @@ from omsdesktop.storage.config import sqlite_url
 from omsdesktop.storage.errors import DataCorruptedError, EncryptionKeyMismatchError
 from omsdesktop.storage.store import Store
 from omsdesktop.storage.tables import AttachmentRow, DraftFieldRow
+from tests.storage.memory_keyring import MemoryKeyring
 from tests.storage.sample import PERSONAL_FIELDS, sample_fields
 
 OpenStore = Callable[..., Store]
@@ -201,25 +202,6 @@ def test_key_file_fallback_is_private_and_reused(tmp_path: Path) -> None:
     key_file.unlink()  # losing the key: the data cannot be read, and the user is told why
     with pytest.raises(EncryptionKeyMismatchError):
         Store.open(url, operator="x")
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring backend (the real OS keyrings need a desktop session)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 @pytest.fixture
