@@ -58,7 +58,7 @@ _DAY_FIX = str.maketrans({"о": "0", "o": "0", "з": "3"})
 def parse_date_value(text: str) -> str | None:
     """A date printed in digits ("05.07.2019") or with the month in words ("5 июля 2019 г.")."""
     text = re.sub(r"[«»\"'“”„‘’‚`]", " ", text)
-    compact = text.replace(" ", "").replace(",", ".")
+    compact = re.sub(r"[,:;]", ".", text.replace(" ", ""))
     m = re.search(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", compact)
     parsed = parse_date(m.group(0)) if m else None
     if parsed is None:

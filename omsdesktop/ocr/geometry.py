@@ -202,12 +202,25 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
     touching = np.unique(labels[ring & (labels > 0)])
     # Only solid parts that share a long border with the paper (a header band), not
     # shadows or objects beside it.
-    keep = [
-        int(i)
-        for i in touching
-        if stats[i, cv2.CC_STAT_AREA] >= 0.01 * paper.size
-        and stats[i, cv2.CC_STAT_AREA] <= 0.5 * np.count_nonzero(paper)
-    ]
+    paper_l = float(np.median(lab[..., 0][paper > 0]))
+    paper_rect = cv2.minAreaRect(cv2.findNonZero(paper))
+    paper_side = min(paper_rect[1])
+    keep = []
+    for i in touching:
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if not 0.01 * paper.size <= area <= 0.5 * np.count_nonzero(paper):
+            continue
+        part = labels == i
+        # A printed band is darker than the paper (glare and reflections are brighter), solid
+        # and rectangular, and runs along a whole side of the paper (shadows are thin).
+        if float(np.median(lab[..., 0][part])) > paper_l - 20:
+            continue
+        (_, _), (rw, rh), _ = cv2.minAreaRect(cv2.findNonZero(part.astype(np.uint8)))
+        if area < 0.75 * rw * rh or min(rw, rh) < 0.05 * paper_side:
+            continue
+        if max(rw, rh) < 0.6 * paper_side:
+            continue
+        keep.append(int(i))
     if not keep:
         return paper
     merged = np.where(np.isin(labels, keep) | (paper > 0), 255, 0).astype(np.uint8)
