@@ -69,14 +69,16 @@ def same(name: str, got: str | None, want: str | None) -> bool:
     return got == want
 
 
-def documents(per_cell: int, seed0: int) -> list[tuple[str, str, int]]:
+def documents(per_cell: int, seed0: int, kinds: list[str]) -> list[tuple[str, str, int]]:
     """(kind, layout/form, seed) — the same count for every layout and form."""
     out = []
     for i in range(per_cell):
-        for layout in CERT_LAYOUTS:
-            out.append(("birth_certificate", layout, seed0 + i))
-        for form in POLICY_FORMS:
-            out.append(("oms_policy", form, seed0 + i))
+        if "birth_certificate" in kinds:
+            for layout in CERT_LAYOUTS:
+                out.append(("birth_certificate", layout, seed0 + i))
+        if "oms_policy" in kinds:
+            for form in POLICY_FORMS:
+                out.append(("oms_policy", form, seed0 + i))
     return out
 
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     records: list[dict[str, Any]] = []
-    docs = documents(args.per_cell, args.seed)
+    docs = documents(args.per_cell, args.seed, args.kinds)
     with tempfile.TemporaryDirectory() as tmp:
         for font_set in args.font_sets:
             for condition in args.conditions:
@@ -218,6 +220,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1000)
     parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
     parser.add_argument("--font-sets", nargs="+", default=["train", "holdout"])
+    parser.add_argument(
+        "--kinds", nargs="+", default=["birth_certificate", "oms_policy"], help="document kinds"
+    )
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--out", type=Path, help="write the markdown table here too")
     parser.add_argument("--records", type=Path, help="write per-field records (JSON lines)")

@@ -59,7 +59,7 @@ GRID: dict[str, Sequence[float]] = {
     "min_contrast": [40.0, 45.0, 50.0, 55.0, 60.0, 70.0],
     "glare_min_share": [0.002, 0.005, 0.01, 0.02],
     "cut_min_touch": [0.1, 0.2, 0.3, 0.5],
-    "cut_text_components": [1, 2, 3, 4, 6],
+    "cut_min_margin": [0.05, 0.1, 0.2, 0.3, 0.5, 0.8],
     "min_document_share": [0.15, 0.2, 0.25, 0.3],
 }
 

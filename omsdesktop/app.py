@@ -30,5 +30,9 @@ def run_gui(parser: argparse.ArgumentParser) -> int:
         return 0
     from omsdesktop.settings import load_settings
     from omsdesktop.ui.application import run_application
+    from omsdesktop.ui.services import Services
 
-    return run_application(load_settings())
+    # The defaults of Services are the real parts: Store.open (SQLite in the user's data folder
+    # or the configured database), the Tesseract engine, the HTTPS portal client with its token
+    # from the keyring. Tests and scripts build their own Services.
+    return run_application(Services(settings=load_settings()))

@@ -714,9 +714,96 @@ def _name_words(words: Sequence[Word]) -> list[Word]:
 
 
 def _read_name(ctx: _Context, words: Sequence[Word], reread: bool) -> FieldValue:
-    return _read(
+    field = _read(
         ctx, _name_words(words), parse_name, lang="rus", whitelist=NAME_CHARS, reread=reread
     )
+    if field.value is None or field.box is None or not re.search("[еЕ]", field.value):
+        return field
+    restored = _restore_yo(field.value, field.box, diaeresis_centres(ctx.page.image, field.box))
+    if restored == field.value:
+        return field
+    return dataclasses.replace(
+        field, value=restored, alternatives=tuple(sorted({*field.alternatives, field.value}))
+    )
+
+
+def _restore_yo(value: str, box: Box, dots: Sequence[float]) -> str:
+    """Put back the "ё" that Tesseract reads as "е": each diaeresis over the word marks one.
+
+    The letter is placed by its share of the word's width; only an "е" within about a letter of
+    the dots is changed, so a stray speck cannot turn another letter into "ё".
+    """
+    if not dots or not value:
+        return value
+    chars = list(value)
+    step = box.width / len(chars)
+    for x in dots:
+        best: int | None = None
+        best_dist = 1.2 * step
+        for i, ch in enumerate(chars):
+            if ch not in "еЕ":
+                continue
+            dist = abs(box.x + (i + 0.5) * step - x)
+            if dist <= best_dist:
+                best, best_dist = i, dist
+        if best is not None:
+            chars[best] = "ё" if chars[best] == "е" else "Ё"
+    return "".join(chars)
+
+
+def diaeresis_centres(grey: Image, box: Box) -> list[float]:
+    """x centres (page coordinates) of two-dot diaereses printed over the word in ``box``.
+
+    Tesseract's Russian model often drops the dots of "ё"/"Ё" (names keep them: "Фёдорович",
+    "Артём"). A diaeresis is two small solid marks of one size, side by side, just above the
+    tops of the letters; a breve ("й") is one mark and does not count.
+    """
+    h = max(box.height, 1)
+    ih, iw = grey.shape[:2]
+    y0, y1 = max(0, box.y - int(0.6 * h)), min(ih, box.y + h + 2)
+    x0, x1 = max(0, box.x - 2), min(iw, box.x + box.width + 2)
+    region = grey[y0:y1, x0:x1]
+    if region.size == 0:
+        return []
+    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    if n < 3:
+        return []
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    letters = heights[heights >= 0.45 * heights.max()]
+    letter_tops = stats[1:, cv2.CC_STAT_TOP][heights >= 0.45 * heights.max()]
+    top = float(np.median(letter_tops))
+    letter_h = float(np.median(letters))
+    dots: list[tuple[float, float, int, int]] = []
+    for i in range(1, n):
+        left, t, w, hh, area = (int(v) for v in stats[i])
+        if not (2 <= w <= 0.3 * letter_h and 2 <= hh <= 0.3 * letter_h):
+            continue
+        if area < 0.45 * w * hh:
+            continue
+        bottom = t + hh
+        if not top - 0.6 * letter_h <= bottom <= top + 0.08 * letter_h:
+            continue
+        dots.append((left + w / 2, t + hh / 2, w, hh))
+    dots.sort()
+    centres: list[float] = []
+    used: set[int] = set()
+    for a in range(len(dots)):
+        for b in range(a + 1, len(dots)):
+            if a in used or b in used:
+                continue
+            xa, ya, wa, ha = dots[a]
+            xb, yb, wb, hb = dots[b]
+            gap = xb - xa - (wa + wb) / 2
+            if abs(ya - yb) > 0.6 * max(ha, hb):
+                continue
+            if not 0.2 * max(wa, wb) <= gap <= 4 * max(wa, wb):
+                continue
+            if max(wa * ha, wb * hb) > 2.5 * min(wa * ha, wb * hb):
+                continue
+            centres.append(x0 + (xa + xb) / 2)
+            used.update((a, b))
+    return centres
 
 
 def _labelled_names(ctx: _Context, reread: bool) -> tuple[FieldValue, FieldValue, FieldValue]:

@@ -167,26 +167,38 @@ def estimate_text_height(grey: Image) -> float:
 
 
 def group_lines(words: Sequence[Word]) -> list[Line]:
-    """Group words into visual lines by vertical overlap, each sorted left to right."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box.y + w.box.height / 2, w.box.x)):
-        cy = w.box.y + w.box.height / 2
+    """Visual lines: Tesseract's own lines, joined when they share a row.
+
+    A label and its value are often separate blocks for Tesseract; they share a row when they
+    overlap vertically by most of the smaller one's height and are of comparable size. A small
+    caption under a value is not of comparable size, so it stays a line of its own even where
+    the two touch.
+    """
+    by_key: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        by_key.setdefault(w.line_key, []).append(w)
+    rows: list[list[Word]] = []
+    for piece in sorted(by_key.values(), key=lambda ws: min(w.box.x for w in ws)):
+        p_box = union_boxes([w.box for w in piece])
+        p_h = float(np.median([w.box.height for w in piece]))
         best = None
-        for line in lines:
-            ly0 = np.median([x.box.y for x in line])
-            ly1 = np.median([x.box.y + x.box.height for x in line])
-            lh = ly1 - ly0
-            if ly0 - 0.1 * lh <= cy <= ly1 + 0.1 * lh:
-                # A word far to the right with a gap of several heights may still be on the line;
-                # we keep it: labels and values share a line by design.
-                best = line
-                break
+        best_overlap = 0.0
+        for row in rows:
+            r_box = union_boxes([w.box for w in row])
+            r_h = float(np.median([w.box.height for w in row]))
+            if not 0.55 <= p_h / max(r_h, 1.0) <= 1.8:
+                continue
+            lo = max(p_box.y, r_box.y)
+            hi = min(p_box.y + p_box.height, r_box.y + r_box.height)
+            overlap = (hi - lo) / max(1, min(p_box.height, r_box.height))
+            if overlap > 0.5 and overlap > best_overlap:
+                best, best_overlap = row, overlap
         if best is None:
-            lines.append([w])
+            rows.append(list(piece))
         else:
-            best.append(w)
-    out = [Line(tuple(sorted(line, key=lambda w: w.box.x))) for line in lines]
-    out.sort(key=lambda ln: (ln.box.y, ln.box.x))
+            best.extend(piece)
+    out = [Line(tuple(sorted(row, key=lambda w: w.box.x))) for row in rows]
+    out.sort(key=lambda ln: (ln.box.y + ln.box.height / 2, ln.box.x))
     return out
 
 
@@ -231,6 +243,29 @@ def crop(image: Image, box: Box, pad_x: float = 0.3, pad_y: float = 0.12) -> tup
     return image[y0:y1, x0:x1], Box(x0, y0, x1 - x0, y1 - y0)
 
 
+def _mask_other_lines(page: PageText, region: Image, where: Box, target: Box) -> Image:
+    """White out words of other lines that reach into the crop (a caption under a value)."""
+    masked: Image | None = None
+    for w in page.words:
+        b = w.box
+        if b.y + b.height <= where.y or b.y >= where.y + where.height:
+            continue
+        if b.x + b.width <= where.x or b.x >= where.x + where.width:
+            continue
+        lo = max(b.y, target.y)
+        hi = min(b.y + b.height, target.y + target.height)
+        if (hi - lo) > 0.5 * min(b.height, target.height):
+            continue  # on the target's own line
+        if masked is None:
+            masked = region.copy()
+        y0 = max(0, b.y - where.y)
+        y1 = min(where.height, b.y + b.height - where.y)
+        x0 = max(0, b.x - where.x)
+        x1 = min(where.width, b.x + b.width - where.x)
+        masked[y0:y1, x0:x1] = 255
+    return region if masked is None else masked
+
+
 def read_region(
     engine: OcrEngine,
     page: PageText,
@@ -244,6 +279,7 @@ def read_region(
     region, where = crop(page.image, box)
     if region.size == 0:
         return []
+    region = _mask_other_lines(page, region, where, box)
     scale = float(np.clip(FIELD_WORD_HEIGHT / max(box.height, 1), 0.3, 3.0))
     work: Image = region
     if abs(scale - 1.0) > 0.05:

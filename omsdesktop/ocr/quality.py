@@ -12,7 +12,7 @@ full-resolution tiles of text, so a 12 MP photo costs tens of milliseconds.
 * Exposure and contrast are measured on the paper (not the background around it).
 * Glare is a blown-out, unsaturated patch on the paper, brighter than the paper around it.
 * Cut-off: the paper runs into the frame edge while background shows elsewhere, or characters
-  are sliced by the frame edge.
+  run into the frame edge (a scan cropped through its text).
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ class QualityThresholds:
         glare_min_share: blown-out patches covering this share of the document are glare.
         glare_text_share: glare lying this much inside the text block hides text: blocking.
         cut_min_touch: share of a frame side along which the paper must run into it.
-        cut_text_components: this many characters sliced by one frame side mean a cut page.
+        cut_min_margin: ink closer to a frame side than this (in character heights) means the
+            page was cropped through its content.
         min_document_share: document area / frame area below which the document is too small.
     """
 
@@ -164,7 +165,7 @@ class QualityThresholds:
     glare_min_share: float = 0.01
     glare_text_share: float = 0.3
     cut_min_touch: float = 0.3
-    cut_text_components: int = 2
+    cut_min_margin: float = 0.3
     min_document_share: float = 0.2
 
     def to_json(self) -> dict[str, float]:
@@ -412,22 +413,33 @@ def _glare(
     return share, in_block / max(1, n_glare)
 
 
-def _sliced(text: TextScale, shape: tuple[int, int], scale: float) -> dict[str, int]:
-    """Per frame side, how many sizeable ink components run into the frame edge."""
+def _ink_margins(text: TextScale, shape: tuple[int, int], scale: float) -> dict[str, float]:
+    """Per frame side: the gap between the side and the nearest ink, in character heights.
+
+    A scanned page keeps a blank margin on every side; a page cropped through its text has
+    ink right at the edge.
+    """
     h, w = shape
     boxes = text.edge_boxes
-    out = dict.fromkeys(SIDES, 0)
-    if boxes.size == 0:
-        return out
     ch = text.height_px * scale if text.height_px > 0 else 6.0
+    far = 99.0
+    if boxes.size == 0:
+        return dict.fromkeys(SIDES, far)
     x, y, bw, bh = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
-    sized = np.maximum(bw, bh) >= 0.5 * ch
-    # Ignore components that span the whole side: a scanner's dark edge, not content.
-    out["left"] = int(np.count_nonzero(sized & (x <= 0) & (bh < 0.5 * h)))
-    out["top"] = int(np.count_nonzero(sized & (y <= 0) & (bw < 0.5 * w)))
-    out["right"] = int(np.count_nonzero(sized & (x + bw >= w) & (bh < 0.5 * h)))
-    out["bottom"] = int(np.count_nonzero(sized & (y + bh >= h) & (bw < 0.5 * w)))
-    return out
+    # Ignore specks, and lines spanning most of a side (a scanner's dark edge, not content).
+    sized = np.maximum(bw, bh) >= 0.3 * ch
+    long_h = bw >= 0.5 * w
+    long_v = bh >= 0.5 * h
+
+    def gap(values: npt.NDArray[np.int32], keep: npt.NDArray[np.bool_]) -> float:
+        return float(values[keep].min()) / ch if np.any(keep) else far
+
+    return {
+        "top": gap(y, sized & ~long_h),
+        "left": gap(x, sized & ~long_v),
+        "bottom": gap(h - (y + bh), sized & ~long_h),
+        "right": gap(w - (x + bw), sized & ~long_v),
+    }
 
 
 def _touch_shares(loc: DocumentLocation) -> dict[str, float]:
@@ -530,7 +542,10 @@ def measure(
     edge_norm, norm_scale = _edge_width(gray, text, ws, (x0, y0), th.normal_text_px)
     norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
     glare_share, glare_in_text = _glare(bgr_work, gray_work, region, text, th)
-    sliced = _sliced(text, gray_work.shape, ws)
+    margins = _ink_margins(text, gray_work.shape, ws)
+    # Only the crop's sides that are the frame's own edges can slice the document.
+    at_edge = {"top": y0 <= 0, "left": x0 <= 0, "bottom": y1 >= fh, "right": x1 >= fw}
+    margins = {side: gap if at_edge[side] else 99.0 for side, gap in margins.items()}
     touch = _touch_shares(loc)
 
     metrics: dict[str, float] = {
@@ -553,7 +568,7 @@ def measure(
     }
     for side in SIDES:
         metrics[f"touch_{side}"] = round(touch[side], 3)
-        metrics[f"sliced_{side}"] = float(sliced[side])
+        metrics[f"margin_{side}"] = round(margins[side], 3)
     if declared_dpi is not None:
         metrics["declared_dpi"] = float(declared_dpi)
     return metrics, loc.quad
@@ -602,8 +617,8 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         and m["background_visible"] == 1.0
         and any(m[f"touch_{s}"] >= th.cut_min_touch for s in SIDES)
     )
-    sliced = max(m[f"sliced_{s}"] for s in SIDES)
-    if photo_cut or sliced >= th.cut_text_components:
+    margin = min(m[f"margin_{s}"] for s in SIDES)
+    if photo_cut or margin < th.cut_min_margin:
         add(CUT_OFF, "blocking")
 
     if m["fills_frame"] == 0.0 and m["document_share"] < th.min_document_share:

@@ -23,7 +23,7 @@ CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 @pytest.fixture(scope="module")
 def certificate() -> GeneratedDocument:
-    return generate_certificate(1)
+    return generate_certificate(3)
 
 
 @pytest.fixture(scope="module")

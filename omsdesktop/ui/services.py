@@ -1,0 +1,85 @@
+"""What the window needs from the rest of the program, handed in by the composition root.
+
+No globals: ``omsdesktop/app.py`` builds one :class:`Services` and passes it to the main window;
+tests build their own (a temporary database, a loopback portal, a failing OCR engine factory).
+Every callable here may block (database, network, subprocesses): the window calls them only from
+worker jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from omsdesktop.settings import Settings
+
+if TYPE_CHECKING:
+    from omsdesktop.ocr.engine import OcrEngine
+    from omsdesktop.portal.adapter import PortalAdapter
+    from omsdesktop.storage.store import Store
+
+
+def _default_engine(settings: Settings) -> OcrEngine:
+    from omsdesktop.ocr.engine import create_engine
+
+    return create_engine(settings.ocr)
+
+
+def _default_store(settings: Settings) -> Store:
+    from omsdesktop.storage.store import Store
+
+    return Store.open(settings.database_url, operator=settings.operator)
+
+
+def _default_portal(url: str) -> PortalAdapter:
+    from omsdesktop.portal.client import HttpPortalClient
+    from omsdesktop.portal.config import resolve_token
+
+    return HttpPortalClient(url, resolve_token(url))
+
+
+def _default_portal_url(settings: Settings) -> str:
+    from omsdesktop.portal.config import check_portal_url, resolve_portal_url
+
+    return check_portal_url(resolve_portal_url(settings.portal_url))
+
+
+def _default_save_settings(settings: Settings) -> None:
+    from omsdesktop.settings import save_settings
+
+    save_settings(settings)
+
+
+def _default_store_token(portal_url: str, token: str) -> None:
+    from omsdesktop.portal.config import store_token
+
+    store_token(portal_url, token)
+
+
+@dataclass
+class Services:
+    """The window's collaborators.
+
+    Attributes:
+        settings: the current settings (replaced when the settings dialog saves).
+        open_store: opens the draft database (blocking: called in a worker).
+        engine_factory: builds the OCR engine for the current settings.
+        portal_factory: a portal client for a portal address (``flush_outbox``'s factory).
+        portal_url: the checked portal address for the current settings.
+        save_settings: writes the settings file.
+        store_token: keeps a portal token in the OS keyring.
+        outbox_interval_ms: how often queued applications are retried.
+    """
+
+    settings: Settings
+    open_store: Callable[[Settings], Store] = _default_store
+    engine_factory: Callable[[Settings], OcrEngine] = _default_engine
+    portal_factory: Callable[[str], PortalAdapter] = _default_portal
+    portal_url: Callable[[Settings], str] = _default_portal_url
+    save_settings: Callable[[Settings], None] = _default_save_settings
+    store_token: Callable[[str, str], None] = _default_store_token
+    outbox_interval_ms: int = 60_000
+
+    def with_settings(self, settings: Settings) -> Services:
+        return replace(self, settings=settings)
