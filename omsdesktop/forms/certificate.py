@@ -347,23 +347,48 @@ def _birth_place(
 
 
 def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> FieldValue:
-    """The number after "... составлена запись акта о рождении №", on that line or the next."""
+    """The number after "... составлена запись акта о рождении №", on that line or the next.
+
+    Every digit group after the "№" is taken (OCR splits "18" into "1 8"); without a "№" in
+    sight, the first run of digit groups that is not a date.
+    """
     for hit in hits:
         line = page.lines[hit.line_index]
         candidates = list(line.words[hit.end :])
         below = line_below(page, hit.line_index)
         if below is not None:
             candidates += list(page.lines[below].words)
-        after: list[Word] = []
-        for w in candidates:
-            digits = re.sub(r"\D", "", w.text)
-            if len(digits) >= 1 and not re.search(r"\d{1,2}\.\d{1,2}\.\d{2,4}", w.text):
-                after = [w]
+        numero = next((i for i, w in enumerate(candidates) if "№" in w.text), None)
+        start = numero if numero is not None else 0
+        run: list[Word] = []
+        for w in candidates[start:]:
+            text = w.text.replace("№", "")
+            if not text:
+                continue
+            digit_like = re.fullmatch(r"[\dOОоlI|]+", text) and re.search(r"\d", text)
+            if digit_like and not re.search(r"\d\.\d", text):
+                run.append(w)
+            elif run:
                 break
-        if after:
+        if run:
             return read_field(
-                engine, page, after, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
+                engine, page, run, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
             )
+    if hits:
+        # The page pass lost the line with the number: read the band under the label.
+        line = page.lines[hits[0].line_index]
+        right = max(ln.box.x + ln.box.width for ln in page.lines)
+        band = Box(
+            line.box.x, line.box.y + line.box.height, right - line.box.x, line.box.height * 2
+        )
+        words = read_region(engine, page, band, lang="rus")
+        numero = next((i for i, w in enumerate(words) if "№" in w.text), None)
+        if numero is not None:
+            run = [w for w in words[numero + 1 :] if re.fullmatch(r"\d+", w.text)]
+            if run:
+                return read_field(
+                    engine, page, run, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
+                )
     return FieldValue(value=None, confidence=0.0, needs_review=True)
 
 
@@ -417,8 +442,14 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
     add(_parse_series_line(line.text), 0.5, 1.0)
     add(_parse_series_line(_join(read_region(engine, page, box, lang="eng"))), 1.5, 0.5)
     add(_parse_series_line(_join(read_region(engine, page, box, lang="rus"))), 0.5, 1.5)
-    roman = _join(read_region(engine, page, series_word.box, lang="eng", whitelist="IVXLCDM-"))
-    numerals.append((roman.split("-")[0].strip(), 2.0))
+    # Bold serif "III" often loses a stroke; readings at three scales out-vote a single slip.
+    for height, weight in ((36.0, 2.0), (24.0, 1.5), (48.0, 1.5)):
+        roman = _join(
+            read_region(
+                engine, page, series_word.box, lang="eng", whitelist="IVXLCDM-", height=height
+            )
+        )
+        numerals.append((roman.split("-")[0].strip(), weight))
     caps = _join(read_region(engine, page, series_word.box, lang="rus", whitelist=CAPITALS + "-"))
     if "-" in caps:
         letters.append((series_letters_to_cyrillic(caps.rsplit("-", 1)[1].strip()), 2.0))

@@ -302,8 +302,9 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
             fields["policy_number"] = _temporary_number(ctx)
         else:
             enp_runs = _enp_runs(ctx)
-            if form == "unified" and barcode is None and enp_runs and _looks_like_card(page, ctx):
-                form, form_conf = "card", 0.9
+            card = _card_confidence(page, ctx) if form == "unified" and barcode is None else 0.0
+            if enp_runs and card > 0:
+                form, form_conf = "card", card
             fields["policy_number"] = _enp(ctx, enp_runs, reread=barcode is None)
     if form == "unified" and barcode is None and fields["policy_number"].value is None:
         form_conf = min(form_conf, 0.6)
@@ -367,13 +368,17 @@ def _form_from_text(page: PageText, ctx: _Context) -> tuple[str, float]:
     return "unified", 0.85
 
 
-def _looks_like_card(page: PageText, ctx: _Context) -> bool:
-    """A plastic card: landscape with card proportions and no printed name labels."""
+def _card_confidence(page: PageText, ctx: _Context) -> float:
+    """How sure the page is a plastic card (0 = not a card).
+
+    A card prints no name labels (a unified policy and the other forms always do); card
+    proportions (85.6 x 54 mm, landscape) add certainty, though a photo's crop may miss them.
+    """
+    if ctx.of("last_name") or ctx.of("full_name") or ctx.of("first_name"):
+        return 0.0
     h, w = page.image.shape[:2]
     aspect = w / max(h, 1)
-    if not _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1]:
-        return False
-    return not (ctx.of("last_name") or ctx.of("full_name"))
+    return 0.92 if _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1] else 0.82
 
 
 # --- numbers -------------------------------------------------------------------------------------

@@ -107,8 +107,12 @@ def remove_rules(grey: Image) -> Image:
     ink = (grey < 128).astype(np.uint8)
     long_h = max(40, w // 12)
     long_v = max(40, h // 12)
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
+    horizontal = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1))
+    )
+    vertical = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v))
+    )
     rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)).astype(bool)
     if not rules.any():
         return grey
@@ -274,13 +278,18 @@ def read_region(
     lang: str = "rus",
     whitelist: str | None = None,
     psm: int = PSM_LINE,
+    height: float = FIELD_WORD_HEIGHT,
 ) -> list[Word]:
-    """Re-read one region of the page at a good scale; words come back in page coordinates."""
+    """Re-read one region of the page at a good scale; words come back in page coordinates.
+
+    ``height`` is the word-box height (px) the region is scaled to; reading one value at two
+    scales gives two fairly independent readings.
+    """
     region, where = crop(page.image, box)
     if region.size == 0:
         return []
     region = _mask_other_lines(page, region, where, box)
-    scale = float(np.clip(FIELD_WORD_HEIGHT / max(box.height, 1), 0.3, 3.0))
+    scale = float(np.clip(height / max(box.height, 1), 0.3, 3.0))
     work: Image = region
     if abs(scale - 1.0) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC

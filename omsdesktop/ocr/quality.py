@@ -134,7 +134,9 @@ class QualityThresholds:
             low-resolution image is "low_resolution", not "blurry").
         min_text_px: characters (median ink-component height, image pixels) shorter than this
             are too few pixels to read: "low_resolution".
-        min_declared_dpi: with no measurable text, a declared resolution below this is too low.
+        min_declared_dpi: a declared resolution below this is too low when no text can be
+            measured, or when characters are below ``min_text_px * declared_text_factor``.
+        declared_text_factor: see ``min_declared_dpi``.
         dark_paper: paper brightness below which the image is too dark.
         bright_paper, bright_ink: paper at least this bright and ink lighter than
             ``bright_ink`` mean a washed-out image.
@@ -157,6 +159,7 @@ class QualityThresholds:
     blur_min_px: float = 2.6
     min_text_px: float = 9.0
     min_declared_dpi: float = 150.0
+    declared_text_factor: float = 1.4
     dark_paper: float = 95.0
     bright_paper: float = 248.0
     bright_ink: float = 165.0
@@ -402,14 +405,17 @@ def _glare(
     glare = np.isin(labels, big)
     n_glare = int(np.count_nonzero(glare))
     share = n_glare / n_inside
-    # The text block: the box holding the middle 96% of the characters.
+    # The text block: the box holding (nearly) all characters, plus two character heights.
     if len(text.boxes) < 8:
         return share, 0.0
     cx = text.boxes[:, 0] + text.boxes[:, 2] / 2.0
     cy = text.boxes[:, 1] + text.boxes[:, 3] / 2.0
-    x0, x1 = np.percentile(cx, [2, 98]).astype(int)
-    y0, y1 = np.percentile(cy, [2, 98]).astype(int)
-    in_block = int(np.count_nonzero(glare[y0 : y1 + 1, x0 : x1 + 1]))
+    pad = 2.0 * float(np.median(text.boxes[:, 3]))
+    x0, x1 = np.percentile(cx, [0.5, 99.5]) + (-pad, pad)
+    y0, y1 = np.percentile(cy, [0.5, 99.5]) + (-pad, pad)
+    in_block = int(
+        np.count_nonzero(glare[max(0, int(y0)) : int(y1) + 1, max(0, int(x0)) : int(x1) + 1])
+    )
     return share, in_block / max(1, n_glare)
 
 
@@ -442,14 +448,27 @@ def _ink_margins(text: TextScale, shape: tuple[int, int], scale: float) -> dict[
     }
 
 
-def _touch_shares(loc: DocumentLocation) -> dict[str, float]:
-    mask = loc.mask
+def _touch_shares(loc: DocumentLocation, small: Image, glare_level: float) -> dict[str, float]:
+    """Share of each frame side along which the paper runs into it.
+
+    Blown-out pixels do not count: glare spilling from the sheet onto the table and out of
+    the frame is not paper.
+    """
+    mh, mw = loc.mask.shape
+    tiny = np.asarray(cv2.resize(small, (mw, mh), interpolation=cv2.INTER_AREA), np.uint8)
+    mask = (loc.mask > 0) & (tiny < glare_level)
     band = max(2, round(min(mask.shape) * 0.01))
+    if loc.quad is not None:
+        # Only the sheet itself: not a glare halo or a shadow joined to it.
+        sheet = np.zeros((mh, mw), np.uint8)
+        cv2.fillConvexPoly(sheet, np.round(loc.quad * loc.mask_scale).astype(np.int32), 255)
+        sheet = cv2.dilate(sheet, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
+        mask &= sheet > 0
     return {
-        "top": float(np.mean(mask[:band, :].max(axis=0) > 0)),
-        "bottom": float(np.mean(mask[-band:, :].max(axis=0) > 0)),
-        "left": float(np.mean(mask[:, :band].max(axis=1) > 0)),
-        "right": float(np.mean(mask[:, -band:].max(axis=1) > 0)),
+        "top": float(np.mean(mask[:band, :].max(axis=0))),
+        "bottom": float(np.mean(mask[-band:, :].max(axis=0))),
+        "left": float(np.mean(mask[:, :band].max(axis=1))),
+        "right": float(np.mean(mask[:, -band:].max(axis=1))),
     }
 
 
@@ -543,10 +562,11 @@ def measure(
     norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
     glare_share, glare_in_text = _glare(bgr_work, gray_work, region, text, th)
     margins = _ink_margins(text, gray_work.shape, ws)
-    # Only the crop's sides that are the frame's own edges can slice the document.
-    at_edge = {"top": y0 <= 0, "left": x0 <= 0, "bottom": y1 >= fh, "right": x1 >= fw}
+    # Ink running into the frame edge tells a cropped page only when the page fills the
+    # frame; a photographed sheet is judged by its outline (touch_* below).
+    at_edge = dict.fromkeys(SIDES, loc.quad is None)
     margins = {side: gap if at_edge[side] else 99.0 for side, gap in margins.items()}
-    touch = _touch_shares(loc)
+    touch = _touch_shares(loc, small, th.glare_level)
 
     metrics: dict[str, float] = {
         "text_height_px": round(text.height_px, 2),
@@ -588,7 +608,15 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
     blurry = has_text and m["blur_score"] > th.blur_rel and m["edge_width_px"] > th.blur_min_px
     if blurry:
         add(BLURRY, "blocking")
-    if has_text and text_h < th.min_text_px:
+    declared = m.get("declared_dpi")
+    # A scanner's declared resolution (intake drops the 72/96 placeholders of cameras) tips
+    # borderline cases: small characters from a low-dpi scan are too coarse.
+    coarse_scan = (
+        declared is not None
+        and declared < th.min_declared_dpi
+        and text_h < th.min_text_px * th.declared_text_factor
+    )
+    if has_text and (text_h < th.min_text_px or coarse_scan):
         add(LOW_RESOLUTION, "blocking")
 
     too_dark = m["paper_level"] < th.dark_paper
@@ -603,7 +631,6 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         add(LOW_CONTRAST, "blocking")
 
     if not has_text:
-        declared = m.get("declared_dpi")
         if declared is not None and declared < th.min_declared_dpi:
             add(LOW_RESOLUTION, "blocking")
         elif not (too_dark or too_bright):

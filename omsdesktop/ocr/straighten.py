@@ -157,7 +157,6 @@ def _text_angle(glyphs: _Glyphs) -> tuple[float, bool] | None:
     return angle, score > 1.3 * other
 
 
-
 def _rotation_matrix(shape: tuple[int, int], angle_ccw: float) -> tuple[FloatArray, int, int]:
     """3x3 matrix rotating an image of ``shape`` by ``angle_ccw`` around its centre, and the
     size of the canvas that holds the whole result."""

@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from omsdesktop.ocr.intake import IntakeError, load_bytes
+from omsdesktop.ocr.intake import IntakeError, IntakeLimits, load_bytes
 from omsdesktop.scan.errors import (
     FeederUnavailableError,
     ScanCancelledError,
@@ -543,8 +543,10 @@ def _pick_resolution(offered: Sequence[int], wanted: int) -> int:
 
 
 def _decode(data: bytes, dpi: int) -> list[Any]:
+    # A PDF page is rendered at the scan's own resolution (not the intake's default).
+    limits = IntakeLimits(pdf_dpi=dpi)
     try:
-        pages = load_bytes(data)
+        pages = load_bytes(data, limits=limits)
     except IntakeError as exc:
         raise ScannerDataError(f"escl: {exc.code}") from exc
     return [p.image for p in pages]

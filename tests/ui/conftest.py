@@ -226,3 +226,15 @@ def close_window(qtbot, window) -> None:
         window.close()
         qtbot.waitUntil(lambda: window.closed, timeout=60_000)
     window.pool.wait_threads(10_000)
+
+
+def type_text(widget, text: str) -> None:
+    """Type ``text`` into ``widget`` as key presses (QTest.keyClicks cannot type Cyrillic)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from omsdesktop.storage.store import Store
 from omsdesktop.ui.drafts_dialog import DraftsDialog
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, type_text
 from tests.ui.ui_walk import untranslated_english
 
 OCR_TIMEOUT = 120_000
@@ -64,7 +64,7 @@ def test_load_correct_save_restart_resume_submit(
     applicant = form.editor("applicant.full_name")
     applicant.setFocus()
     with qtbot.waitSignal(window.draftSaved, timeout=10_000):
-        qtbot.keyClicks(applicant, "Лукина Анна Петровна")
+        type_text(applicant, "Лукина Анна Петровна")
     qtbot.waitUntil(lambda: _stored(db_url, draft_id, "applicant.full_name") is not None)
     assert _stored(db_url, draft_id, "applicant.full_name") == ("Лукина Анна Петровна", "typed")
     assert form.state("applicant.full_name").source == "typed"

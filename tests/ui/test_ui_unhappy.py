@@ -12,6 +12,7 @@ from omsdesktop.ocr.engine import TesseractMissingError
 from omsdesktop.portal.sandbox import SandboxConfig, running_sandbox
 from omsdesktop.storage.store import Store
 from tests.docgen import generate_certificate, generate_policy
+from tests.ui.conftest import type_text
 
 OCR_TIMEOUT = 120_000
 
@@ -68,7 +69,7 @@ def _type_application(qtbot, window) -> None:
     for name, text in values.items():
         editor = window.form.editor(name)
         editor.setFocus()
-        qtbot.keyClicks(editor, text)
+        type_text(editor, text)
     qtbot.waitUntil(lambda: window.saver is not None, timeout=10_000)
 
 
@@ -104,7 +105,7 @@ def test_conflicting_edit_from_a_second_desk(qtbot, make_window, make_services, 
     editor = window.form.editor("child.last_name")
     editor.setFocus()
     with qtbot.waitSignal(window.draftSaved, timeout=10_000):
-        qtbot.keyClicks(editor, "Петрова")
+        type_text(editor, "Петрова")
     qtbot.waitUntil(lambda: window.saver is not None and window.saver.pending == {})
     draft_id = window.draft_id
     version = window.saver.version
@@ -116,7 +117,7 @@ def test_conflicting_edit_from_a_second_desk(qtbot, make_window, make_services, 
         # This desk goes on typing: its save is refused, the edit stays on screen.
         patronymic = window.form.editor("child.patronymic")
         patronymic.setFocus()
-        qtbot.keyClicks(patronymic, "Ивановна")
+        type_text(patronymic, "Ивановна")
         qtbot.waitUntil(lambda: window.notice.isVisible() and window.notice.kind == "conflict",
                         timeout=10_000)
         assert "другом рабочем месте" in window.notice.text.text()
