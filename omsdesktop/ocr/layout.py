@@ -107,13 +107,20 @@ def remove_rules(grey: Image) -> Image:
     ink = (grey < 128).astype(np.uint8)
     long_h = max(40, w // 12)
     long_v = max(40, h // 12)
-    horizontal = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1))
+    horizontal = np.asarray(
+        cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1))
+        ),
+        dtype=np.uint8,
     )
-    vertical = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v))
+    vertical = np.asarray(
+        cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v))
+        ),
+        dtype=np.uint8,
     )
-    rules = cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)).astype(bool)
+    both = np.bitwise_or(horizontal, vertical)
+    rules = np.asarray(cv2.dilate(both, np.ones((3, 3), np.uint8))).astype(bool)
     if not rules.any():
         return grey
     # Keep rule pixels that a letter's stroke crosses (ink just above and just below a

@@ -121,6 +121,9 @@ class NoticeBar(QFrame):
         self.close_button.clicked.connect(self.hide)
         for button in (self.first, self.second, self.close_button):
             layout.addWidget(button)
+        self._callbacks: list[object] = [None, None]
+        self.first.clicked.connect(lambda: self._run(0))
+        self.second.clicked.connect(lambda: self._run(1))
         self.kind = ""
         self.hide()
 
@@ -135,21 +138,26 @@ class NoticeBar(QFrame):
         self.setStyleSheet(f"#noticeBar {{ {self.STYLES[kind]} border-radius: 4px; }}")
         self.text.setText(text)
         actions = actions or []
-        for button, action in zip((self.first, self.second), [*actions, None, None], strict=False):
-            try:
-                button.clicked.disconnect()
-            except (RuntimeError, TypeError):
-                pass
+        for index, (button, action) in enumerate(
+            zip((self.first, self.second), [*actions, None, None], strict=False)
+        ):
             if action is None:
+                self._callbacks[index] = None
                 button.hide()
                 continue
             label, callback = action
+            self._callbacks[index] = callback
             button.setText(label)
             button.setAccessibleName(label)
-            button.clicked.connect(callback)
             button.show()
         self.close_button.setVisible(closable)
         self.show()
+
+
+    def _run(self, index: int) -> None:
+        callback = self._callbacks[index]
+        if callable(callback):
+            callback()
 
 
 class SubmissionPanel(QFrame):
