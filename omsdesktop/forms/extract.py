@@ -18,39 +18,51 @@ from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText, read_page
 from omsdesktop.ocr.types import Image
 
-_CERT_MARKERS = ("свидетельство о рождении", "запись акта о рождении")
+# Phrases printed only on one kind of document. Matched per line, fuzzily but strictly (a
+# phrase must nearly all be there), so "Дата рождения" on a policy does not count as
+# "запись акта о рождении".
+_CERT_MARKERS = (
+    "свидетельство о рождении",
+    "запись акта о рождении",
+    "место государственной регистрации",
+    "руководитель органа записи актов",
+    "родители",
+)
 _POLICY_MARKERS = (
-    "медицинского страхования",
+    "обязательного медицинского страхования",
     "полис",
     "застрахованных лиц",
     "страховая медицинская организация",
     "единый номер полиса",
+    "временное свидетельство",
 )
 
 
+def _fold(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def _markers_found(lines: list[str], markers: tuple[str, ...]) -> int:
+    found = 0
+    for marker in markers:
+        for line in lines:
+            if marker in line:
+                found += 1
+                break
+            if len(line) >= 0.8 * len(marker) and fuzz.partial_ratio(marker, line) >= 90:
+                found += 1
+                break
+    return found
+
+
 def classify(page: PageText) -> DocumentKind:
-    """Tell a birth certificate from a policy by the words printed on it."""
-    text = page.text.lower().replace("ё", "е")
-    lines = [line.text.lower().replace("ё", "е") for line in page.lines]
-
-    def score(markers: tuple[str, ...]) -> float:
-        best = 0.0
-        for marker in markers:
-            if marker in text:
-                best = max(best, 100.0)
-                continue
-            for line in lines:
-                best = max(best, fuzz.partial_ratio(marker, line))
-        return best
-
-    cert = score(_CERT_MARKERS)
-    policy = score(_POLICY_MARKERS)
-    # The temporary certificate says "временное свидетельство ... полиса": a policy.
-    if "временное свидетельство" in text:
-        return DocumentKind.OMS_POLICY
-    if max(cert, policy) < 75:
+    """Tell a birth certificate from a policy by the phrases printed on it."""
+    lines = [_fold(line.text) for line in page.lines]
+    cert = _markers_found(lines, _CERT_MARKERS)
+    policy = _markers_found(lines, _POLICY_MARKERS)
+    if cert == policy:
         return DocumentKind.UNKNOWN
-    return DocumentKind.BIRTH_CERTIFICATE if cert >= policy else DocumentKind.OMS_POLICY
+    return DocumentKind.BIRTH_CERTIFICATE if cert > policy else DocumentKind.OMS_POLICY
 
 
 def extract_document(

@@ -945,7 +945,7 @@ def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
         for group in groups:
             out.append(
                 _Candidate(
-                    text=" ".join(page.lines[k].text for k in group),
+                    text="\n".join(page.lines[k].text for k in group),
                     boxes=tuple(page.lines[k].box for k in group),
                     near_label=any(k in label_lines or k - 1 in label_lines for k in group),
                 )
@@ -953,14 +953,39 @@ def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _brand_keys() -> tuple[str, ...]:
+    """The distinctive part of every listed name, squashed: for a cheap first look at a line."""
+    keys: set[str] = set()
+    for insurer in _one_row_per_insurer():
+        for name in (insurer.short_name, insurer.full_name):
+            brand = Insurer(None, name, name, None, None).brand.replace(" ", "")
+            if brand:
+                keys.add(brand)
+    return tuple(sorted(keys))
+
+
+def _may_name_insurer(text: str) -> bool:
+    """False for lines that cannot match any listed insurer (saves the full fuzzy match)."""
+    squashed = re.sub(r"[^а-я0-9]", "", fold(to_cyrillic(text)))
+    if len(squashed) < 3:
+        return False
+    return any(fuzz.partial_ratio(key, squashed) >= 75 for key in _brand_keys())
+
+
 def _best_insurer(
     candidates: Sequence[_Candidate],
 ) -> tuple[Insurer | None, float, _Candidate | None]:
     best: tuple[float, Insurer | None, float, _Candidate | None] = (0.0, None, 0.0, None)
+    hopeless: set[str] = set()
     for cand in candidates:
         if not re.search(r"[А-ЯЁа-яёA-Za-z]{2}", cand.text):
             continue
-        insurer, score = _insurer_match(cand.text)
+        parts = cand.text.split("\n")
+        if all(p in hopeless or not _may_name_insurer(p) for p in parts):
+            hopeless.update(parts)
+            continue
+        insurer, score = _insurer_match(" ".join(parts))
         if insurer is None:
             continue
         # A label nearby breaks ties; a single line beats a pair with the same score.
@@ -989,12 +1014,12 @@ def _card_insurer_candidates(ctx: _Context, number_box: Box | None) -> list[_Can
     ordered = [lines[k] for k in sorted(lines)]
     out: list[_Candidate] = []
     for i, line in enumerate(ordered):
-        groups = [line] + ([line + ordered[i + 1]] if i + 1 < len(ordered) else [])
+        groups = [[line]] + ([[line, ordered[i + 1]]] if i + 1 < len(ordered) else [])
         for group in groups:
             out.append(
                 _Candidate(
-                    text=" ".join(w.text for w in group),
-                    boxes=(union_boxes([w.box for w in group]),),
+                    text="\n".join(" ".join(w.text for w in ln) for ln in group),
+                    boxes=(union_boxes([w.box for ln in group for w in ln]),),
                     near_label=False,
                 )
             )
@@ -1029,7 +1054,7 @@ def _insurer(ctx: _Context, form: str, number_box: Box | None) -> FieldValue:
         value=insurer.short_name,
         confidence=confidence,
         box=union_boxes(list(cand.boxes)),
-        raw=cand.text,
+        raw=cand.text.replace("\n", " "),
         needs_review=confidence < REVIEW_THRESHOLD,
         alternatives=alternatives,
     )

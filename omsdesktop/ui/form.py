@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -94,7 +94,7 @@ class _Row:
             combo = QComboBox(form)
             combo.addItem("—", None)
             for code, name in SEX_NAMES.items():
-                combo.addItem(f"{code} — {tr_(name)}", code)
+                combo.addItem(tr_(name), code)
             self.editor = combo
         elif spec.kind == "policy_form":
             combo = QComboBox(form)
@@ -109,7 +109,7 @@ class _Row:
                 line.setInputMask("000-000-000 00;_")
                 line.setPlaceholderText("000-000-000 00")
             elif spec.kind == "date":
-                line.setPlaceholderText(form.tr("ДД.ММ.ГГГГ"))
+                line.setPlaceholderText(QCoreApplication.translate("ApplicationForm", "ДД.ММ.ГГГГ"))
             self.editor = line
         self.editor.setObjectName(f"field_{spec.name}")
         self.editor.setAccessibleName(label_text)

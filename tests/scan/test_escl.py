@@ -91,7 +91,9 @@ def test_jpeg_and_pdf_only_scanners(certificate: np.ndarray) -> None:
         h, w = certificate.shape[:2]
         assert abs(page.image.shape[0] - h / 2) <= 1 and abs(page.image.shape[1] - w / 2) <= 1
         reference = cv2.resize(certificate, page.image.shape[1::-1], interpolation=cv2.INTER_AREA)
-        assert similarity(page.image, reference) > 0.97
+        # JPEG smooths the paper's noise away: compare what a reader sees, the print.
+        blur = (5, 5)
+        assert similarity(cv2.blur(page.image, blur), cv2.blur(reference, blur)) > 0.97
 
 
 def test_feeder_batch(certificate: np.ndarray) -> None:

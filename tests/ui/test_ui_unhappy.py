@@ -108,6 +108,14 @@ def test_conflicting_edit_from_a_second_desk(qtbot, make_window, make_services, 
         type_text(editor, "Петрова")
     qtbot.waitUntil(lambda: window.saver is not None and window.saver.pending == {})
     draft_id = window.draft_id
+
+    def settled() -> bool:
+        return (
+            window.saver.pending == {}
+            and window.store.get_draft(draft_id).version == window.saver.version
+        )
+
+    qtbot.waitUntil(settled, timeout=10_000)
     version = window.saver.version
 
     # Another desk, another Store on the same database, saves the draft meanwhile.

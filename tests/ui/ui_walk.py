@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 ALLOWED_LATIN = {
     "tesseract", "tesseract.exe", "pdf", "jpeg", "jpg", "png", "tif", "tiff", "bmp", "webp",
     "heic", "heif", "dpi", "ctrl", "shift", "enter", "alt", "postgresql", "sqlite", "https",
-    "http", "url", "english", "omsdesktop_portal_token", "omsdesktop", "ub", "mannheim",
+    "http", "url", "english", "windows", "linux", "macos", "omsdesktop_portal_token", "omsdesktop", "ub", "mannheim",
 }
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z._]*")
 _SHORTCUT = re.compile(r"\b(?:Ctrl|Shift|Alt)(?:\s*\+\s*(?:Ctrl|Shift|Alt|Enter|Return|F\d+|\w))+")

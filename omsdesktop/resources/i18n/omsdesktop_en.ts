@@ -12,7 +12,12 @@
 <context>
     <name>ApplicationForm</name>
     <message>
-        <location filename="../../ui/form.py" line="+434"/>
+        <location filename="../../ui/form.py" line="+112"/>
+        <source>ДД.ММ.ГГГГ</source>
+        <translation>DD.MM.YYYY</translation>
+    </message>
+    <message>
+        <location line="+322"/>
         <source>Уверенность распознавания: %1 %</source>
         <translation>Recognition confidence: %1 %</translation>
     </message>
@@ -1165,7 +1170,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>SubmissionPanel</name>
     <message>
-        <location filename="../../ui/panels.py" line="+54"/>
+        <location filename="../../ui/panels.py" line="+62"/>
         <source>Обновить состояние</source>
         <translation>Refresh the status</translation>
     </message>
@@ -1208,14 +1213,6 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <location line="+8"/>
         <source>Перейти к полю: %1</source>
         <translation>Go to the field: %1</translation>
-    </message>
-</context>
-<context>
-    <name>form</name>
-    <message>
-        <location filename="../../ui/form.py" line="-362"/>
-        <source>ДД.ММ.ГГГГ</source>
-        <translation>DD.MM.YYYY</translation>
     </message>
 </context>
 </TS>
