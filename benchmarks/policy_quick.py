@@ -24,10 +24,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from omsdesktop.forms.checks import apply_field_rules
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
-from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind
+from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind, ExtractedDocument
+from omsdesktop.forms.policy import read_policy
 from omsdesktop.ocr.engine import create_engine
+from omsdesktop.ocr.layout import read_page
 from omsdesktop.ocr.straighten import straighten
 from tests.docgen import degrade, generate_policy
 from tests.docgen.render_policy import POLICY_FORMS
@@ -56,9 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--degradations", default="scan300")
     ap.add_argument("--font-set", default="train", choices=("train", "holdout"))
     ap.add_argument(
-        "--force-kind",
+        "--reader-only",
         action="store_true",
-        help="skip classification (measure the policy reader alone)",
+        help="page pass + read_policy + field rules, without classification and orientation "
+        "(measures the policy reader alone)",
+    )
+    ap.add_argument(
+        "--show-flagged", action="store_true", help="print right values that ask for review"
     )
     ap.add_argument("--show-errors", action="store_true", help="print wrong values (synthetic)")
     args = ap.parse_args(argv)
@@ -83,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
                     raw, _ = degrade(doc, deg, seed)
                     t0 = time.perf_counter()
                     image = straighten(raw).image
-                kind = DocumentKind.OMS_POLICY if args.force_kind else DocumentKind.UNKNOWN
-                result = extract_document(image, engine=engine, kind=kind)
+                if args.reader_only:
+                    page = read_page(engine, image)
+                    fields = apply_field_rules(read_policy(engine, page, image))
+                    result = ExtractedDocument(kind=DocumentKind.OMS_POLICY, fields=fields)
+                else:
+                    result = extract_document(image, engine=engine)
                 times[deg].append(time.perf_counter() - t0)
                 if result.kind is not DocumentKind.OMS_POLICY:
                     kind_wrong[deg] += 1
@@ -99,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
                         flagged[deg] += 1
                     if not ok and (fv is None or not fv.needs_review):
                         silent[deg] += 1
+                    if ok and args.show_flagged and fv is not None and fv.needs_review:
+                        codes = [p.code for p in fv.problems]
+                        print(
+                            f"  flagged {deg} {form} seed={seed} {field}: {fv.confidence:.2f} {codes}"
+                        )
                     if not ok and args.show_errors:
                         shown: Any = doc.truth.get(field)
                         print(f"  {deg} {form} seed={seed} {field}: {value!r} != {shown!r}")

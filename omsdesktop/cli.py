@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "omsdesktop.commands.validate",
     "omsdesktop.commands.drafts",
     "omsdesktop.commands.portal",
+    "omsdesktop.commands.scan",
+    "omsdesktop.commands.batch",
 )
 
 

@@ -15,6 +15,7 @@ APT_RUNTIME=(
   libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core
+  libsane1 libsane-dev gcc libc6-dev python3-dev  # scanners: python-sane is built from source
 )
 # Tests render synthetic documents with these fonts, encrypt PDFs with qpdf, take screenshots
 # under Xvfb, and run a real PostgreSQL and SANE test scanner.

@@ -48,7 +48,7 @@ from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
-from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_WORD, OcrEngine, Word
+from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, OcrEngine, Word
 from omsdesktop.ocr.layout import PageText, union_boxes
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
@@ -117,6 +117,9 @@ _REREAD_HEIGHT = 28.0
 # 0.75-0.85 is where unlisted insurers land on a listed one by accident.
 _SURE_INSURER_SCORE = 0.85
 
+# A third reading, only where the first two disagree, scales the value to this height.
+_TIEBREAK_HEIGHT = 42.0
+
 # Card proportions (ISO/IEC 7810 ID-1, 85.6 x 54 mm).
 _CARD_ASPECT = (1.45, 1.75)
 
@@ -156,13 +159,15 @@ _SEX_FORMS: dict[str, str] = {
 
 def _parse_sex(text: str) -> str | None:
     words = [re.sub(r"[^a-zа-яё]", "", fold(w)) for w in text.split()]
-    words = [w for w in words if w]
-    if not words:
-        return None
-    key = words[0]
-    if key in _SEX_FORMS:
-        return _SEX_FORMS[key]
-    key = fold(to_cyrillic(key))
+    found = {_sex_of_word(w) for w in words if w} - {None}
+    # A stray letter next to the value ("р Мужской") must not outvote it: one answer only.
+    return found.pop() if len(found) == 1 else None
+
+
+def _sex_of_word(word: str) -> str | None:
+    if word in _SEX_FORMS:
+        return _SEX_FORMS[word]
+    key = fold(to_cyrillic(word))
     if key in _SEX_FORMS:
         return _SEX_FORMS[key]
     if len(key) >= 4:
@@ -192,7 +197,28 @@ def _parse_series(text: str) -> str | None:
     text = re.sub(r"\s*[\-\u2010-\u2015\u2212]\s*", "-", text)
     text = re.sub(r"[^0-9А-ЯЁ \-]", "", text)
     text = " ".join(text.split()).strip(" -")
+    text = re.sub(r"[0-9А-ЯЁ]+", lambda m: _homogeneous_token(m.group(0)), text)
     return text if text and len(text) <= 10 else None
+
+
+_DIGIT_TO_LETTER = {"0": "О", "3": "З", "6": "Б", "4": "Ч"}
+_LETTER_TO_DIGIT = {v: k for k, v in _DIGIT_TO_LETTER.items()}
+
+
+def _homogeneous_token(token: str) -> str:
+    """A series part is letters or digits ("63 ПЕ", "ЖЖ-12"): settle look-alikes ("3Э" → "ЗЭ").
+
+    Only where every odd character has a twin of the other kind; otherwise the token stays.
+    """
+    digits = [c for c in token if c.isdigit()]
+    letters = [c for c in token if not c.isdigit()]
+    if not digits or not letters:
+        return token
+    if all(c in _DIGIT_TO_LETTER for c in digits) and len(letters) >= len(digits):
+        return "".join(_DIGIT_TO_LETTER.get(c, c) for c in token)
+    if all(c in _LETTER_TO_DIGIT for c in letters) and len(digits) >= len(letters):
+        return "".join(_LETTER_TO_DIGIT.get(c, c) for c in token)
+    return token
 
 
 # --- digit runs (policy numbers) -----------------------------------------------------------------
@@ -321,7 +347,7 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     fields["last_name"], fields["first_name"], fields["patronymic"] = last, first, middle
 
     # --- sex and dates
-    fields["sex"] = _labelled(ctx, "sex", _parse_sex, lang="rus", reread=reread, psm=PSM_WORD)
+    fields["sex"] = _labelled(ctx, "sex", _parse_sex, lang="rus", reread=reread)
     fields["birth_date"] = _labelled_date(ctx, "birth_date", _parse_date, reread=reread)
     fields["policy_issue_date"] = _labelled_date(ctx, "issue_date", _parse_date, reread=True)
     fields["policy_expiry_date"] = _expiry(ctx, form, reread=reread)
@@ -408,13 +434,12 @@ def _enp(ctx: _Context, runs: list[_Run], *, reread: bool) -> FieldValue:
     run = runs[0]
     ctx.used_lines.add(run.line_index)
     first = reading_of(run.words, _parse_enp)
-    readings = [first]
     if reread and first.box is not None:
-        readings.append(_reread(ctx, first.box, _parse_enp, lang="eng", whitelist=DIGITS + " "))
-        if not any(r.value is not None and is_valid_enp(r.value) for r in readings):
-            # Neither reading checks out: one more look with the Russian model.
-            readings.append(_reread(ctx, first.box, _parse_enp, lang="rus", whitelist=DIGITS + " "))
-    field = decide(readings, validate=is_valid_enp)
+        field = _decide_rereading(
+            ctx, first, _parse_enp, lang="eng", whitelist=DIGITS + " ", validate=is_valid_enp
+        )
+    else:
+        field = decide([first], validate=is_valid_enp)
     if field.value is not None and len(field.value) != 16:
         field = dataclasses.replace(field, confidence=min(field.confidence, 0.3), needs_review=True)
     return field
@@ -438,9 +463,9 @@ def _temporary_number(ctx: _Context) -> FieldValue:
     parser = _digits_parser(7, 11)
     first = reading_of(run.words, parser)
     assert first.box is not None
-    second = _reread(ctx, first.box, parser, lang="eng", whitelist=DIGITS + " ")
-    field = decide([first, second], validate=lambda v: len(v) == 9)
-    return field
+    return _decide_rereading(
+        ctx, first, parser, lang="eng", whitelist=DIGITS + " ", validate=lambda v: len(v) == 9
+    )
 
 
 def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
@@ -473,14 +498,14 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
     if number_words:
         first = reading_of(number_words, number_parser)
         assert first.box is not None
-        second = _reread(ctx, first.box, number_parser, lang="eng", whitelist=DIGITS)
-        number = decide([first, second])
+        number = _decide_rereading(ctx, first, number_parser, lang="eng", whitelist=DIGITS)
     series = empty
     if series_words:
         first = reading_of(series_words, _parse_series)
         assert first.box is not None
-        second = _reread(ctx, first.box, _parse_series, lang="rus", whitelist=_SERIES_CHARS + " ")
-        series = decide([first, second])
+        series = _decide_rereading(
+            ctx, first, _parse_series, lang="rus", whitelist=_SERIES_CHARS + " "
+        )
     return series, number
 
 
@@ -495,6 +520,7 @@ def _reread(
     lang: str,
     whitelist: str | None,
     psm: int | None = None,
+    height: float | None = None,
 ) -> Reading:
     words = read_box(
         ctx.engine,
@@ -503,26 +529,61 @@ def _reread(
         lang=lang,
         whitelist=whitelist,
         psm=psm,
-        clip_x=_free_span(ctx.page, box),
+        limits=_free_area(ctx.page, box),
+        height=height,
     )
+    # The margin around the value may show a bit of a rule or a neighbour's stroke, which
+    # Tesseract reads as a letter ("й ФЕДОРОВИЧ"): keep the words that lie over the value.
+    words = [w for w in words if _x_overlap(w.box, box) >= 0.4 * max(w.box.width, 1)]
     again = reading_of(words, parser)
     return Reading(again.text, again.value, again.confidence, box)
 
 
-def _free_span(page: PageText, box: Box) -> tuple[int, int]:
-    """How far a crop around ``box`` may reach sideways without taking in a neighbour word."""
-    lo, hi = 0, page.image.shape[1]
+def _x_overlap(a: Box, b: Box) -> int:
+    return max(0, min(a.x + a.width, b.x + b.width) - max(a.x, b.x))
+
+
+def _free_area(page: PageText, box: Box) -> tuple[int, int, int, int]:
+    """How far a crop around ``box`` may reach (x0, x1, y0, y1) without taking in other words.
+
+    Sideways up to half-way to the neighbour word on the line; up and down up to half-way to
+    the words printed above and below (a card's label over its value, the next table row).
+    """
+    ih, iw = page.image.shape[:2]
+    x_lo, x_hi, y_lo, y_hi = 0, iw, 0, ih
     top, bottom = box.y, box.y + box.height
+    left, right = box.x, box.x + box.width
     for w in page.words:
         b = w.box
-        overlap = min(bottom, b.y + b.height) - max(top, b.y)
-        if overlap < 0.3 * min(box.height, b.height):
-            continue
-        if b.x + b.width <= box.x:
-            lo = max(lo, (b.x + b.width + box.x) // 2)
-        elif b.x >= box.x + box.width:
-            hi = min(hi, (b.x + box.x + box.width) // 2)
-    return lo, hi
+        v_overlap = min(bottom, b.y + b.height) - max(top, b.y)
+        h_overlap = min(right, b.x + b.width) - max(left, b.x)
+        if v_overlap >= 0.3 * min(box.height, b.height):
+            if b.x + b.width <= left:
+                x_lo = max(x_lo, (b.x + b.width + left) // 2)
+            elif b.x >= right:
+                x_hi = min(x_hi, (b.x + right) // 2)
+        elif h_overlap > 0.2 * min(box.width, b.width):
+            if b.y + b.height <= top + 0.2 * box.height:
+                y_lo = max(y_lo, (b.y + b.height + top) // 2)
+            elif b.y >= bottom - 0.2 * box.height:
+                y_hi = min(y_hi, (b.y + bottom) // 2)
+    return x_lo, x_hi, y_lo, y_hi
+
+
+def _letter_height(region: Image, box_h: int) -> float:
+    """Median height of the letters in a crop: the box height is no guide for lower case.
+
+    A box of "муж." reaches from the x-height to the descender; scaled by it, the letters
+    come out too small to read. Caps and digits give about the box height.
+    """
+    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    keep = (heights >= 0.35 * box_h) & (heights <= 1.3 * box_h) & (widths <= 2.0 * box_h)
+    if keep.sum() == 0:
+        return float(box_h)
+    return float(np.median(heights[keep]))
 
 
 def read_box(
@@ -533,7 +594,8 @@ def read_box(
     lang: str,
     whitelist: str | None = None,
     psm: int | None = None,
-    clip_x: tuple[int, int] | None = None,
+    limits: tuple[int, int, int, int] | None = None,
+    height: float | None = None,
 ) -> list[Word]:
     """Re-read one value: a generous crop without ruling lines, scaled by the value's height.
 
@@ -541,21 +603,23 @@ def read_box(
     pixels off at its reduced scale, so the crop keeps half a line of margin on every side
     (scaled by the box height, not the crop's), and the form's underlines and cell borders,
     which touch the values and make Tesseract misread them, are painted white first.
-    ``clip_x`` limits the crop sideways (to keep a neighbour word on the line out).
+    ``limits`` (x0, x1, y0, y1) keep the crop off other words (see :func:`_free_area`); the
+    letters are scaled to ``height`` (default ``_REREAD_HEIGHT``).
     """
     h = max(box.height, 1)
     ih, iw = image.shape[:2]
     px, py = int(0.6 * h) + 4, int(0.45 * h) + 4
-    lo, hi = clip_x if clip_x is not None else (0, iw)
-    x0, y0 = max(0, lo, box.x - px), max(0, box.y - py)
-    x1, y1 = min(iw, hi, box.x + box.width + px), min(ih, box.y + box.height + py)
+    x_lo, x_hi, y_lo, y_hi = limits if limits is not None else (0, iw, 0, ih)
+    x0, y0 = max(0, x_lo, box.x - px), max(0, y_lo, box.y - py)
+    x1, y1 = min(iw, x_hi, box.x + box.width + px), min(ih, y_hi, box.y + box.height + py)
     region = image[y0:y1, x0:x1]
     if region.size == 0:
         return []
     if region.ndim == 3:
         region = np.ascontiguousarray(region.min(axis=2), dtype=np.uint8)
     region = _without_rules(region, h)
-    scale = float(np.clip(_REREAD_HEIGHT / h, 0.3, 3.0))
+    letters = _letter_height(region, h)
+    scale = float(np.clip((height or _REREAD_HEIGHT) / letters, 0.3, 3.0))
     work = region
     if abs(scale - 1.0) > 0.05:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
@@ -638,10 +702,46 @@ def _read(
     first = reading_of(words, parser)
     if first.box is None:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
-    readings = [first]
-    if reread:
-        readings.append(_reread(ctx, first.box, parser, lang=lang, whitelist=whitelist, psm=psm))
-    return decide(readings)
+    if not reread:
+        return decide([first])
+    return _decide_rereading(ctx, first, parser, lang=lang, whitelist=whitelist, psm=psm)
+
+
+def _decide_rereading(
+    ctx: _Context,
+    first: Reading,
+    parser: Parser,
+    *,
+    lang: str,
+    whitelist: str | None,
+    psm: int | None = None,
+    validate: Callable[[str], bool] | None = None,
+) -> FieldValue:
+    """Re-read a value and decide; when the two readings disagree, a third one breaks the tie.
+
+    The third reading scales the value larger (``_TIEBREAK_HEIGHT``): Tesseract's mistakes at
+    two scales are mostly different ones. It costs one more call on the few fields that need it.
+    """
+    assert first.box is not None
+    second = _reread(ctx, first.box, parser, lang=lang, whitelist=whitelist, psm=psm)
+    readings = [first, second]
+
+    def ok(r: Reading) -> bool:
+        return r.value is not None and (validate is None or validate(r.value))
+
+    if first.value != second.value or not ok(second):
+        readings.append(
+            _reread(
+                ctx,
+                first.box,
+                parser,
+                lang=lang,
+                whitelist=whitelist,
+                psm=PSM_LINE,
+                height=_TIEBREAK_HEIGHT,
+            )
+        )
+    return decide(readings, validate=validate)
 
 
 def _labelled(
@@ -1069,13 +1169,14 @@ def _from_barcode(
     value: str | None,
     same: Callable[[str | None, str | None], bool],
     reread: Callable[[], FieldValue] | None = None,
+    code_box: Box | None = None,
 ) -> FieldValue:
     """The barcode's value; an OCR reading that differs (after one re-read) is recorded."""
     result = FieldValue(
         value=value,
         confidence=1.0,
         source="barcode",
-        box=ocr.box,
+        box=ocr.box if ocr.box is not None else code_box,
         raw=ocr.raw,
         needs_review=False,
     )
@@ -1123,6 +1224,7 @@ def _apply_barcode(
         code.enp,
         _same,
         rereader("policy_number", _parse_enp, "eng", DIGITS + " "),
+        code.box,
     )
     names = (
         ("last_name", code.last_name),
@@ -1136,12 +1238,18 @@ def _apply_barcode(
             normalize_name(value) if value else None,
             _same_name,
             rereader(name, parse_name, "rus", NAME_CHARS),
+            code.box,
         )
     if not code.patronymic:
         # No patronymic in the barcode: none is printed either ("при наличии").
         out["patronymic"] = dataclasses.replace(out["patronymic"], value=None, needs_review=False)
     out["sex"] = _from_barcode(
-        ctx, fields["sex"], code.sex, _same, rereader("sex", _parse_sex, "rus", CYRILLIC + ".")
+        ctx,
+        fields["sex"],
+        code.sex,
+        _same,
+        rereader("sex", _parse_sex, "rus", CYRILLIC + "."),
+        code.box,
     )
     out["birth_date"] = _from_barcode(
         ctx,
@@ -1149,6 +1257,7 @@ def _apply_barcode(
         code.birth_date.isoformat(),
         _same,
         rereader("birth_date", _parse_date, "eng", DATE_CHARS),
+        code.box,
     )
     expiry = code.expiry_date.isoformat() if code.expiry_date else None
     ocr_expiry = fields["policy_expiry_date"]
@@ -1161,6 +1270,7 @@ def _apply_barcode(
         expiry,
         _same,
         None,
+        code.box,
     )
     if (
         expiry is not None

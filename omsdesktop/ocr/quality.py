@@ -155,21 +155,21 @@ class QualityThresholds:
     glare_level: float = 250.0
     glare_max_saturation: float = 40.0
 
-    blur_rel: float = 0.16
-    blur_min_px: float = 2.6
-    min_text_px: float = 9.0
-    min_declared_dpi: float = 150.0
+    blur_rel: float = 0.12
+    blur_min_px: float = 2.4
+    min_text_px: float = 9.5
+    min_declared_dpi: float = 120.0
     declared_text_factor: float = 1.4
-    dark_paper: float = 95.0
-    bright_paper: float = 248.0
-    bright_ink: float = 165.0
-    min_contrast: float = 55.0
+    dark_paper: float = 90.0
+    bright_paper: float = 245.0
+    bright_ink: float = 160.0
+    min_contrast: float = 50.0
     glare_above_paper: float = 15.0
     glare_min_share: float = 0.01
     glare_text_share: float = 0.3
-    cut_min_touch: float = 0.3
+    cut_min_touch: float = 0.5
     cut_min_margin: float = 0.3
-    min_document_share: float = 0.2
+    min_document_share: float = 0.25
 
     def to_json(self) -> dict[str, float]:
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
@@ -411,8 +411,8 @@ def _glare(
     cx = text.boxes[:, 0] + text.boxes[:, 2] / 2.0
     cy = text.boxes[:, 1] + text.boxes[:, 3] / 2.0
     pad = 2.0 * float(np.median(text.boxes[:, 3]))
-    x0, x1 = np.percentile(cx, [0.5, 99.5]) + (-pad, pad)
-    y0, y1 = np.percentile(cy, [0.5, 99.5]) + (-pad, pad)
+    x0, x1 = np.percentile(cx, [0.5, 99.5]) + np.array([-pad, pad])
+    y0, y1 = np.percentile(cy, [0.5, 99.5]) + np.array([-pad, pad])
     in_block = int(
         np.count_nonzero(glare[max(0, int(y0)) : int(y1) + 1, max(0, int(x0)) : int(x1) + 1])
     )
@@ -462,8 +462,8 @@ def _touch_shares(loc: DocumentLocation, small: Image, glare_level: float) -> di
         # Only the sheet itself: not a glare halo or a shadow joined to it.
         sheet = np.zeros((mh, mw), np.uint8)
         cv2.fillConvexPoly(sheet, np.round(loc.quad * loc.mask_scale).astype(np.int32), 255)
-        sheet = cv2.dilate(sheet, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
-        mask &= sheet > 0
+        grown = cv2.dilate(sheet, np.ones((2 * band + 1, 2 * band + 1), np.uint8))
+        mask &= np.asarray(grown) > 0
     return {
         "top": float(np.mean(mask[:band, :].max(axis=0))),
         "bottom": float(np.mean(mask[-band:, :].max(axis=0))),
@@ -620,8 +620,12 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         add(LOW_RESOLUTION, "blocking")
 
     too_dark = m["paper_level"] < th.dark_paper
+    # Without measurable text only a clipped-white page counts as washed out (a blank
+    # light page is "no text").
     too_bright = (
-        not blurry and m["paper_level"] >= th.bright_paper and m["ink_level"] > th.bright_ink
+        not blurry
+        and m["paper_level"] >= th.bright_paper
+        and (m["ink_level"] > th.bright_ink if has_text else m["paper_level"] >= 252.0)
     )
     if too_dark:
         add(TOO_DARK, "blocking")
@@ -629,6 +633,11 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         add(TOO_BRIGHT, "blocking")
     elif has_text and m["contrast"] < th.min_contrast:
         add(LOW_CONTRAST, "blocking")
+    exposure_bad = bool(problems) and problems[-1].code in (
+        "too_dark",
+        "too_bright",
+        "low_contrast",
+    )
 
     if not has_text:
         if declared is not None and declared < th.min_declared_dpi:
@@ -644,7 +653,8 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         and m["background_visible"] == 1.0
         and any(m[f"touch_{s}"] >= th.cut_min_touch for s in SIDES)
     )
-    margin = min(m[f"margin_{s}"] for s in SIDES)
+    # With bad exposure noise passes for ink; the ink margins then mean nothing.
+    margin = min(m[f"margin_{s}"] for s in SIDES) if not exposure_bad else 99.0
     if photo_cut or margin < th.cut_min_margin:
         add(CUT_OFF, "blocking")
 

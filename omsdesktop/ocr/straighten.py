@@ -351,8 +351,10 @@ def straighten(
         page: the decoded page or a bare image.
         orientation: optional decision of the up/down question: given the levelled page
             (text lines horizontal, about a megapixel, BGR), return the clockwise quarter
-            turn that makes it upright. The built-in one compares baseline and top-line
-            alignment of characters.
+            turn that makes it upright. The built-in one (:func:`upright_cues`) looks at
+            where text sits on form rules, where the largest lettering (the title) is, and
+            where full stops sit in their lines; Tesseract OSD
+            (:func:`omsdesktop.ocr.orientation.osd_orientation`) reads letter shapes instead.
         progress: called with the fraction done.
         cancelled: polled between stages; when it returns True, StraightenCancelled is raised.
     """

@@ -19,7 +19,9 @@ class ProtocolError(Exception):
     """The other side sent something that is not a frame (it crashed mid-write, or is not ours)."""
 
 
-def write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes | memoryview = b"") -> None:
+def write_frame(
+    stream: BinaryIO, header: dict[str, Any], payload: bytes | memoryview = b""
+) -> None:
     head = json.dumps(header, ensure_ascii=True).encode("ascii")
     size = memoryview(payload).nbytes
     stream.write(_PREFIX.pack(len(head), size))

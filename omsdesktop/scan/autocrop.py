@@ -74,7 +74,7 @@ def _lid_colour(small: npt.NDArray[np.generic], band: int) -> npt.NDArray[np.flo
             small[:, -band:].reshape(-1, 3),
         ]
     )
-    return np.median(strips, axis=0).astype(np.float32)
+    return np.asarray(np.median(strips, axis=0), dtype=np.float32)
 
 
 def _content_mask(small: Image) -> npt.NDArray[np.uint8]:
@@ -95,11 +95,13 @@ def _content_mask(small: Image) -> npt.NDArray[np.uint8]:
     # Robust spread of the lid (the outer band may hold a bit of a document: median, not max).
     spread = float(np.median(border)) * 1.4826 + 0.25
     threshold = max(3.0, 6.0 * spread)
-    mask = np.where(diff > threshold, 255, 0).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    raw = np.where(diff > threshold, 255, 0).astype(np.uint8)
+    opened = cv2.morphologyEx(
+        raw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    )
     k = max(3, round(max(h, w) * 0.03)) | 1
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    return np.asarray(mask, np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    return np.asarray(cv2.morphologyEx(opened, cv2.MORPH_CLOSE, kernel), np.uint8)
 
 
 def find_documents(image: Image) -> list[FloatArray]:
@@ -150,7 +152,7 @@ def _expand(quad: FloatArray, pixels: float) -> FloatArray:
 
 
 def _lid_is_white(bgr: Image) -> bool:
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    gray = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), np.uint8)
     small = resize(gray, scale_for(gray.shape, max_side=600))
     band = max(2, round(min(small.shape) * 0.01))
     return float(np.median(_border(small, band))) > 180
@@ -199,9 +201,7 @@ def autocrop(
     lid = tuple(float(v) for v in _lid_colour(bgr[:: max(1, h // 400), :: max(1, w // 400)], 2))
     del band
     cut = np.asarray(
-        cv2.warpPerspective(
-            bgr, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=lid
-        ),
+        cv2.warpPerspective(bgr, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=lid),
         np.uint8,
     )
     tl, tr = quad[0], quad[1]
@@ -211,7 +211,11 @@ def autocrop(
         flat = straighten(cut, cancelled=cancelled)
         if flat.rotation:
             rotation = flat.rotation
-            turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+            turns = {
+                90: cv2.ROTATE_90_CLOCKWISE,
+                180: cv2.ROTATE_180,
+                270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+            }
             cut = np.asarray(cv2.rotate(cut, turns[rotation]), np.uint8)
     if progress is not None:
         progress(1.0)

@@ -33,6 +33,7 @@ from omsdesktop.scan.types import (
 from omsdesktop.scan.wia import wia_backend
 
 BACKEND_NAMES = ("sane", "escl", "wia")
+DEFAULT_OPTIONS = ScanOptions()
 
 _UNAVAILABLE_HINTS_RU = {
     "sane": "SANE недоступен: установите пакеты libsane1 и sane-utils и пакет python-sane.",
@@ -64,9 +65,7 @@ def default_backends(
         backends.append(wia_backend())
     if "escl" in wanted:
         backends.append(
-            EsclBackend(
-                escl_addresses, discover=discover, discovery_timeout_s=discovery_timeout_s
-            )
+            EsclBackend(escl_addresses, discover=discover, discovery_timeout_s=discovery_timeout_s)
         )
     return backends
 
@@ -128,7 +127,7 @@ def _backend_for(device_id: str, backends: Sequence[ScannerBackend]) -> tuple[Sc
 
 def iter_scan(
     device_id: str,
-    options: ScanOptions = ScanOptions(),
+    options: ScanOptions = DEFAULT_OPTIONS,
     *,
     backends: Sequence[ScannerBackend],
     progress: Progress | None = None,
@@ -141,7 +140,7 @@ def iter_scan(
 
 def scan(
     device_id: str,
-    options: ScanOptions = ScanOptions(),
+    options: ScanOptions = DEFAULT_OPTIONS,
     *,
     backends: Sequence[ScannerBackend],
     progress: Progress | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omsdesktop.errors import OmsError
+from omsdesktop.errors import Lang, OmsError
 
 
 class ScannerError(OmsError):
@@ -127,6 +127,9 @@ class NoScannersFoundError(ScannerError):
         params.setdefault("hints", "")
         super().__init__(detail, **params)
 
+    def message(self, lang: Lang = "ru") -> str:
+        return super().message(lang).strip()
+
 
 class ScannerDriverCrashedError(ScannerError):
     code = "scanner_driver_crashed"
@@ -226,7 +229,9 @@ def _all_subclasses(cls: type[ScannerError]) -> list[type[ScannerError]]:
     return out
 
 
-def error_from_code(code: str, detail: str = "", params: dict[str, Any] | None = None) -> ScannerError:
+def error_from_code(
+    code: str, detail: str = "", params: dict[str, Any] | None = None
+) -> ScannerError:
     """Rebuild a typed error sent across a process boundary by its stable code."""
     for cls in _all_subclasses(ScannerError):
         if cls.code == code:

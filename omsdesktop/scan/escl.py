@@ -169,8 +169,9 @@ def _input_caps(el: ET.Element | None) -> InputCaps | None:
     if not resolutions:
         rng = el.find(".//scan:ResolutionRange", NS)
         if rng is not None:
-            low, high = _int(rng, "scan:XResolutionRange/scan:Min"), _int(
-                rng, "scan:XResolutionRange/scan:Max"
+            low, high = (
+                _int(rng, "scan:XResolutionRange/scan:Min"),
+                _int(rng, "scan:XResolutionRange/scan:Max"),
             )
             resolutions = [d for d in (75, 100, 150, 200, 300, 600, 1200) if low <= d <= high]
     formats = {
@@ -208,12 +209,12 @@ def parse_status(data: bytes) -> EsclStatus:
             (r.text or "").strip() for r in job.iterfind(".//pwg:JobStateReason", NS)
         ) + ((_text(job, "pwg:JobState"),) if _text(job, "pwg:JobState") else ())
     adf = _text(root, "scan:AdfState") or None
-    return EsclStatus(state=_text(root, "pwg:State") or "Unknown", adf_state=adf, job_reasons=reasons)
+    return EsclStatus(
+        state=_text(root, "pwg:State") or "Unknown", adf_state=adf, job_reasons=reasons
+    )
 
 
-def scan_settings_xml(
-    options: ScanOptions, caps: EsclCapabilities, *, dpi: int, fmt: str
-) -> bytes:
+def scan_settings_xml(options: ScanOptions, caps: EsclCapabilities, *, dpi: int, fmt: str) -> bytes:
     """The ``scan:ScanSettings`` document for a job."""
     source = caps.feeder if options.source is Source.FEEDER else caps.platen
     assert source is not None
@@ -243,7 +244,7 @@ def scan_settings_xml(
         f"<pwg:DocumentFormat>{fmt}</pwg:DocumentFormat>"
         f"<scan:DocumentFormatExt>{fmt}</scan:DocumentFormatExt>"
         "</scan:ScanSettings>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _status_error(status: EsclStatus, job_url: str | None = None) -> ScannerError | None:
@@ -414,7 +415,9 @@ class EsclBackend:
                 problem = _status_error(status)
                 if problem is not None:
                     raise problem
-            job_url = self._create_job(client, base, scan_settings_xml(options, caps, dpi=dpi, fmt=fmt))
+            job_url = self._create_job(
+                client, base, scan_settings_xml(options, caps, dpi=dpi, fmt=fmt)
+            )
             finished = False
             try:
                 limit = options.max_pages if options.source is Source.FEEDER else 1
@@ -456,7 +459,7 @@ class EsclBackend:
         if response.status_code not in (200, 201):
             problem = _status_error(self.fetch_status(base, client))
             raise problem or ScannerError(f"escl: POST ScanJobs {response.status_code}")
-        location = response.headers.get("Location")
+        location = str(response.headers.get("Location") or "")
         if not location:
             raise ScannerError("escl: no Location in the ScanJobs answer")
         return urljoin(base + "/", location).rstrip("/")
@@ -623,7 +626,7 @@ def discover(
             pass
 
     try:
-        browser = ServiceBrowser(zc, list(SERVICE_TYPES), _Listener())
+        browser = ServiceBrowser(zc, list(SERVICE_TYPES), _Listener())  # type: ignore[arg-type]
         time.sleep(max(0.0, timeout_s))
         for type_, name in list(seen):
             info = zc.get_service_info(type_, name, timeout=1000)

@@ -11,6 +11,7 @@ SANE's status codes come back from python-sane as ``_sane.error`` with the text 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 from collections.abc import Iterator
@@ -84,7 +85,9 @@ def python_sane_installed() -> bool:
         return False
 
 
-def sane_backend(*, env: dict[str, str] | None = None, idle_timeout_s: float = 120.0) -> OutOfProcessBackend:
+def sane_backend(
+    *, env: dict[str, str] | None = None, idle_timeout_s: float = 120.0
+) -> OutOfProcessBackend:
     """The SANE backend as the app uses it: :class:`SaneDriver` in a worker process.
 
     Args:
@@ -215,9 +218,7 @@ class SaneDriver:
             constraint = res_opt.constraint
             if isinstance(constraint, tuple) and len(constraint) == 3:
                 resolution_range = (int(constraint[0]), int(constraint[1]))
-                resolutions = tuple(
-                    d for d in _USUAL_DPI if constraint[0] <= d <= constraint[1]
-                )
+                resolutions = tuple(d for d in _USUAL_DPI if constraint[0] <= d <= constraint[1])
             elif isinstance(constraint, list):
                 resolutions = tuple(int(v) for v in constraint)
         width = height = None
@@ -262,14 +263,19 @@ class SaneDriver:
             if value is None:
                 raise ScanOptionUnsupportedError(
                     "mode",
-                    what="цветной режим" if options.mode is ColourMode.COLOR else "режим оттенков серого",
+                    what="цветной режим"
+                    if options.mode is ColourMode.COLOR
+                    else "режим оттенков серого",
                     available=", ".join(str(v) for v in mode_opt.constraint),
                 )
             self._set(dev, "mode", value)
         depth_opt = self._option(dev, "depth")
-        if depth_opt is not None and isinstance(depth_opt.constraint, list):
-            if 8 in depth_opt.constraint:
-                self._set(dev, "depth", 8)
+        if (
+            depth_opt is not None
+            and isinstance(depth_opt.constraint, list)
+            and 8 in depth_opt.constraint
+        ):
+            self._set(dev, "depth", 8)
         source_opt = self._option(dev, "source")
         if options.source is Source.FEEDER:
             value = None
@@ -291,15 +297,14 @@ class SaneDriver:
         for name, raw in options.backend_options:
             self._set(dev, name, raw)
         if res_opt is not None:
-            try:
+            with contextlib.suppress(Exception):  # keep what we asked for
                 dpi = float(dev.resolution)
-            except Exception:  # noqa: BLE001 - keep what we asked for
-                pass
         return dpi
 
     def _set_area(self, dev: Any, options: ScanOptions) -> None:
-        limits = {n: self._option(dev, n) for n in ("tl-x", "tl-y", "br-x", "br-y")}
-        if any(o is None or not isinstance(o.constraint, tuple) for o in limits.values()):
+        found = {n: self._option(dev, n) for n in ("tl-x", "tl-y", "br-x", "br-y")}
+        limits: dict[str, Any] = {n: o for n, o in found.items() if o is not None}
+        if len(limits) != 4 or any(not isinstance(o.constraint, tuple) for o in limits.values()):
             return
         if options.area_mm is None:
             wanted = {

@@ -104,16 +104,20 @@ def hresult_of(exc: BaseException) -> int | None:
     For ``DISP_E_EXCEPTION`` the real code is the ``scode`` inside the EXCEPINFO tuple.
     """
     candidates: list[Any] = [getattr(exc, "hresult", None)]
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     if args:
         candidates.append(args[0])
     for value in candidates:
         if isinstance(value, int):
             code = value & 0xFFFFFFFF
-            if code == DISP_E_EXCEPTION and len(args) >= 3 and isinstance(args[2], tuple):
-                excepinfo = args[2]
-                if len(excepinfo) >= 6 and isinstance(excepinfo[5], int):
-                    return excepinfo[5] & 0xFFFFFFFF
+            excepinfo: Any = args[2] if len(args) >= 3 else None
+            if (
+                code == DISP_E_EXCEPTION
+                and isinstance(excepinfo, tuple)
+                and len(excepinfo) >= 6
+                and isinstance(excepinfo[5], int)
+            ):
+                return excepinfo[5] & 0xFFFFFFFF
             return code
     return None
 

@@ -380,7 +380,11 @@ def _serve(driver_spec: str, inp: BinaryIO, out: BinaryIO) -> int:
                     "index": page.index,
                     "device_id": page.device_id,
                 }
-                write_frame(out, header, memoryview(image).cast("B"))
+                write_frame(
+                    out,
+                    header,
+                    image.tobytes() if not image.flags.c_contiguous else image.data.cast("B"),
+                )
                 del image, page
                 if cancel.is_set():
                     raise ScanCancelledError("cancelled between pages")

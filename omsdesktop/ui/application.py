@@ -39,6 +39,7 @@ def run_application(services: Services) -> int:
     window = MainWindow(services)
     window.show()
     if os.environ.get(STARTUP_PROBE_ENV):
+
         def probe() -> None:
             sys.stdout.write(f"shown {time.time():.6f}\n")
             sys.stdout.flush()

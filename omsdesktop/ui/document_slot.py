@@ -70,7 +70,9 @@ class SlotDocument:
         return dict(document.fields) if document is not None else {}
 
 
-def _check_job(path: str, page_index: int, kind: DocumentKind, services: Services):
+def _check_job(
+    path: str, page_index: int, kind: DocumentKind, services: Services
+) -> Callable[[Callable[[float], None], Callable[[], bool]], SlotDocument]:
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> SlotDocument:
         from omsdesktop.forms.pipeline import process_file
         from omsdesktop.ocr.intake import count_pages
@@ -105,7 +107,9 @@ def _check_job(path: str, page_index: int, kind: DocumentKind, services: Service
     return job
 
 
-def _read_job(path: str, page_index: int, page_count: int, services: Services):
+def _read_job(
+    path: str, page_index: int, page_count: int, services: Services
+) -> Callable[[Callable[[float], None], Callable[[], bool]], SlotDocument]:
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> SlotDocument:
         from omsdesktop.forms.pipeline import process_file
         from omsdesktop.ui.images import preview_image
@@ -130,10 +134,12 @@ def _read_job(path: str, page_index: int, page_count: int, services: Services):
     return job
 
 
-def _save_clipboard_image(image: QImage, folder: str):
+def _save_clipboard_image(
+    image: QImage, folder: str
+) -> Callable[[Callable[[float], None], Callable[[], bool]], str]:
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> str:
         path = os.path.join(folder, "clipboard.png")
-        if not image.save(path, "PNG"):
+        if not image.save(path, b"PNG"):
             from omsdesktop.errors import InternalError
 
             raise InternalError("clipboard image could not be written")
@@ -268,7 +274,9 @@ class DocumentSlot(QFrame):
         )
         self.use_anyway_button.clicked.connect(self.use_anyway)
         self.replace_button = QPushButton(self.tr("Выбрать другой файл…"), self.banner)
-        self.replace_button.setAccessibleName(self.tr("Выбрать другой файл: %1").replace("%1", name))
+        self.replace_button.setAccessibleName(
+            self.tr("Выбрать другой файл: %1").replace("%1", name)
+        )
         self.replace_button.clicked.connect(self.open_dialog)
         self.settings_button = QPushButton(self.tr("Открыть настройки…"), self.banner)
         self.settings_button.setAccessibleName(self.tr("Открыть настройки программы"))
@@ -289,7 +297,9 @@ class DocumentSlot(QFrame):
         self.progress.setAccessibleName(self.tr("Ход обработки: %1").replace("%1", name))
         self.progress.setMaximumWidth(180)
         self.cancel_button = QPushButton(self.tr("Отмена"), self)
-        self.cancel_button.setAccessibleName(self.tr("Остановить обработку: %1").replace("%1", name))
+        self.cancel_button.setAccessibleName(
+            self.tr("Остановить обработку: %1").replace("%1", name)
+        )
         self.cancel_button.clicked.connect(self.cancel)
         busy.addWidget(self.status, 1)
         busy.addWidget(self.progress)
@@ -316,9 +326,9 @@ class DocumentSlot(QFrame):
         )
         self.drop_hint.setText(
             self.tr(
-                "Перетащите сюда фото или скан: %1.\n\nИли нажмите «Открыть файл…», "
-                "или скопируйте снимок и нажмите «Вставить»."
-            ).replace("%1", name.lower() if self.kind is DocumentKind.OMS_POLICY else name)
+                "Перетащите сюда фото или скан документа «%1».\n\nИли нажмите «Открыть "
+                "файл…», или скопируйте снимок и нажмите «Вставить»."
+            ).replace("%1", name)
         )
         self.drop_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.view, 1)
@@ -466,7 +476,7 @@ class DocumentSlot(QFrame):
         if had_document:
             self.documentCleared.emit()
 
-    def _start(self, fn, text: str, on_result: Callable[[Any], None]) -> None:
+    def _start(self, fn: Callable[..., Any], text: str, on_result: Callable[[Any], None]) -> None:
         self.status.setText(text)
         self.status.show()
         self.progress.setValue(0)
@@ -651,10 +661,10 @@ class DocumentSlot(QFrame):
         self._show_message(text, error=True, settings=exc.code.startswith("tesseract"))
 
     def _show_message(self, text: str, *, error: bool, settings: bool = False) -> None:
-        color = "#fde8e8; border: 1px solid #d64545" if error else "#e8f1fd; border: 1px solid #4a7fd6"
-        self.banner.setStyleSheet(
-            f"#qualityBanner {{ background: {color}; border-radius: 4px; }}"
+        color = (
+            "#fde8e8; border: 1px solid #d64545" if error else "#e8f1fd; border: 1px solid #4a7fd6"
         )
+        self.banner.setStyleSheet(f"#qualityBanner {{ background: {color}; border-radius: 4px; }}")
         self.banner_text.setText(text)
         self.use_anyway_button.setVisible(False)
         self.replace_button.setVisible(error)
@@ -664,7 +674,7 @@ class DocumentSlot(QFrame):
 
     # --------------------------------------------------------------------------- drag & drop
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if not self._read_only and (
             (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())) or mime.hasImage()
@@ -673,7 +683,7 @@ class DocumentSlot(QFrame):
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         local = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
         if local:

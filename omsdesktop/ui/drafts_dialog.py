@@ -106,9 +106,9 @@ class DraftsDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole, draft.id)
                 self.table.setItem(row, column, item)
         self.message.setText(
-            self.tr("Черновиков пока нет.") if not drafts else self.tr("Черновиков: %1").replace(
-                "%1", str(len(drafts))
-            )
+            self.tr("Черновиков пока нет.")
+            if not drafts
+            else self.tr("Черновиков: %1").replace("%1", str(len(drafts)))
         )
         if drafts:
             self.table.selectRow(0)

@@ -9,9 +9,10 @@ shows the crops of the page(s) the value was read from.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from omsdesktop.ui.labels import (
-    FIELD_BY_NAME,
     GROUPS,
     POLICY_FORM_NAMES,
     SEX_NAMES,
@@ -218,10 +218,10 @@ class ApplicationForm(QWidget):
         widgets: list[QWidget] = []
         for row in self._rows.values():
             widgets += [row.editor, row.take_certificate, row.take_policy]
-        for first, second in zip(widgets, widgets[1:], strict=False):
+        for first, second in itertools.pairwise(widgets):
             QWidget.setTabOrder(first, second)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             for name, row in self._rows.items():
                 if row.editor is watched:
@@ -258,8 +258,12 @@ class ApplicationForm(QWidget):
         source: str = "typed",
         confidence: float = 1.0,
         needs_review: bool = False,
+        refresh: bool = True,
     ) -> None:
-        """Show a value from a document or a stored draft (not a user edit)."""
+        """Show a value from a document or a stored draft (not a user edit).
+
+        With ``refresh=False`` the caller sets many fields and calls :meth:`refresh_all`.
+        """
         row = self._rows[name]
         state = row.state
         state.value = value
@@ -267,14 +271,22 @@ class ApplicationForm(QWidget):
         state.confidence = confidence
         state.needs_review = needs_review
         self._show_value(row)
-        self._refresh(name)
-        self._revalidate_dependents(name)
+        if refresh:
+            self._refresh(name)
+            self._revalidate_dependents(name)
 
-    def set_readings(self, name: str, readings: list[Reading], disagreement: bool) -> None:
+    def set_readings(
+        self, name: str, readings: list[Reading], disagreement: bool, *, refresh: bool = True
+    ) -> None:
         row = self._rows[name]
         row.state.readings = readings
         row.state.disagreement = disagreement
-        self._refresh(name)
+        if refresh:
+            self._refresh(name)
+
+    def refresh_all(self) -> None:
+        for name in self._rows:
+            self._refresh(name)
 
     def set_portal_fix(self, names: set[str]) -> None:
         for name, row in self._rows.items():
@@ -292,10 +304,17 @@ class ApplicationForm(QWidget):
         for row in self._rows.values():
             if isinstance(row.editor, QLineEdit):
                 row.editor.setReadOnly(read_only)
+                row.editor.setClearButtonEnabled(not read_only)
             else:
                 row.editor.setEnabled(not read_only)
             row.take_certificate.setEnabled(not read_only)
             row.take_policy.setEnabled(not read_only)
+
+    def focused_field(self) -> str | None:
+        for name, row in self._rows.items():
+            if row.editor.hasFocus():
+                return name
+        return None
 
     def focus_field(self, name: str) -> None:
         if name in self._rows:
@@ -403,7 +422,7 @@ class ApplicationForm(QWidget):
         from omsdesktop.forms.validators import validate_field
 
         result = validate_field(row.spec.validator, value, context=self._context())
-        lang = "en" if self._lang == "en" else "ru"
+        lang: Literal["ru", "en"] = "en" if self._lang == "en" else "ru"
         blocking = [p for p in result.problems if p.severity == "blocking"]
         if blocking:
             return "error", blocking[0].text(lang)
@@ -413,8 +432,14 @@ class ApplicationForm(QWidget):
 
     def _revalidate_dependents(self, name: str) -> None:
         if name in ("child.birth_date", "policy.issue_date", "policy.form", "policy.series"):
-            for other in ("cert.issue_date", "cert.act_record_number", "policy.issue_date",
-                          "policy.expiry_date", "policy.number", "policy.series"):
+            for other in (
+                "cert.issue_date",
+                "cert.act_record_number",
+                "policy.issue_date",
+                "policy.expiry_date",
+                "policy.number",
+                "policy.series",
+            ):
                 if other != name:
                     self._refresh(other)
 
@@ -426,7 +451,8 @@ class ApplicationForm(QWidget):
             row.badge.setText(tr_(SOURCE_NAMES.get(state.source, state.source)))
             mark, color = confidence_mark(state.confidence, state.source)
             row.mark.setText(mark)
-            row.mark.setStyleSheet(f"color: {color};")
+            if row.mark.styleSheet() != f"color: {color};":
+                row.mark.setStyleSheet(f"color: {color};")
             if state.source == "typed":
                 row.mark.setToolTip("")
             else:
@@ -475,9 +501,12 @@ class ApplicationForm(QWidget):
         if lines:
             row.message.setText("\n".join(lines))
             color = "#b42318" if (level == "error" or state.portal_fix) else "#8a5a00"
-            if not (level == "error" or state.disagreement or state.portal_fix or state.needs_review):
+            if not (
+                level == "error" or state.disagreement or state.portal_fix or state.needs_review
+            ):
                 color = "#8a5a00"
-            row.message.setStyleSheet(f"color: {color};")
+            if row.message.styleSheet() != f"color: {color};":
+                row.message.setStyleSheet(f"color: {color};")
             row.message.show()
         else:
             row.message.clear()
@@ -491,11 +520,12 @@ class ApplicationForm(QWidget):
             style = REVIEW_STYLE
         else:
             style = ""
-        row.editor.setStyleSheet(style)
-        row.editor.setProperty("review", bool(style))
-        font = row.label.font()
-        font.setBold(bool(style))
-        row.label.setFont(font)
+        if row.editor.styleSheet() != style:  # restyling is the slow part: only on change
+            row.editor.setStyleSheet(style)
+            row.editor.setProperty("review", bool(style))
+            font = row.label.font()
+            font.setBold(bool(style))
+            row.label.setFont(font)
 
     @staticmethod
     def _display(row: _Row, value: Any) -> str:

@@ -26,7 +26,9 @@ def install_translators(app: QCoreApplication, language: str) -> list[QTranslato
     """Install Qt's and the program's translators for ``language``; return them (keep them
     referenced for as long as the application runs)."""
     installed: list[QTranslator] = []
-    QLocale.setDefault(QLocale(QLocale.Language.English if language == "en" else QLocale.Language.Russian))
+    QLocale.setDefault(
+        QLocale(QLocale.Language.English if language == "en" else QLocale.Language.Russian)
+    )
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qt = QTranslator(app)
     if qt.load(f"qtbase_{language}", qt_dir):
@@ -37,7 +39,9 @@ def install_translators(app: QCoreApplication, language: str) -> list[QTranslato
         app.installTranslator(own)
         installed.append(own)
     elif language != SOURCE_LANGUAGE:
-        log.warning("translation omsdesktop_%s.qm not found: run scripts/build_translations.sh", language)
+        log.warning(
+            "translation omsdesktop_%s.qm not found: run scripts/build_translations.sh", language
+        )
     return installed
 
 

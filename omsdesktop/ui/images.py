@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 
 from omsdesktop.ocr.types import Box, Image
 
-PREVIEW_MAX_SIDE = 1800
+PREVIEW_MAX_SIDE = 1400
 
 
 def to_qimage(image: Image) -> QImage:
@@ -16,7 +16,9 @@ def to_qimage(image: Image) -> QImage:
     array = np.ascontiguousarray(image)
     height, width = array.shape[:2]
     if array.ndim == 2:
-        qimage = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_Grayscale8)
+        qimage = QImage(
+            array.data, width, height, array.strides[0], QImage.Format.Format_Grayscale8
+        )
     else:
         qimage = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_BGR888)
     return qimage.copy()  # own the pixels: the numpy buffer may go away

@@ -6,9 +6,15 @@ translator at display time, so the English UI shows the English ones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP as _QT_TRANSLATE_NOOP
+from PySide6.QtCore import QCoreApplication
+
+# The same marker lupdate looks for, typed as returning the string it is given.
+QT_TRANSLATE_NOOP = cast(Callable[[str, str], str], _QT_TRANSLATE_NOOP)
 
 CTX = "Labels"
 
@@ -27,7 +33,7 @@ class FieldSpec:
         label: its label (Russian source, translated on display).
         validator: the ``validate_field`` name, or None when the value is free text.
         kind: ``text``, ``date``, ``snils``, ``sex``, ``policy_form`` or ``insurer``.
-        extracted: the names of this field in extracted documents, per document kind.
+        certificate, policy: the field's name in an extracted certificate / policy, if any.
     """
 
     name: str
@@ -72,7 +78,9 @@ GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
                 policy="birth_date",
             ),
             FieldSpec("policy.sex", QT_TRANSLATE_NOOP("Labels", "Пол"), "sex", "sex", policy="sex"),
-            FieldSpec("child.snils", QT_TRANSLATE_NOOP("Labels", "СНИЛС ребёнка"), "snils", "snils"),
+            FieldSpec(
+                "child.snils", QT_TRANSLATE_NOOP("Labels", "СНИЛС ребёнка"), "snils", "snils"
+            ),
         ),
     ),
     (

@@ -94,6 +94,31 @@ class MainWindow(QMainWindow):
         self.outbox_timer = QTimer(self)
         self.outbox_timer.setInterval(services.outbox_interval_ms)
         self.outbox_timer.timeout.connect(self.flush_outbox)
+        self._warm_step = 0
+        self._ready = False
+        for slot in self.slots():
+            slot.setEnabled(False)
+        QTimer.singleShot(0, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what the jobs need, in the GUI thread (see ``ui/warmup.py``), then start."""
+        from omsdesktop.ui.warmup import STEPS, preload_step
+
+        if self._closing:
+            return
+        try:
+            preload_step(self._warm_step)
+        except ImportError as exc:
+            log.error("a module could not be imported: %s", exc.name)
+        self._warm_step += 1
+        if self._warm_step < len(STEPS):
+            QTimer.singleShot(0, self._warm_up)
+            return
+        self._ready = True
+        for slot in self.slots():
+            slot.setEnabled(True)
+        if self.form.focused_field() is None:
+            self.certificate_slot.open_button.setFocus()  # the first step, for the keyboard
         self._open_store()
 
     # --------------------------------------------------------------------------------- layout
@@ -206,7 +231,9 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu(self.tr("&Справка"))
 
         def action(
-            text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None
+            text: str,
+            slot: Callable[[], Any],
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         ) -> QAction:
             act = QAction(text, self)
             if shortcut is not None:
@@ -275,8 +302,9 @@ class MainWindow(QMainWindow):
         def job(progress, cancelled):
             return services.open_store(services.settings)
 
-        self.pool.run(job, name="open-store", on_result=self._store_opened,
-                      on_error=self._store_failed)
+        self.pool.run(
+            job, name="open-store", on_result=self._store_opened, on_error=self._store_failed
+        )
 
     def _store_opened(self, store: Any) -> None:
         if self._closing:
@@ -356,9 +384,11 @@ class MainWindow(QMainWindow):
             if spec.policy and spec.policy in policy:
                 readings.append(Reading("oms_policy", policy[spec.policy].value))
             disagreement = (
-                spec.certificate in disputed and len(readings) == 2 and spec.name.startswith("child.")
+                spec.certificate in disputed
+                and len(readings) == 2
+                and spec.name.startswith("child.")
             )
-            self.form.set_readings(spec.name, readings, disagreement)
+            self.form.set_readings(spec.name, readings, disagreement, refresh=False)
             item = draft_fields.get(spec.name)
             if item is None or spec.name in self._typed:
                 continue
@@ -369,10 +399,15 @@ class MainWindow(QMainWindow):
                 source=item.source,
                 confidence=item.confidence,
                 needs_review=review,
+                refresh=False,
             )
             changed[spec.name] = (item.value, item.source, item.confidence, review)
+        self.form.refresh_all()
         self._persist(changed)
         self._update_review_summary()
+        focused = self.form.focused_field()
+        if focused is not None:
+            self._field_focused(focused)  # the crops of the field being looked at are new
 
     def _field_focused(self, name: str) -> None:
         from omsdesktop.ui.images import crop, to_qimage
@@ -388,7 +423,9 @@ class MainWindow(QMainWindow):
             value = document.fields.get(extracted)
             if value is None or value.box is None:
                 continue
-            crops.append((tr_(DOCUMENT_NAMES[kind.value]), to_qimage(crop(document.image, value.box))))
+            crops.append(
+                (tr_(DOCUMENT_NAMES[kind.value]), to_qimage(crop(document.image, value.box)))
+            )
         self.crop_panel.show_crops(name, crops)
 
     def _go_to_field(self, name: str) -> None:
@@ -425,7 +462,7 @@ class MainWindow(QMainWindow):
         self._pending_edits.clear()
         self._creating = True
         fields = {
-            name: DraftField(value, source, confidence, review)  # type: ignore[arg-type]
+            name: DraftField(value, source, confidence, review)
             for name, (value, source, confidence, review) in snapshot.items()
         }
 
@@ -468,7 +505,7 @@ class MainWindow(QMainWindow):
         self.save_state.setText(
             self.tr("Черновик сохранён в %1.").replace("%1", datetime.now().strftime("%H:%M:%S"))
         )
-        if self.notice.kind == "conflict-resolved":
+        if self.notice.kind == "conflict":
             self.notice.hide()
         self.draftSaved.emit(version)
 
@@ -476,7 +513,9 @@ class MainWindow(QMainWindow):
         from omsdesktop.storage.errors import ConflictError, DatabaseUnavailableError
 
         if isinstance(exc, ConflictError):
-            self.save_state.setText(self.tr("Правки не сохранены: черновик изменён на другом месте."))
+            self.save_state.setText(
+                self.tr("Правки не сохранены: черновик изменён на другом месте.")
+            )
             self.notice.show_notice(
                 "warning",
                 exc.message(self.lang),  # type: ignore[arg-type]
@@ -560,8 +599,11 @@ class MainWindow(QMainWindow):
         self._pending_edits.clear()
         self._pending_attachments.clear()
         if saver is not None:
-            self.pool.run(lambda progress, cancelled: saver.close(), name="close-saver",
-                          on_error=self._show_error)
+            self.pool.run(
+                lambda progress, cancelled: saver.close(),
+                name="close-saver",
+                on_error=self._show_error,
+            )
 
     def open_drafts(self) -> None:
         if self.store is None:
@@ -594,8 +636,9 @@ class MainWindow(QMainWindow):
             submission = store.latest_submission(draft_id)
             return draft, images, submission
 
-        self.pool.run(job, name="open-draft", on_result=self._draft_opened,
-                      on_error=self._show_error)
+        self.pool.run(
+            job, name="open-draft", on_result=self._draft_opened, on_error=self._show_error
+        )
 
     def _draft_opened(self, loaded: tuple[Any, dict[str, Any], Any]) -> None:
         draft, images, submission = loaded
@@ -615,7 +658,9 @@ class MainWindow(QMainWindow):
                     source=item.source,
                     confidence=item.confidence,
                     needs_review=item.needs_review,
+                    refresh=False,
                 )
+        self.form.refresh_all()
         for kind in (CERT, POLICY):
             image = images.get(kind.value)
             if image is not None:
@@ -722,8 +767,13 @@ class MainWindow(QMainWindow):
         self.busy_bar.show()
         self.save_state.setText(self.tr("Отправляю заявление на портал…"))
         self._update_buttons()
-        self.pool.run(job, name="submit", on_result=self._submitted, on_error=self._submit_failed,
-                      on_done=self._submit_done)
+        self.pool.run(
+            job,
+            name="submit",
+            on_result=self._submitted,
+            on_error=self._submit_failed,
+            on_done=self._submit_done,
+        )
 
     def _submit_done(self) -> None:
         self._submitting = False
@@ -804,7 +854,8 @@ class MainWindow(QMainWindow):
 
     def flush_outbox(self) -> None:
         """Send what waits in the queue (timer, or the menu)."""
-        if self.store is None or self._flushing or self._closing:
+        # Not while this window sends: the submission it queues is being sent right now.
+        if self.store is None or self._flushing or self._closing or self._submitting:
             return
         store, factory = self.store, self.services.portal_factory
 
@@ -838,8 +889,9 @@ class MainWindow(QMainWindow):
             self._flushing = False
 
         self._flushing = True
-        self.pool.run(job, name="flush-outbox", on_result=done, on_error=self._quiet_error,
-                      on_done=finished)
+        self.pool.run(
+            job, name="flush-outbox", on_result=done, on_error=self._quiet_error, on_done=finished
+        )
 
     def refresh_status(self) -> None:
         if self.store is None or self.draft_id is None:
@@ -908,7 +960,9 @@ class MainWindow(QMainWindow):
     def _update_review_summary(self) -> None:
         count = self.form.review_count()
         if count:
-            self.statusBar().showMessage(self.tr("Проверьте поля, выделенные жёлтым: %n", "", count))
+            self.statusBar().showMessage(
+                self.tr("Проверьте поля, выделенные жёлтым: %n", "", count)
+            )
 
     def _update_buttons(self) -> None:
         if not hasattr(self, "send_action"):
@@ -934,7 +988,7 @@ class MainWindow(QMainWindow):
     def closed(self) -> bool:
         return self._closed
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:
             event.accept()
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -62,7 +64,9 @@ class CropPanel(QFrame):
         )
         for title, image in self._images:
             title.clear()
+            title.hide()
             image.clear()
+            image.hide()
             image.setAccessibleName("")
 
     def show_crops(self, field_name: str, crops: list[tuple[str, QImage]]) -> None:
@@ -77,6 +81,9 @@ class CropPanel(QFrame):
             self.caption.setText(
                 self.tr("«%1» на документе — сравните со значением в поле:").replace("%1", label)
             )
+        for title, image in self._images:
+            title.show()
+            image.show()
         for index, (title, image) in enumerate(self._images):
             if index < len(crops):
                 document, crop = crops[index]
@@ -85,7 +92,9 @@ class CropPanel(QFrame):
                 ratio = self.devicePixelRatioF()
                 height = round(self.CROP_HEIGHT * ratio)
                 if pixmap.height() > height:
-                    pixmap = pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
+                    pixmap = pixmap.scaledToHeight(
+                        height, Qt.TransformationMode.SmoothTransformation
+                    )
                 pixmap.setDevicePixelRatio(ratio)
                 image.setPixmap(pixmap)
                 image.setAccessibleName(self.tr("Фрагмент документа: %1").replace("%1", document))
@@ -98,7 +107,7 @@ class CropPanel(QFrame):
 class NoticeBar(QFrame):
     """A coloured message with up to two action buttons (conflict, offline queue, errors)."""
 
-    STYLES = {
+    STYLES: ClassVar[dict[str, str]] = {
         "info": "background: #e8f1fd; border: 1px solid #4a7fd6;",
         "ok": "background: #e6f6ea; border: 1px solid #2f9e55;",
         "warning": "background: #fff4d6; border: 1px solid #e0a800;",
@@ -153,7 +162,6 @@ class NoticeBar(QFrame):
         self.close_button.setVisible(closable)
         self.show()
 
-
     def _run(self, index: int) -> None:
         callback = self._callbacks[index]
         if callable(callback):
@@ -195,7 +203,7 @@ class SubmissionPanel(QFrame):
         self.request_number = ""
         self.hide()
 
-    def show_submission(self, submission) -> None:
+    def show_submission(self, submission: Any) -> None:
         state = tr_(SUBMISSION_STATE_NAMES.get(submission.state, submission.state))
         self.title.setText(self.tr("Заявление: %1").replace("%1", state))
         lines = []
@@ -205,7 +213,9 @@ class SubmissionPanel(QFrame):
                 self.tr("Номер запроса на портале: %1").replace("%1", submission.request_number)
             )
         if submission.portal_status:
-            status = tr_(PORTAL_STATUS_NAMES.get(submission.portal_status, submission.portal_status))
+            status = tr_(
+                PORTAL_STATUS_NAMES.get(submission.portal_status, submission.portal_status)
+            )
             lines.append(self.tr("Ответ портала: %1").replace("%1", status))
         if submission.reason:
             lines.append(self.tr("Причина: %1").replace("%1", submission.reason))

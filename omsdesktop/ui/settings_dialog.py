@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,13 +23,26 @@ from PySide6.QtWidgets import (
 )
 
 from omsdesktop.settings import Settings
+from omsdesktop.ui.labels import QT_TRANSLATE_NOOP
 from omsdesktop.ui.services import Services
 
 # The quality thresholds a service centre may want to tune, with their labels and ranges.
 _CTX = "SettingsDialog"
 THRESHOLDS: tuple[tuple[str, str, float, float, float], ...] = (
-    ("blur_rel", QT_TRANSLATE_NOOP("SettingsDialog", "Порог размытия (доля высоты букв)"), 0.01, 1.0, 0.01),
-    ("min_text_px", QT_TRANSLATE_NOOP("SettingsDialog", "Наименьшая высота букв, пикселей"), 1.0, 100.0, 0.5),
+    (
+        "blur_rel",
+        QT_TRANSLATE_NOOP("SettingsDialog", "Порог размытия (доля высоты букв)"),
+        0.01,
+        1.0,
+        0.01,
+    ),
+    (
+        "min_text_px",
+        QT_TRANSLATE_NOOP("SettingsDialog", "Наименьшая высота букв, пикселей"),
+        1.0,
+        100.0,
+        0.5,
+    ),
     (
         "min_declared_dpi",
         QT_TRANSLATE_NOOP("SettingsDialog", "Наименьшее разрешение скана, dpi"),
@@ -37,9 +50,27 @@ THRESHOLDS: tuple[tuple[str, str, float, float, float], ...] = (
         1200.0,
         10.0,
     ),
-    ("dark_paper", QT_TRANSLATE_NOOP("SettingsDialog", "Порог «слишком тёмный» (яркость бумаги)"), 0, 255, 1),
-    ("bright_paper", QT_TRANSLATE_NOOP("SettingsDialog", "Порог «пересвечен» (яркость бумаги)"), 0, 255, 1),
-    ("min_contrast", QT_TRANSLATE_NOOP("SettingsDialog", "Наименьший контраст текста"), 0.0, 255.0, 1.0),
+    (
+        "dark_paper",
+        QT_TRANSLATE_NOOP("SettingsDialog", "Порог «слишком тёмный» (яркость бумаги)"),
+        0,
+        255,
+        1,
+    ),
+    (
+        "bright_paper",
+        QT_TRANSLATE_NOOP("SettingsDialog", "Порог «пересвечен» (яркость бумаги)"),
+        0,
+        255,
+        1,
+    ),
+    (
+        "min_contrast",
+        QT_TRANSLATE_NOOP("SettingsDialog", "Наименьший контраст текста"),
+        0.0,
+        255.0,
+        1.0,
+    ),
     (
         "min_document_share",
         QT_TRANSLATE_NOOP("SettingsDialog", "Наименьшая доля кадра под документом"),
@@ -55,6 +86,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Настройки"))
         self.setObjectName("settingsDialog")
+        self.setMinimumSize(620, 380)
         self._services = services
         settings = services.settings
         self._result = settings
@@ -67,6 +99,7 @@ class SettingsDialog(QDialog):
         general = QWidget(tabs)
         form = QFormLayout(general)
         self.language = QComboBox(general)
+        self.language.setObjectName("language")
         self.language.addItem("Русский", "ru")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))

@@ -48,7 +48,7 @@ def require_sane() -> None:
 
 @pytest.fixture(scope="session")
 def sane_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SANE config folder that enables only the ``test`` backend (fast: no USB/network probing)."""
+    """A SANE config folder enabling only the ``test`` backend (fast: no USB/network probing)."""
     require_sane()
     folder = tmp_path_factory.mktemp("sane.d")
     (folder / "dll.conf").write_text("test\n", encoding="ascii")

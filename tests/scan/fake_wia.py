@@ -33,10 +33,10 @@ class Collection:
         self._items = items
 
     @property
-    def Count(self) -> int:  # noqa: N802 - COM naming
+    def Count(self) -> int:
         return len(self._items)
 
-    def Item(self, index: int) -> Any:  # noqa: N802
+    def Item(self, index: int) -> Any:
         return self._items[index - 1]
 
 
@@ -72,7 +72,7 @@ class FakeItem:
     def prop(self, prop_id: int) -> Any:
         return next(p.Value for p in self.Properties._items if p.PropertyID == prop_id)
 
-    def Transfer(self, format_id: str) -> ImageFile:  # noqa: N802
+    def Transfer(self, format_id: str) -> ImageFile:
         self.device.transfers.append(format_id)
         if self.device.fail_on is not None and len(self.device.transfers) > self.device.fail_after:
             raise ComError(self.device.fail_on)
@@ -119,11 +119,15 @@ class FakeDeviceInfo:
         self.DeviceID = device_id
         self.Type = kind
         self.Properties = Collection(
-            [Prop(7, "Name", name), Prop(3, "Manufacturer", "Fake Corp"), Prop(4, "Description", "flatbed")]
+            [
+                Prop(7, "Name", name),
+                Prop(3, "Manufacturer", "Fake Corp"),
+                Prop(4, "Description", "flatbed"),
+            ]
         )
         self.device = device
 
-    def Connect(self) -> FakeDevice:  # noqa: N802
+    def Connect(self) -> FakeDevice:
         return self.device
 
 
@@ -132,8 +136,15 @@ class FakeManager:
         self.scanner = device or FakeDevice(sheets=3)
         self.DeviceInfos = Collection(
             [
-                FakeDeviceInfo("{6BDD1FC6-810F-11D0-BEC7-08002BE2092F}\\0001", "Webcam", 2, FakeDevice()),
-                FakeDeviceInfo("{6BDD1FC6-810F-11D0-BEC7-08002BE2092F}\\0000", "Fake Scan 3000", 1, self.scanner),
+                FakeDeviceInfo(
+                    "{6BDD1FC6-810F-11D0-BEC7-08002BE2092F}\\0001", "Webcam", 2, FakeDevice()
+                ),
+                FakeDeviceInfo(
+                    "{6BDD1FC6-810F-11D0-BEC7-08002BE2092F}\\0000",
+                    "Fake Scan 3000",
+                    1,
+                    self.scanner,
+                ),
             ]
         )
 

@@ -48,8 +48,12 @@ def scanner_noise(image: np.ndarray, seed: int) -> np.ndarray:
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    a = cv2.cvtColor(a, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    b = cv2.cvtColor(b, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    """Correlation of the print (a light blur: fine guilloche lines alias at reduced size).
+
+    For scale: a page against itself shifted by 5 px scores ~0.94, turned over ~0.1.
+    """
+    a = cv2.GaussianBlur(cv2.cvtColor(a, cv2.COLOR_BGR2GRAY), (0, 0), 2).astype(np.float32)
+    b = cv2.GaussianBlur(cv2.cvtColor(b, cv2.COLOR_BGR2GRAY), (0, 0), 2).astype(np.float32)
     a -= a.mean()
     b -= b.mean()
     return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
@@ -84,15 +88,16 @@ def test_card_in_a_corner_at_an_angle(card: tuple[np.ndarray, int]) -> None:
     assert result.image.shape[1] == pytest.approx(w + margin, rel=0.03)
     assert result.image.shape[0] == pytest.approx(h + margin, rel=0.03)
     # The cut-out is the card, level and the right way up.
+    tight = autocrop(glass, dpi=300, margin_mm=0).image
     size = (w // 2, h // 2)
-    assert similarity(inner(result.image, size), inner(image, size)) > 0.85
+    assert similarity(inner(tight, size), inner(image, size)) > 0.85
     # The crop is small: the glass around the card is gone.
     assert result.image.size < 0.15 * glass.size
 
 
 def test_slightly_turned_certificate(certificate: np.ndarray) -> None:
     glass = scanner_noise(on_glass(certificate, -3.0, (1300, 1800)), 2)
-    result = autocrop(glass, dpi=300)
+    result = autocrop(glass, dpi=300, margin_mm=0)
     assert result.found
     assert result.angle_deg == pytest.approx(-3.0, abs=0.5)
     h, w = certificate.shape[:2]
@@ -104,7 +109,7 @@ def test_slightly_turned_certificate(certificate: np.ndarray) -> None:
 
 def test_upside_down_certificate_is_turned_upright(certificate: np.ndarray) -> None:
     glass = scanner_noise(on_glass(certificate, 182.0, (1240, 1700)), 3)
-    result = autocrop(glass, dpi=300, upright=True)
+    result = autocrop(glass, dpi=300, margin_mm=0, upright=True)
     assert result.found and result.rotation == 180
     h, w = certificate.shape[:2]
     size = (w // 3, h // 3)
@@ -114,7 +119,7 @@ def test_upside_down_certificate_is_turned_upright(certificate: np.ndarray) -> N
 def test_dark_lid_uses_the_document_outline(certificate: np.ndarray) -> None:
     dark = np.full((*A4, 3), 35, np.uint8)
     glass = scanner_noise(on_glass(certificate, 4.0, (1240, 1754), base=dark), 4)
-    result = autocrop(glass, dpi=300, upright=False)
+    result = autocrop(glass, dpi=300, margin_mm=0, upright=False)
     assert result.found
     h, w = certificate.shape[:2]
     assert result.image.shape[0] == pytest.approx(h, rel=0.05)

@@ -219,10 +219,14 @@ def test_xml_with_entities_is_refused() -> None:
 
 def test_service_record_to_device() -> None:
     props = {b"rs": b"eSCL", b"ty": b"HP LaserJet MFP M428", b"UUID": b"1234"}
-    dev = device_from_service("_uscan._tcp.local.", "HP._uscan._tcp.local.", ["192.168.1.20"], 8080, props)
+    dev = device_from_service(
+        "_uscan._tcp.local.", "HP._uscan._tcp.local.", ["192.168.1.20"], 8080, props
+    )
     assert dev.id == "escl:http://192.168.1.20:8080/eSCL"
     assert dev.name == "HP LaserJet MFP M428"
-    secure = device_from_service("_uscans._tcp.local.", "X._uscans._tcp.local.", ["fe80::1"], 443, {b"rs": b"/scan/eSCL/"})
+    secure = device_from_service(
+        "_uscans._tcp.local.", "X._uscans._tcp.local.", ["fe80::1"], 443, {b"rs": b"/scan/eSCL/"}
+    )
     assert secure.id == "escl:https://[fe80::1]/scan/eSCL"
     assert secure.name == "X"
 

@@ -56,7 +56,9 @@ def test_capabilities(sane: OutOfProcessBackend) -> None:
 @pytest.mark.parametrize("dpi", [300, 150])
 def test_scan_whole_glass_at_dpi(sane: OutOfProcessBackend, dpi: int) -> None:
     seen: list[float] = []
-    pages = list(sane.scan("test:0", ScanOptions(dpi=dpi, backend_options=GRID), progress=seen.append))
+    pages = list(
+        sane.scan("test:0", ScanOptions(dpi=dpi, backend_options=GRID), progress=seen.append)
+    )
     assert len(pages) == 1
     page = pages[0]
     side = round(200 / 25.4 * dpi)  # the test backend's glass is 200 x 200 mm

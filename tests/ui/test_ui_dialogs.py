@@ -53,8 +53,9 @@ def test_settings_dialog_saves_settings_and_keeps_the_token_in_the_keyring(
     try:
         from omsdesktop.ui.services import Services
 
-        window = make_window(make_services(store_token=Services.store_token,
-                                           save_settings=Services.save_settings))
+        window = make_window(
+            make_services(store_token=Services.store_token, save_settings=Services.save_settings)
+        )
         dialog = SettingsDialog(window.services, window)
         dialog.language.setCurrentIndex(dialog.language.findData("en"))
         dialog.tesseract.setText("/opt/tesseract/bin/tesseract")
@@ -80,8 +81,9 @@ def test_settings_dialog_saves_settings_and_keeps_the_token_in_the_keyring(
     json.loads(settings_path().read_text("utf-8"))
 
 
-def test_settings_dialog_refuses_plain_http_to_a_remote_portal(qtbot, make_window, make_services,
-                                                               monkeypatch):
+def test_settings_dialog_refuses_plain_http_to_a_remote_portal(
+    qtbot, make_window, make_services, monkeypatch
+):
     window = make_window(make_services())
     dialog = SettingsDialog(window.services, window)
     warnings = []
@@ -122,15 +124,18 @@ def _document(kind: DocumentKind, fields: dict[str, FieldValue]) -> SlotDocument
     return SlotDocument("x.png", 0, 1, result, preview, 1.0)
 
 
-def test_disagreement_shows_both_readings_and_lets_the_user_pick(qtbot, make_window,
-                                                                 make_services):
+def test_disagreement_shows_both_readings_and_lets_the_user_pick(qtbot, make_window, make_services):
     """Readings as the pipeline returns them; the merge and the cross-check are the real ones."""
     window = make_window(make_services())
     box = Box(10, 10, 200, 40)
-    cert = {"last_name": FieldValue("Иванова", 0.95, box=box),
-            "birth_date": FieldValue("2019-03-12", 0.95, box=box)}
-    policy = {"last_name": FieldValue("Иванов", 0.97, box=box),
-              "birth_date": FieldValue("2019-03-12", 1.0, source="barcode", box=box)}
+    cert = {
+        "last_name": FieldValue("Иванова", 0.95, box=box),
+        "birth_date": FieldValue("2019-03-12", 0.95, box=box),
+    }
+    policy = {
+        "last_name": FieldValue("Иванов", 0.97, box=box),
+        "birth_date": FieldValue("2019-03-12", 1.0, source="barcode", box=box),
+    }
     window.certificate_slot.adopt(_document(DocumentKind.BIRTH_CERTIFICATE, cert))
     window.policy_slot.adopt(_document(DocumentKind.OMS_POLICY, policy))
     form = window.form

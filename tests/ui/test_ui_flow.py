@@ -24,18 +24,24 @@ def test_load_correct_save_restart_resume_submit(
 
     # The certificate through the open dialog (Ctrl+O), patched to answer with the file.
     monkeypatch.setattr(
-        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(documents.certificate), ""))
+        QFileDialog,
+        "getOpenFileName",
+        staticmethod(lambda *a, **k: (str(documents.certificate), "")),
     )
     window.open_certificate_action.trigger()
     # The policy from the clipboard (a copied file).
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(documents.policy))])
     QGuiApplication.clipboard().setMimeData(mime)
-    window.policy_slot.paste_button.click()
+    try:
+        window.policy_slot.paste_button.click()
+    finally:
+        QGuiApplication.clipboard().clear()  # the clipboard owns the data: not left for exit
 
     qtbot.waitUntil(
-        lambda: window.certificate_slot.document is not None
-        and window.policy_slot.document is not None,
+        lambda: (
+            window.certificate_slot.document is not None and window.policy_slot.document is not None
+        ),
         timeout=OCR_TIMEOUT,
     )
     form = window.form
@@ -47,7 +53,9 @@ def test_load_correct_save_restart_resume_submit(
     assert form.value("cert.number") == truth["birth_certificate_number"]
     assert form.value("policy.number") == documents.policy_truth["policy_number"]
     assert form.state("child.last_name").source == "ocr"
-    assert form.editor("child.birth_date").text() == ".".join(reversed(truth["birth_date"].split("-")))
+    assert form.editor("child.birth_date").text() == ".".join(
+        reversed(truth["birth_date"].split("-"))
+    )
     # Boxes are drawn on both previews, and focusing a field shows its crops side by side.
     assert "last_name" in window.certificate_slot.view.box_names()
     form.focus_field("child.last_name")

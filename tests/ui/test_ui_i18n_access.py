@@ -37,8 +37,9 @@ def _wait_dialogs(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)
 
 
-def test_russian_ui_shows_no_untranslated_english(qtbot, qapp, make_window, make_services,
-                                                   built_translations):
+def test_russian_ui_shows_no_untranslated_english(
+    qtbot, qapp, make_window, make_services, built_translations
+):
     translators = install_translators(qapp, "ru")
     try:
         window = make_window(make_services())
@@ -52,8 +53,9 @@ def test_russian_ui_shows_no_untranslated_english(qtbot, qapp, make_window, make
         remove_translators(qapp, translators)
 
 
-def test_english_ui_is_fully_translated(qtbot, qapp, make_window, make_services,
-                                        built_translations):
+def test_english_ui_is_fully_translated(
+    qtbot, qapp, make_window, make_services, built_translations
+):
     translators = install_translators(qapp, "en")
     try:
         services = make_services()
@@ -78,10 +80,20 @@ def test_translation_sources_are_complete_and_current(tmp_path: Path):
     sources = sorted(str(p) for p in (REPO / "omsdesktop" / "ui").glob("*.py"))
     fresh = tmp_path / "fresh.ts"
     subprocess.run(
-        [lupdate, "-silent", "-source-language", "ru", "-target-language", "en", *sources,
-         "-ts", str(fresh)],
+        [
+            lupdate,
+            "-silent",
+            "-source-language",
+            "ru",
+            "-target-language",
+            "en",
+            *sources,
+            "-ts",
+            str(fresh),
+        ],
         check=True,
     )
+
     def sources_of(path: Path) -> set[str]:
         return set(re.findall(r"<source>(.*?)</source>", path.read_text("utf-8"), re.S))
 
@@ -94,8 +106,14 @@ def test_translation_sources_are_complete_and_current(tmp_path: Path):
 
 
 def _controls(root: QWidget) -> list[QWidget]:
-    kinds = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
-             QGraphicsView)
+    kinds = (
+        QAbstractButton,
+        QLineEdit,
+        QComboBox,
+        QAbstractSpinBox,
+        QAbstractItemView,
+        QGraphicsView,
+    )
     return [w for w in root.findChildren(QWidget) if isinstance(w, kinds)]
 
 
@@ -108,8 +126,9 @@ def test_every_control_has_an_accessible_name(qtbot, make_window, make_services)
             if control.focusPolicy() == Qt.FocusPolicy.NoFocus or not control.isVisibleTo(root):
                 continue
             # Line edits inside spin boxes and combo boxes are named by their owner.
-            if isinstance(control, QLineEdit) and isinstance(control.parent(),
-                                                             QAbstractSpinBox | QComboBox):
+            if isinstance(control, QLineEdit) and isinstance(
+                control.parent(), QAbstractSpinBox | QComboBox
+            ):
                 continue
             if not control.accessibleName() and not (
                 isinstance(control, QAbstractButton) and control.text().strip("&")

@@ -3,6 +3,7 @@ in the middle of work stops it cleanly."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from PySide6.QtCore import QTimer
@@ -27,7 +28,7 @@ def test_gui_thread_never_blocks_while_ocr_runs(qtbot, make_window, make_service
     finally:
         heartbeat.stop()
     assert slot.document is not None and slot.document.fields
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 50
     worst = max(gaps)
     assert worst < MAX_GAP_S, f"the GUI thread was blocked for {worst * 1000:.0f} ms"

@@ -22,9 +22,36 @@ from PySide6.QtWidgets import (
 
 # Latin words that belong in a Russian UI: product and format names, key names, units.
 ALLOWED_LATIN = {
-    "tesseract", "tesseract.exe", "pdf", "jpeg", "jpg", "png", "tif", "tiff", "bmp", "webp",
-    "heic", "heif", "dpi", "ctrl", "shift", "enter", "alt", "postgresql", "sqlite", "https",
-    "http", "url", "english", "windows", "linux", "macos", "omsdesktop_portal_token", "omsdesktop", "ub", "mannheim",
+    "tesseract",
+    "tesseract.exe",
+    "pdf",
+    "jpeg",
+    "jpg",
+    "png",
+    "tif",
+    "tiff",
+    "bmp",
+    "webp",
+    "heic",
+    "heif",
+    "dpi",
+    "ctrl",
+    "shift",
+    "enter",
+    "alt",
+    "postgresql",
+    "sqlite",
+    "https",
+    "http",
+    "url",
+    "english",
+    "windows",
+    "linux",
+    "macos",
+    "omsdesktop_portal_token",
+    "omsdesktop",
+    "ub",
+    "mannheim",
 }
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z._]*")
 _SHORTCUT = re.compile(r"\b(?:Ctrl|Shift|Alt)(?:\s*\+\s*(?:Ctrl|Shift|Alt|Enter|Return|F\d+|\w))+")
@@ -71,8 +98,11 @@ def texts(root: QWidget) -> Iterator[tuple[str, str]]:
 
 
 def _is_data(where: str) -> bool:
-    # Values in the form's fields are the child's data, not UI strings.
-    return where.startswith("QLineEdit#field_") and where.endswith((".text",))
+    # Values in the form's fields are the child's data, not UI strings; language names are
+    # written in their own language.
+    return (where.startswith("QLineEdit#field_") and where.endswith(".text")) or where.startswith(
+        "QComboBox#language.item"
+    )
 
 
 def untranslated_english(root: QWidget) -> list[tuple[str, str]]:
@@ -82,7 +112,9 @@ def untranslated_english(root: QWidget) -> list[tuple[str, str]]:
             continue
         text = _SHORTCUT.sub("", text)  # key names like Ctrl+Shift+O are not words
         words = [w.lower().strip("._") for w in _LATIN_WORD.findall(text)]
-        words = [w for w in words if w and w not in ALLOWED_LATIN and not re.fullmatch(r"[ivxlcdm]+", w)]
+        words = [
+            w for w in words if w and w not in ALLOWED_LATIN and not re.fullmatch(r"[ivxlcdm]+", w)
+        ]
         if words:
             bad.append((where, text))
     return bad

@@ -17,7 +17,7 @@
         <translation>DD.MM.YYYY</translation>
     </message>
     <message>
-        <location line="+322"/>
+        <location line="+348"/>
         <source>Уверенность распознавания: %1 %</source>
         <translation>Recognition confidence: %1 %</translation>
     </message>
@@ -65,12 +65,12 @@
 <context>
     <name>CropPanel</name>
     <message>
-        <location filename="../../ui/panels.py" line="+60"/>
+        <location filename="../../ui/panels.py" line="+62"/>
         <source>Встаньте в поле — здесь появится кусочек документа, из которого взято значение.</source>
         <translation>Click into a field: the piece of the document its value was read from appears here.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>«%1»: значение введено вручную или не найдено на снимке.</source>
         <translation>“%1”: the value was typed in or was not found on the image.</translation>
     </message>
@@ -80,7 +80,7 @@
         <translation>“%1” on the document — compare it with the value in the field:</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>Фрагмент документа: %1</source>
         <translation>Part of the document: %1</translation>
     </message>
@@ -88,7 +88,7 @@
 <context>
     <name>DocumentSlot</name>
     <message>
-        <location filename="../../ui/document_slot.py" line="+203"/>
+        <location filename="../../ui/document_slot.py" line="+209"/>
         <source>Открыть файл…</source>
         <translation>Open file…</translation>
     </message>
@@ -173,12 +173,12 @@
         <translation>Choose another file…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Выбрать другой файл: %1</source>
         <translation>Choose another file: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Открыть настройки…</source>
         <translation>Open settings…</translation>
     </message>
@@ -198,12 +198,12 @@
         <translation>Cancel</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Остановить обработку: %1</source>
         <translation>Stop processing: %1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Просмотр страницы: %1</source>
         <translation>Page preview: %1</translation>
     </message>
@@ -214,10 +214,10 @@
     </message>
     <message>
         <location line="+16"/>
-        <source>Перетащите сюда фото или скан: %1.
+        <source>Перетащите сюда фото или скан документа «%1».
 
 Или нажмите «Открыть файл…», или скопируйте снимок и нажмите «Вставить».</source>
-        <translation>Drop a photo or scan here: %1.
+        <translation>Drop a photo or scan of the “%1” here.
 
 Or press “Open file…”, or copy an image and press “Paste”.</translation>
     </message>
@@ -378,12 +378,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>No drafts yet.</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>Черновиков: %1</source>
         <translation>Drafts: %1</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+34"/>
         <source>Удалить черновик?</source>
         <translation>Delete the draft?</translation>
     </message>
@@ -396,7 +396,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="+43"/>
+        <location filename="../../ui/labels.py" line="+49"/>
         <source>Ребёнок</source>
         <translation>Child</translation>
     </message>
@@ -426,12 +426,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Sex</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>СНИЛС ребёнка</source>
         <translation>Child's SNILS</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <location line="+113"/>
         <source>Свидетельство о рождении</source>
         <translation>Birth certificate</translation>
@@ -621,7 +621,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Child's OMS policy — application</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+49"/>
         <source>1. Загрузите свидетельство о рождении и полис ОМС (файл, перетаскивание или вставка).   2. Проверьте поля справа: жёлтые — обязательно.   3. Нажмите «Отправить на портал».</source>
         <translation>1. Load the birth certificate and the OMS policy (file, drag and drop or paste).   2. Check the fields on the right, the yellow ones above all.   3. Press “Send to the portal”.</translation>
     </message>
@@ -647,23 +647,23 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     </message>
     <message>
         <location line="+1"/>
-        <location line="+77"/>
+        <location line="+79"/>
         <source>Сохранить черновик</source>
         <translation>Save the draft</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-78"/>
         <source>Черновик сохраняется сам при каждой правке (Ctrl+S)</source>
         <translation>The draft is saved by itself on every edit (Ctrl+S)</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+74"/>
+        <location line="+76"/>
         <source>Отправить на портал</source>
         <translation>Send to the portal</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-75"/>
         <source>Отправить заявление на портал</source>
         <translation>Send the application to the portal</translation>
     </message>
@@ -693,7 +693,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Новое заявление</source>
         <translation>New application</translation>
     </message>
@@ -739,12 +739,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     </message>
     <message>
         <location line="+3"/>
-        <location line="+637"/>
+        <location line="+662"/>
         <source>Как пользоваться</source>
         <translation>How to use</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-628"/>
         <source>Черновик сохраняется автоматически.</source>
         <translation>The draft is saved automatically.</translation>
     </message>
@@ -764,7 +764,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Document read: %1</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+90"/>
         <source>Сохраняю…</source>
         <translation>Saving…</translation>
     </message>
@@ -774,12 +774,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Draft saved at %1.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Правки не сохранены: черновик изменён на другом месте.</source>
         <translation>Edits not saved: the draft was changed at another desk.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Записать мои правки поверх</source>
         <translation>Save my edits on top</translation>
     </message>
@@ -799,7 +799,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>New application. The draft is saved automatically.</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+76"/>
         <source>Снимок из черновика</source>
         <translation>Image from the draft</translation>
     </message>
@@ -834,7 +834,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Sending the application to the portal…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>Заявление принято порталом. Номер запроса: %1.</source>
         <translation>The portal accepted the application. Request number: %1.</translation>
     </message>
@@ -859,7 +859,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>The application is waiting in the queue.</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>Связь появилась: заявление из очереди принято порталом. Номер запроса: %1.</source>
         <translation>The connection is back: the queued application was accepted by the portal. Request number: %1.</translation>
     </message>
@@ -869,7 +869,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Sent from the queue: %1</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+46"/>
         <source>Язык сменится после перезапуска программы.</source>
         <translation>The language changes after the program is restarted.</translation>
     </message>
@@ -897,7 +897,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 5. “Send to the portal” (Ctrl+Enter). Without a connection the application is queued and goes out by itself.</translation>
     </message>
     <message numerus="yes">
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Проверьте поля, выделенные жёлтым: %n</source>
         <translation>
             <numerusform>Check the fields marked yellow: %n</numerusform>
@@ -905,7 +905,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         </translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>Завершаю работу: останавливаю обработку…</source>
         <translation>Closing: stopping the processing…</translation>
     </message>
@@ -926,53 +926,53 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="+31"/>
+        <location filename="../../ui/settings_dialog.py" line="+34"/>
         <source>Порог размытия (доля высоты букв)</source>
         <translation>Blur threshold (share of letter height)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>Наименьшая высота букв, пикселей</source>
         <translation>Smallest letter height, pixels</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Наименьшее разрешение скана, dpi</source>
         <translation>Lowest scan resolution, dpi</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Порог «слишком тёмный» (яркость бумаги)</source>
         <translation>“Too dark” threshold (paper brightness)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>Порог «пересвечен» (яркость бумаги)</source>
         <translation>“Washed out” threshold (paper brightness)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+7"/>
         <source>Наименьший контраст текста</source>
         <translation>Lowest text contrast</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>Наименьшая доля кадра под документом</source>
         <translation>Smallest share of the frame taken by the document</translation>
     </message>
     <message>
         <location line="+11"/>
-        <location line="+161"/>
+        <location line="+163"/>
         <source>Настройки</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location line="-154"/>
+        <location line="-155"/>
         <source>Разделы настроек</source>
         <translation>Settings sections</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Язык программы</source>
         <translation>Program language</translation>
     </message>
@@ -1170,7 +1170,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>SubmissionPanel</name>
     <message>
-        <location filename="../../ui/panels.py" line="+62"/>
+        <location filename="../../ui/panels.py" line="+61"/>
         <source>Обновить состояние</source>
         <translation>Refresh the status</translation>
     </message>
@@ -1190,7 +1190,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Request number on the portal: %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Ответ портала: %1</source>
         <translation>Portal's answer: %1</translation>
     </message>
