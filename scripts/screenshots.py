@@ -121,8 +121,12 @@ def main() -> int:
         # 2. Both documents read; the cursor in a field to check: the crops above the form.
         window.certificate_slot.load_path(cert)
         window.policy_slot.load_path(policy)
-        spin(lambda: window.certificate_slot.document is not None
-             and window.policy_slot.document is not None)
+        spin(
+            lambda: (
+                window.certificate_slot.document is not None
+                and window.policy_slot.document is not None
+            )
+        )
         review = [n for n in window.form.names() if window.form.state(n).needs_review]
         focus(window, review[0] if review else "child.last_name")
         shot(window, "02-documents-read.png")
@@ -151,8 +155,11 @@ def main() -> int:
     window.new_application()
     window.certificate_slot.load_path(cert)
     window.policy_slot.load_path(other_policy)
-    spin(lambda: window.certificate_slot.document is not None
-         and window.policy_slot.document is not None)
+    spin(
+        lambda: (
+            window.certificate_slot.document is not None and window.policy_slot.document is not None
+        )
+    )
     focus(window, "child.last_name")
     shot(window, "06-documents-disagree.png")
 
@@ -160,8 +167,11 @@ def main() -> int:
     window.new_application()
     window.certificate_slot.load_path(cert)
     window.policy_slot.load_path(policy)
-    spin(lambda: window.certificate_slot.document is not None
-         and window.policy_slot.document is not None)
+    spin(
+        lambda: (
+            window.certificate_slot.document is not None and window.policy_slot.document is not None
+        )
+    )
     spin(lambda: window.saver is not None and window.pool.active_count == 0, 30)
     window.submit()
     spin(lambda: window.submission_panel.isVisible(), 60)

@@ -27,8 +27,12 @@ from omsdesktop.ui.worker import WorkerPool
 class DraftsDialog(QDialog):
     """``exec()`` returns Accepted with :attr:`chosen_id` set when the user opens a draft."""
 
-    def __init__(self, store: Any, pool: WorkerPool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Any, pool: WorkerPool, parent: QWidget | None = None, lang: str = "ru"
+    ) -> None:
         super().__init__(parent)
+        self._lang = lang
+        self.deleted_ids: set[str] = set()
         self.setWindowTitle(self.tr("Черновики заявлений"))
         self.setObjectName("draftsDialog")
         self.resize(720, 420)
@@ -114,8 +118,12 @@ class DraftsDialog(QDialog):
             self.table.selectRow(0)
         self._selection_changed()
 
+    def _deleted(self, draft_id: str) -> None:
+        self.deleted_ids.add(draft_id)
+        self.reload()
+
     def _failed(self, exc: OmsError) -> None:
-        self.message.setText(exc.message())
+        self.message.setText(exc.message("en" if self._lang == "en" else "ru"))
 
     def _selected(self) -> Any | None:
         rows = self.table.selectionModel().selectedRows()
@@ -156,6 +164,6 @@ class DraftsDialog(QDialog):
         self._pool.run(
             lambda progress, cancelled: store.delete_draft(draft_id),
             name="delete-draft",
-            on_result=lambda _r: self.reload(),
+            on_result=lambda _r: self._deleted(draft_id),
             on_error=self._failed,
         )

@@ -98,7 +98,8 @@ class MainWindow(QMainWindow):
         self._ready = False
         for slot in self.slots():
             slot.setEnabled(False)
-        QTimer.singleShot(0, self._warm_up)
+        # A short delay: the window is painted first, then the imports run.
+        QTimer.singleShot(30, self._warm_up)
 
     def _warm_up(self) -> None:
         """Import what the jobs need, in the GUI thread (see ``ui/warmup.py``), then start."""
@@ -610,8 +611,11 @@ class MainWindow(QMainWindow):
             return
         from omsdesktop.ui.drafts_dialog import DraftsDialog
 
-        dialog = DraftsDialog(self.store, self.pool, self)
-        if dialog.exec() and dialog.chosen_id:
+        dialog = DraftsDialog(self.store, self.pool, self, self.lang)
+        chosen = dialog.exec() and dialog.chosen_id
+        if self.draft_id is not None and self.draft_id in dialog.deleted_ids:
+            self.new_application()  # the draft on screen is gone
+        if chosen:
             self.open_draft(dialog.chosen_id)
 
     def open_draft(self, draft_id: str) -> None:
