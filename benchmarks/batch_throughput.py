@@ -76,8 +76,10 @@ def build(count: int, seed: int, cache: Path) -> Path:
     marker = folder / ".complete"
     if marker.exists():
         return folder
+    import json
+
     families = count // 2
-    build_folder(
+    made = build_folder(
         folder,
         families=families,
         stray_policies=count - 2 * families,
@@ -86,8 +88,37 @@ def build(count: int, seed: int, cache: Path) -> Path:
         seed=seed,
         first_seed=10_000,
     )
+    truth = {name: child for name, (_, child) in made.documents.items()}
+    (folder / ".truth.json").write_text(json.dumps(truth), encoding="utf-8")
     marker.write_text("ok", encoding="ascii")
     return folder
+
+
+def pairing_by_form(result: object, folder: Path, count: int, seed: int) -> dict[str, list[int]]:
+    """Per policy form: [families, paired right, paired wrong] (truth from the generator)."""
+    from tests.batch.folder import build_folder  # noqa: F401 - same truth as build()
+    from tests.docgen import POLICY_FORMS
+
+    children = list(range(10_000, 10_000 + count // 2))
+    form_of = {child: POLICY_FORMS[child % len(POLICY_FORMS)] for child in children}
+    truth = _truth(folder)
+    out: dict[str, list[int]] = {form: [0, 0, 0] for form in POLICY_FORMS}
+    for child in children:
+        out[form_of[child]][0] += 1
+    for app in result.applications:  # type: ignore[attr-defined]
+        cert, policy = truth.get(app.certificate.name), truth.get(app.policy.name)
+        if cert is None or policy is None or cert != policy or cert not in form_of:
+            out[form_of.get(policy or -1, POLICY_FORMS[0])][2] += 1
+        else:
+            out[form_of[cert]][1] += 1
+    return out
+
+
+def _truth(folder: Path) -> dict[str, int]:
+    import json
+
+    path = folder / ".truth.json"
+    return {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def measure(folder: Path, jobs: int, drafts: bool) -> dict[str, float]:
@@ -108,6 +139,7 @@ def measure(folder: Path, jobs: int, drafts: bool) -> dict[str, float]:
         started = time.perf_counter()
         try:
             result = run_batch(folder, jobs=jobs, store=store)
+            measure.last_result = result  # type: ignore[attr-defined]
         finally:
             seconds = time.perf_counter() - started
             sampler.stop_event.set()
@@ -144,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     rows = []
+    by_form: list[tuple[int, dict[str, list[int]]]] = []
     for count in args.counts:
         t0 = time.perf_counter()
         folder = build(count, args.seed, args.cache)
@@ -152,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         row["count"] = count
         rows.append(row)
         print(row, flush=True)
+        if (folder / ".truth.json").exists():
+            last = measure.last_result  # type: ignore[attr-defined]
+            forms = pairing_by_form(last, folder, count, args.seed)
+            by_form.append((count, forms))
+            print(forms, flush=True)
     lines = [
         "# Batch intake throughput",
         "",
@@ -174,11 +212,23 @@ def main(argv: list[str] | None = None) -> int:
     lines += [
         "",
         "Scans: 300 dpi, clean flatbed scans of generated documents (docgen `scan300`), half "
-        "certificates, half policies of every form. The load average is of the whole machine "
+        "certificates, half policies of every form (a folder's files are named IMG_nnnn, in no "
+        "order). The load average is of the whole machine "
         "(shared with other engineers' test runs during the measurement): with a load above the "
         "2 cores, the batch got only part of the CPU, so these are lower bounds.",
         "",
     ]
+    for count, forms in by_form:
+        lines += [
+            f"Pairing by policy form ({count} documents; a family is the certificate and the "
+            "policy of one generated child):",
+            "",
+            "| policy form | families | paired right | paired wrong |",
+            "|---|---|---|---|",
+        ]
+        for form, (total, right, wrong) in forms.items():
+            lines.append(f"| {form} | {total} | {right} | {wrong} |")
+        lines.append("")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

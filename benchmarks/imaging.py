@@ -295,7 +295,7 @@ def main() -> None:
         "",
     ]
     if args.accuracy_seeds > 0:
-        lines += orientation_accuracy(range(100, 100 + args.accuracy_seeds))
+        lines += orientation_accuracy(range(200, 200 + args.accuracy_seeds))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -49,7 +49,7 @@ from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, union_boxes
+from omsdesktop.ocr.layout import PageText, group_lines, union_boxes
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
 POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "temporary")
@@ -119,6 +119,9 @@ _SURE_INSURER_SCORE = 0.85
 
 # A third reading, only where the first two disagree, scales the value to this height.
 _TIEBREAK_HEIGHT = 42.0
+
+# Cards are read again at about this width (a 300-dpi scan of a card is 1011 px wide).
+_CARD_WORK_WIDTH = 1100
 
 # Card proportions (ISO/IEC 7810 ID-1, 85.6 x 54 mm).
 _CARD_ASPECT = (1.45, 1.75)
@@ -329,6 +332,12 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         else:
             enp_runs = _enp_runs(ctx)
             card = _card_confidence(page, ctx) if form == "unified" and barcode is None else 0.0
+            if not enp_runs and card > 0:
+                # A card whose number the page pass missed (its layout analysis sometimes drops
+                # the block beside the chip): read the part above the labels again.
+                page = _with_top_reread(ctx)
+                ctx = _Context(engine, page, image, find_labels(page, _ALL_LABEL_VARIANTS), set())
+                enp_runs = _enp_runs(ctx)
             if enp_runs and card > 0:
                 form, form_conf = "card", card
             fields["policy_number"] = _enp(ctx, enp_runs, reread=barcode is None)
@@ -405,6 +414,44 @@ def _card_confidence(page: PageText, ctx: _Context) -> float:
     h, w = page.image.shape[:2]
     aspect = w / max(h, 1)
     return 0.92 if _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1] else 0.82
+
+
+def _with_top_reread(ctx: _Context) -> PageText:
+    """The page with everything above its first label row read again as one block.
+
+    Reads the darkest channel of the straightened image (small coloured print survives it)
+    at about 300 dpi card size; lines below the block are kept from the page pass.
+    """
+    page, image = ctx.page, ctx.image
+    label_rows = sorted({page.lines[h.line_index].box.y for h in ctx.hits})
+    bottom = label_rows[0] if label_rows else page.image.shape[0] // 2
+    if bottom < 20:
+        return page
+    region = image[:bottom]
+    grey = region.min(axis=2) if region.ndim == 3 else region
+    f = min(1.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1))
+    work: Image = np.ascontiguousarray(grey, dtype=np.uint8)
+    if f < 0.95:
+        work = np.asarray(
+            cv2.resize(work, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), dtype=np.uint8
+        )
+    else:
+        f = 1.0
+    words = [
+        Word(
+            w.text,
+            w.confidence,
+            Box(
+                int(w.box.x / f), int(w.box.y / f), round(w.box.width / f), round(w.box.height / f)
+            ),
+            w.line_key,
+        )
+        for w in ctx.engine.read(work, lang="rus", psm=PSM_BLOCK)
+    ]
+    kept = [ln for ln in page.lines if ln.box.y + ln.box.height / 2 >= bottom]
+    lines = group_lines(words) + kept
+    lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
+    return PageText(lines=tuple(lines), image=page.image, scale=page.scale)
 
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -822,9 +869,11 @@ def _read_name(ctx: _Context, words: Sequence[Word], reread: bool) -> FieldValue
     field = _read(
         ctx, _name_words(words), parse_name, lang="rus", whitelist=NAME_CHARS, reread=reread
     )
-    if field.value is None or field.box is None or not re.search("[еЕ]", field.value):
+    if field.value is None or field.box is None or not re.search("[еЕиИ]", field.value):
         return field
-    restored = _restore_yo(field.value, field.box, diaeresis_centres(ctx.page.image, field.box))
+    diaereses, breves = diacritic_marks(ctx.page.image, field.box)
+    restored = _restore_marks(field.value, field.box, diaereses, "еЕ", "ёЁ")
+    restored = _restore_marks(restored, field.box, breves, "иИ", "йЙ")
     if restored == field.value:
         return field
     return dataclasses.replace(
@@ -832,36 +881,40 @@ def _read_name(ctx: _Context, words: Sequence[Word], reread: bool) -> FieldValue
     )
 
 
-def _restore_yo(value: str, box: Box, dots: Sequence[float]) -> str:
-    """Put back the "ё" that Tesseract reads as "е": each diaeresis over the word marks one.
+def _restore_marks(value: str, box: Box, marks: Sequence[float], plain: str, marked: str) -> str:
+    """Put back a mark Tesseract dropped: each one over the word turns one letter of ``plain``
+    ("е", "и") into its twin in ``marked`` ("ё", "й").
 
-    The letter is placed by its share of the word's width; only an "е" within about a letter of
-    the dots is changed, so a stray speck cannot turn another letter into "ё".
+    The letter is placed by its share of the word's width; only a letter within about one
+    letter of the mark is changed, so a stray speck cannot change another letter.
     """
-    if not dots or not value:
+    if not marks or not value:
         return value
     chars = list(value)
     step = box.width / len(chars)
-    for x in dots:
+    for x in marks:
         best: int | None = None
         best_dist = 1.2 * step
         for i, ch in enumerate(chars):
-            if ch not in "еЕ":
+            if ch not in plain:
                 continue
             dist = abs(box.x + (i + 0.5) * step - x)
             if dist <= best_dist:
                 best, best_dist = i, dist
         if best is not None:
-            chars[best] = "ё" if chars[best] == "е" else "Ё"
+            chars[best] = marked[plain.index(chars[best])]
     return "".join(chars)
 
 
-def diaeresis_centres(grey: Image, box: Box) -> list[float]:
-    """x centres (page coordinates) of two-dot diaereses printed over the word in ``box``.
+def diacritic_marks(grey: Image, box: Box) -> tuple[list[float], list[float]]:
+    """x centres (page coordinates) of diaereses and breves printed over the word in ``box``.
 
-    Tesseract's Russian model often drops the dots of "ё"/"Ё" (names keep them: "Фёдорович",
-    "Артём"). A diaeresis is two small solid marks of one size, side by side, just above the
-    tops of the letters; a breve ("й") is one mark and does not count.
+    Tesseract's Russian model often drops the dots of "ё"/"Ё" ("Фёдорович", "Артём") and now
+    and then the breve of "й" ("Георгий" read "Георгии"). A diaeresis is two small solid marks
+    of one size side by side just above the tops of the letters; a breve is one flat arc there.
+
+    Returns:
+        (diaeresis centres, breve centres).
     """
     h = max(box.height, 1)
     ih, iw = grey.shape[:2]
@@ -869,29 +922,32 @@ def diaeresis_centres(grey: Image, box: Box) -> list[float]:
     x0, x1 = max(0, box.x - 2), min(iw, box.x + box.width + 2)
     region = grey[y0:y1, x0:x1]
     if region.size == 0:
-        return []
+        return [], []
     _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     if n < 3:
-        return []
+        return [], []
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    letters = heights[heights >= 0.45 * heights.max()]
-    letter_tops = stats[1:, cv2.CC_STAT_TOP][heights >= 0.45 * heights.max()]
-    top = float(np.median(letter_tops))
-    letter_h = float(np.median(letters))
+    is_letter = heights >= 0.45 * heights.max()
+    top = float(np.median(stats[1:, cv2.CC_STAT_TOP][is_letter]))
+    letter_h = float(np.median(heights[is_letter]))
     dots: list[tuple[float, float, int, int]] = []
+    breves: list[float] = []
     for i in range(1, n):
         left, t, w, hh, area = (int(v) for v in stats[i])
-        if not (2 <= w <= 0.3 * letter_h and 2 <= hh <= 0.3 * letter_h):
-            continue
-        if area < 0.45 * w * hh:
-            continue
-        bottom = t + hh
-        if not top - 0.6 * letter_h <= bottom <= top + 0.08 * letter_h:
-            continue
-        dots.append((left + w / 2, t + hh / 2, w, hh))
+        if not top - 0.6 * letter_h <= t + hh <= top + 0.08 * letter_h:
+            continue  # not just above the letters
+        if 2 <= w <= 0.3 * letter_h and 2 <= hh <= 0.3 * letter_h and area >= 0.45 * w * hh:
+            dots.append((left + w / 2, t + hh / 2, w, hh))
+        elif (
+            0.25 * letter_h <= w <= 0.9 * letter_h
+            and 2 <= hh <= 0.4 * letter_h
+            and w >= 1.4 * hh
+            and area <= 0.8 * w * hh
+        ):
+            breves.append(x0 + left + w / 2)
     dots.sort()
-    centres: list[float] = []
+    diaereses: list[float] = []
     used: set[int] = set()
     for a in range(len(dots)):
         for b in range(a + 1, len(dots)):
@@ -906,9 +962,9 @@ def diaeresis_centres(grey: Image, box: Box) -> list[float]:
                 continue
             if max(wa * ha, wb * hb) > 2.5 * min(wa * ha, wb * hb):
                 continue
-            centres.append(x0 + (xa + xb) / 2)
+            diaereses.append(x0 + (xa + xb) / 2)
             used.update((a, b))
-    return centres
+    return diaereses, breves
 
 
 def _labelled_names(ctx: _Context, reread: bool) -> tuple[FieldValue, FieldValue, FieldValue]:
@@ -1034,6 +1090,13 @@ def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
     excluded = ctx.used_lines | {
         h.line_index for h in ctx.hits if h.label in name_labels + LABELS["full_name"]
     }
+    label_words = {(h.line_index, k) for h in ctx.hits for k in range(h.start, h.end)}
+
+    def value_box(k: int) -> Box:
+        # The re-read takes the value only: a label in another type size spoils the line read.
+        words = [w for n, w in enumerate(page.lines[k].words) if (k, n) not in label_words]
+        return union_boxes([w.box for w in words]) if words else page.lines[k].box
+
     out: list[_Candidate] = []
     for i in range(len(page.lines)):
         if i in excluded:
@@ -1046,7 +1109,7 @@ def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
             out.append(
                 _Candidate(
                     text="\n".join(page.lines[k].text for k in group),
-                    boxes=tuple(page.lines[k].box for k in group),
+                    boxes=tuple(value_box(k) for k in group),
                     near_label=any(k in label_lines or k - 1 in label_lines for k in group),
                 )
             )
@@ -1126,25 +1189,41 @@ def _card_insurer_candidates(ctx: _Context, number_box: Box | None) -> list[_Can
     return out
 
 
+def _runner_up(text: str, best: Insurer) -> float:
+    """The score of the best other insurer for the same text (how unique the match is)."""
+    others = tuple(i for i in _one_row_per_insurer() if i.short_name != best.short_name)
+    _, score = match_insurer(text, insurers=others)
+    return score
+
+
 def _insurer(ctx: _Context, form: str, number_box: Box | None) -> FieldValue:
-    """The insurer: the best list match among lines (and pairs of lines) not used by a field."""
+    """The insurer: the best list match among lines (and pairs of lines) not used by a field.
+
+    A near-exact match that no other listed insurer comes close to is its own confirmation
+    (two misreads landing on one other insurer's name are not a real risk); a weaker or
+    ambiguous match is read again from the image and must name the same insurer.
+    """
     insurer, score, cand = _best_insurer(_page_insurer_candidates(ctx))
-    reread_done = False
     if insurer is None and form == "card":
         insurer, score, cand = _best_insurer(_card_insurer_candidates(ctx, number_box))
-        reread_done = True
     if insurer is None or cand is None:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
+    text = cand.text.replace("\n", " ")
     alternatives: tuple[str, ...] = ()
-    if reread_done:
-        confidence = 0.95 * score
+    margin = score - _runner_up(text, insurer)
+    if score >= _SURE_INSURER_SCORE and margin >= 0.15:
+        confidence = min(1.0, 0.5 + 0.5 * score)
     else:
+        # A card prints its insurer small and in colour, which the cleaned page fades; paper
+        # forms may have a blue seal over it, which the cleaned page removes.
+        source = ctx.image if form == "card" else ctx.page.image
         again: list[str] = []
         for b in cand.boxes:
-            again.extend(w.text for w in read_box(ctx.engine, ctx.page.image, b, lang="rus"))
+            words = read_box(ctx.engine, source, b, lang="rus", psm=PSM_BLOCK)
+            again.extend(w.text for w in words)
         insurer2, score2 = _insurer_match(" ".join(again))
         if insurer2 is not None and insurer2.short_name == insurer.short_name:
-            confidence = min(1.0, max(score, score2))
+            confidence = min(score, score2) if margin < 0.15 else max(score, score2)
         else:
             confidence = 0.6 * score
             alternatives = (insurer2.short_name,) if insurer2 is not None else ()
@@ -1154,7 +1233,7 @@ def _insurer(ctx: _Context, form: str, number_box: Box | None) -> FieldValue:
         value=insurer.short_name,
         confidence=confidence,
         box=union_boxes(list(cand.boxes)),
-        raw=cand.text.replace("\n", " "),
+        raw=text,
         needs_review=confidence < REVIEW_THRESHOLD,
         alternatives=alternatives,
     )

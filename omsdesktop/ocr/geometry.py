@@ -185,15 +185,18 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
     lab = cv2.cvtColor(cv2.GaussianBlur(colour, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
     k = max(3, round(min(paper.shape) * 0.03)) | 1
     near = cv2.dilate(paper, np.ones((k, k), np.uint8)) > 0
-    background = lab[~near]
-    if background.shape[0] < 0.05 * paper.size:
+    # Statistics on every third pixel: plenty for a median, a tenth of the time.
+    far_sample = ~near[::3, ::3]
+    background = lab[::3, ::3][far_sample]
+    if background.shape[0] < 0.05 * far_sample.size:
         return paper
-    centre = np.median(background, axis=0)
-    dist = np.linalg.norm(lab - centre, axis=2)
-    spread = float(np.median(np.abs(dist[~near] - np.median(dist[~near]))))
-    other = ((dist > max(12.0, np.median(dist[~near]) + 6.0 * spread)) & ~(paper > 0)).astype(
-        np.uint8
-    ) * 255
+    centre = np.median(background, axis=0).astype(np.float32)
+    diff = lab - centre
+    dist = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    bg_dist = dist[::3, ::3][far_sample]
+    level = float(np.median(bg_dist))
+    spread = float(np.median(np.abs(bg_dist - level)))
+    other = ((dist > max(12.0, level + 6.0 * spread)) & ~(paper > 0)).astype(np.uint8) * 255
     other = cv2.morphologyEx(other, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(other, connectivity=4)
     if count <= 1:
@@ -202,7 +205,7 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
     touching = np.unique(labels[ring & (labels > 0)])
     # Only solid parts that share a long border with the paper (a header band), not
     # shadows or objects beside it.
-    paper_l = float(np.median(lab[..., 0][paper > 0]))
+    paper_l = float(np.median(lab[::3, ::3, 0][paper[::3, ::3] > 0]))
     paper_rect = cv2.minAreaRect(cv2.findNonZero(paper))
     paper_side = min(paper_rect[1])
     keep = []

@@ -222,7 +222,7 @@ class UprightCues:
         score = 0.0
         if self.rule_votes >= 6:
             score += 2.0 * self.rules
-        if self.mark_votes >= 10:
+        if self.mark_votes >= 3:
             score += 0.25 * self.marks
         return score + self.title
 

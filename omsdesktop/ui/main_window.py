@@ -612,10 +612,10 @@ class MainWindow(QMainWindow):
         from omsdesktop.ui.drafts_dialog import DraftsDialog
 
         dialog = DraftsDialog(self.store, self.pool, self, self.lang)
-        chosen = dialog.exec() and dialog.chosen_id
+        accepted = dialog.exec()
         if self.draft_id is not None and self.draft_id in dialog.deleted_ids:
             self.new_application()  # the draft on screen is gone
-        if chosen:
+        if accepted and dialog.chosen_id:
             self.open_draft(dialog.chosen_id)
 
     def open_draft(self, draft_id: str) -> None:

@@ -48,6 +48,12 @@ def insurer_entry(text: str | None) -> str | None:
     return insurer.short_name if insurer else None
 
 
+def is_listed(name: str | None) -> bool:
+    """The insurer is in the shipped list (not merely close to a listed name)."""
+    insurer, score = match_insurer(name or "")
+    return insurer is not None and score >= 0.85
+
+
 def wrong_fields(fields: dict[str, FieldValue], truth: dict[str, str | None]) -> dict[str, str]:
     """Fields whose value differs from the truth (values are synthetic; shown on failure)."""
     wrong = {}
@@ -75,10 +81,11 @@ def test_clean_scan_reads_every_field(engine, form, seed, font_set):
         if fv.value is not None and name != "policy_form":
             assert fv.box is not None, f"{name} has no box for its source crop"
     # A field read right from a clean scan is not sent for review, apart from an insurer
-    # missing from the shipped list (the generator prints some that are not in it).
+    # missing from the shipped list: the generator prints some that are not in it, and one
+    # ("Максимус") that the list matches only loosely to another ("МАКС-М").
     flagged = [n for n, fv in fields.items() if fv.needs_review]
-    if fields["insurer"].value is None and insurer_entry(doc.truth["insurer"]) is None:
-        flagged.remove("insurer")
+    if not is_listed(doc.truth["insurer"]):
+        flagged = [n for n in flagged if n != "insurer"]
     assert not flagged, flagged
     if form == "unified":
         assert fields["policy_number"].source == "barcode"
