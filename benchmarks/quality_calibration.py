@@ -309,9 +309,10 @@ def report(
         "",
         "## Thresholds",
         "",
-        "Chosen on the train split (differences from the previous defaults: "
-        + (json.dumps(default_changes) if default_changes else "none")
-        + "):",
+        "Chosen on the train split (coordinate search, middle of each best plateau); "
+        "QualityThresholds' defaults in omsdesktop/ocr/quality.py differ from them in: "
+        + (json.dumps(default_changes) if default_changes else "nothing")
+        + ".",
         "",
         "```json",
         json.dumps(th.to_json(), indent=1),

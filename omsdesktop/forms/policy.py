@@ -48,7 +48,7 @@ from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
-from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, OcrEngine, Word
+from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_SPARSE, OcrEngine, Word
 from omsdesktop.ocr.layout import PageText, group_lines, union_boxes
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
@@ -117,8 +117,9 @@ _REREAD_HEIGHT = 28.0
 # 0.75-0.85 is where unlisted insurers land on a listed one by accident.
 _SURE_INSURER_SCORE = 0.85
 
-# A third reading, only where the first two disagree, scales the value to this height.
-_TIEBREAK_HEIGHT = 42.0
+# Where the readings so far do not agree on a valid value, further readings scale the value
+# to these heights in turn (at most two more calls, on the few fields that need them).
+_TIEBREAK_HEIGHTS = (42.0, 22.0)
 
 # Cards are read again at about this width (a 300-dpi scan of a card is 1011 px wide).
 _CARD_WORK_WIDTH = 1100
@@ -357,6 +358,9 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
 
     # --- sex and dates
     fields["sex"] = _labelled(ctx, "sex", _parse_sex, lang="rus", reread=reread)
+    wanted = ["birth_date", "issue_date"] + ([] if form == "card" else ["expiry_date"])
+    if any(not ctx.of(name) for name in wanted):
+        ctx.hits.extend(_recover_labels(ctx, [n for n in wanted if not ctx.of(n)]))
     fields["birth_date"] = _labelled_date(ctx, "birth_date", _parse_date, reread=reread)
     fields["policy_issue_date"] = _labelled_date(ctx, "issue_date", _parse_date, reread=True)
     fields["policy_expiry_date"] = _expiry(ctx, form, reread=reread)
@@ -416,18 +420,15 @@ def _card_confidence(page: PageText, ctx: _Context) -> float:
     return 0.92 if _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1] else 0.82
 
 
-def _with_top_reread(ctx: _Context) -> PageText:
-    """The page with everything above its first label row read again as one block.
+def _read_top_band(ctx: _Context, bottom: int, psm: int) -> list[Word]:
+    """Words of the page above ``bottom``, read from the darkest channel of the colour image.
 
-    Reads the darkest channel of the straightened image (small coloured print survives it)
-    at about 300 dpi card size; lines below the block are kept from the page pass.
+    Small coloured print (a card's insurer) survives the darkest channel where the cleaned
+    page fades it. Big images (photos) are read at about the size of a 300-dpi card scan.
     """
-    page, image = ctx.page, ctx.image
-    label_rows = sorted({page.lines[h.line_index].box.y for h in ctx.hits})
-    bottom = label_rows[0] if label_rows else page.image.shape[0] // 2
     if bottom < 20:
-        return page
-    region = image[:bottom]
+        return []
+    region = ctx.image[:bottom]
     grey = region.min(axis=2) if region.ndim == 3 else region
     f = min(1.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1))
     work: Image = np.ascontiguousarray(grey, dtype=np.uint8)
@@ -437,7 +438,7 @@ def _with_top_reread(ctx: _Context) -> PageText:
         )
     else:
         f = 1.0
-    words = [
+    return [
         Word(
             w.text,
             w.confidence,
@@ -446,8 +447,19 @@ def _with_top_reread(ctx: _Context) -> PageText:
             ),
             w.line_key,
         )
-        for w in ctx.engine.read(work, lang="rus", psm=PSM_BLOCK)
+        for w in ctx.engine.read(work, lang="rus", psm=psm)
     ]
+
+
+def _with_top_reread(ctx: _Context) -> PageText:
+    """The page with everything above its first label row read again as one block."""
+    page = ctx.page
+    row_labels = LABELS["birth_date"] + LABELS["issue_date"] + LABELS["sex"]
+    label_rows = sorted({page.lines[h.line_index].box.y for h in ctx.hits if h.label in row_labels})
+    bottom = label_rows[0] if label_rows else page.image.shape[0] // 2
+    words = _read_top_band(ctx, bottom, PSM_BLOCK)
+    if not words:
+        return page
     kept = [ln for ln in page.lines if ln.box.y + ln.box.height / 2 >= bottom]
     lines = group_lines(words) + kept
     lines.sort(key=lambda ln: (ln.box.y, ln.box.x))
@@ -483,7 +495,13 @@ def _enp(ctx: _Context, runs: list[_Run], *, reread: bool) -> FieldValue:
     first = reading_of(run.words, _parse_enp)
     if reread and first.box is not None:
         field = _decide_rereading(
-            ctx, first, _parse_enp, lang="eng", whitelist=DIGITS + " ", validate=is_valid_enp
+            ctx,
+            first,
+            _parse_enp,
+            lang="eng",
+            whitelist=DIGITS + " ",
+            validate=is_valid_enp,
+            strong=True,
         )
     else:
         field = decide([first], validate=is_valid_enp)
@@ -550,8 +568,14 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
     if series_words:
         first = reading_of(series_words, _parse_series)
         assert first.box is not None
+        # A series of digits only ("6165") reads better with the English model.
+        letters = re.search(r"[^\d\s\-]", first.text) is not None
         series = _decide_rereading(
-            ctx, first, _parse_series, lang="rus", whitelist=_SERIES_CHARS + " "
+            ctx,
+            first,
+            _parse_series,
+            lang="rus" if letters else "eng",
+            whitelist=(_SERIES_CHARS if letters else DIGITS + "-") + " ",
         )
     return series, number
 
@@ -617,6 +641,42 @@ def _free_area(page: PageText, box: Box) -> tuple[int, int, int, int]:
     return x_lo, x_hi, y_lo, y_hi
 
 
+def _only_main_line(region: Image) -> Image:
+    """Blank out ink above and below the crop's main text line.
+
+    A page-pass box is sometimes taller than its word (it took in the chip of a card or the
+    line above), and the margin of the crop reaches neighbours; Tesseract's single-line mode
+    then reads half a line or nothing. Rows of ink are grouped into bands; the heaviest band is
+    kept with any band close enough to belong to it (the dots of "Ё", the breve of "Й").
+    """
+    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = (binary > 0).sum(axis=1)
+    rows = ink > max(1, int(0.004 * region.shape[1]))
+    bands: list[tuple[int, int, int]] = []  # (start, end, ink)
+    start: int | None = None
+    for y, on in enumerate([*rows.tolist(), False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            bands.append((start, y, int(ink[start:y].sum())))
+            start = None
+    if len(bands) <= 1:
+        return region
+    main = max(range(len(bands)), key=lambda i: bands[i][2])
+    top, bottom = bands[main][0], bands[main][1]
+    lo, hi = main, main
+    while lo > 0 and top - bands[lo - 1][1] <= max(2, 0.3 * (bottom - top)):
+        lo -= 1
+        top = bands[lo][0]
+    while hi + 1 < len(bands) and bands[hi + 1][0] - bottom <= max(2, 0.3 * (bottom - top)):
+        hi += 1
+        bottom = bands[hi][1]
+    out = region.copy()
+    out[:top] = 255
+    out[bottom:] = 255
+    return out
+
+
 def _letter_height(region: Image, box_h: int) -> float:
     """Median height of the letters in a crop: the box height is no guide for lower case.
 
@@ -664,7 +724,7 @@ def read_box(
         return []
     if region.ndim == 3:
         region = np.ascontiguousarray(region.min(axis=2), dtype=np.uint8)
-    region = _without_rules(region, h)
+    region = _only_main_line(_without_rules(region, h))
     letters = _letter_height(region, h)
     scale = float(np.clip((height or _REREAD_HEIGHT) / letters, 0.3, 3.0))
     work = region
@@ -763,20 +823,31 @@ def _decide_rereading(
     whitelist: str | None,
     psm: int | None = None,
     validate: Callable[[str], bool] | None = None,
+    strong: bool = False,
 ) -> FieldValue:
-    """Re-read a value and decide; when the two readings disagree, a third one breaks the tie.
+    """Re-read a value and decide; when the readings disagree, more readings break the tie.
 
-    The third reading scales the value larger (``_TIEBREAK_HEIGHT``): Tesseract's mistakes at
-    two scales are mostly different ones. It costs one more call on the few fields that need it.
+    Further readings scale the value larger, then smaller (``_TIEBREAK_HEIGHTS``), until two
+    agree: Tesseract's mistakes at different scales are mostly different ones.
+    ``strong`` says ``validate`` is a check digit: two agreeing readings that pass it are sure.
     """
     assert first.box is not None
     second = _reread(ctx, first.box, parser, lang=lang, whitelist=whitelist, psm=psm)
     readings = [first, second]
 
-    def ok(r: Reading) -> bool:
-        return r.value is not None and (validate is None or validate(r.value))
+    def ok_value(value: str) -> bool:
+        return validate is None or validate(value)
 
-    if first.value != second.value or not ok(second):
+    def ok(r: Reading) -> bool:
+        return r.value is not None and ok_value(r.value)
+
+    def settled() -> bool:
+        values = [r.value for r in readings if ok(r)]
+        return any(values.count(v) >= 2 for v in values)
+
+    for height in _TIEBREAK_HEIGHTS:
+        if settled():
+            break
         readings.append(
             _reread(
                 ctx,
@@ -785,10 +856,19 @@ def _decide_rereading(
                 lang=lang,
                 whitelist=whitelist,
                 psm=PSM_LINE,
-                height=_TIEBREAK_HEIGHT,
+                height=height,
             )
         )
-    return decide(readings, validate=validate)
+    field = decide(readings, validate=validate)
+    agree = sum(r.value == field.value for r in readings)
+    if strong and field.value is not None and ok_value(field.value) and agree >= 2:
+        # Two readings agree on a number that passes its check digit: Tesseract's own score
+        # (often 0 for whitelisted reads) adds nothing to that.
+        confidence = max(field.confidence, 0.9)
+        field = dataclasses.replace(
+            field, confidence=confidence, needs_review=confidence < REVIEW_THRESHOLD
+        )
+    return field
 
 
 def _labelled(
@@ -814,13 +894,61 @@ def _labelled(
     return FieldValue(value=None, confidence=0.0, needs_review=True)
 
 
+def _recover_labels(ctx: _Context, names: Sequence[str]) -> list[LabelHit]:
+    """Find labels the page pass misread ("о ыачи" for "Дата выдачи") by reading them again.
+
+    Looks at lines that start with words and go on with a value in digits but carry no known
+    label: the words before the value are re-read and matched against the missing labels.
+    """
+    page = ctx.page
+    labelled = {h.line_index for h in ctx.hits}
+    found: list[LabelHit] = []
+    missing = set(names)
+    for i, line in enumerate(page.lines):
+        if not missing:
+            break
+        if i in labelled or i in ctx.used_lines:
+            continue
+        start = next((k for k, w in enumerate(line.words) if re.search(r"\d", w.text)), None)
+        if not start:
+            continue
+        box = union_boxes([w.box for w in line.words[:start]])
+        words = read_box(ctx.engine, page.image, box, lang="rus", limits=_free_area(page, box))
+        text = fold_word("".join(w.text for w in words))
+        best: tuple[float, str, str] = (0.0, "", "")
+        for name in missing:
+            for variant in LABELS[name]:
+                score = fuzz.ratio(text, fold_word(variant.replace(" ", "")))
+                if score > best[0]:
+                    best = (score, name, variant)
+        if best[0] >= 80:
+            found.append(LabelHit(i, 0, start, best[0], best[2]))
+            missing.discard(best[1])
+    return found
+
+
+def _date_reading(words: Sequence[Word]) -> tuple[str, str | None]:
+    """Language and whitelist to re-read a date with.
+
+    Digits only ("05.07.2019"): the English model with digits and dots. The month in words
+    ("«03» мая 2024 г."): Russian and English together, since the Russian model alone reads the
+    day in quotes as "05" now and then. A word only («бессрочно»): Russian.
+    """
+    letters = any(re.search(r"[А-Яа-яЁё]{3}", w.text) for w in words)
+    digits = any(re.search(r"\d", w.text) for w in words)
+    if letters and digits:
+        return "rus+eng", None
+    if letters:
+        return "rus", None
+    return "eng", DATE_CHARS
+
+
 def _labelled_date(ctx: _Context, name: str, parser: Parser, *, reread: bool) -> FieldValue:
     for hit in ctx.of(name):
         words = _value_words(ctx, hit)
         if not words:
             continue
-        in_words = any(re.search(r"[А-Яа-яЁё]{3}", w.text) for w in words)
-        lang, whitelist = ("rus", None) if in_words else ("eng", DATE_CHARS)
+        lang, whitelist = _date_reading(words)
         field = _read(ctx, words, parser, lang=lang, whitelist=whitelist, reread=reread)
         if field.value is not None:
             return field
@@ -836,8 +964,7 @@ def _expiry(ctx: _Context, form: str, *, reread: bool) -> FieldValue:
         words = _value_words(ctx, hit)
         if not words:
             continue
-        in_words = any(re.search(r"[А-Яа-яЁё]{3}", w.text) for w in words)
-        lang, whitelist = ("rus", None) if in_words else ("eng", DATE_CHARS)
+        lang, whitelist = _date_reading(words)
         field = _read(ctx, words, _parse_expiry, lang=lang, whitelist=whitelist, reread=reread)
         if field.value is not None:
             break
@@ -896,12 +1023,13 @@ def _restore_marks(value: str, box: Box, marks: Sequence[float], plain: str, mar
         best: int | None = None
         best_dist = 1.2 * step
         for i, ch in enumerate(chars):
-            if ch not in plain:
+            if ch not in plain and ch not in marked:
                 continue
             dist = abs(box.x + (i + 0.5) * step - x)
             if dist <= best_dist:
                 best, best_dist = i, dist
-        if best is not None:
+        # The nearest candidate may already carry the mark ("Георгий"): nothing to restore.
+        if best is not None and chars[best] in plain:
             chars[best] = marked[plain.index(chars[best])]
     return "".join(chars)
 
@@ -935,6 +1063,8 @@ def diacritic_marks(grey: Image, box: Box) -> tuple[list[float], list[float]]:
     breves: list[float] = []
     for i in range(1, n):
         left, t, w, hh, area = (int(v) for v in stats[i])
+        if t <= 0 or left <= 0 or left + w >= region.shape[1]:
+            continue  # cut by the crop: a piece of the line above or of a neighbour
         if not top - 0.6 * letter_h <= t + hh <= top + 0.08 * letter_h:
             continue  # not just above the letters
         if 2 <= w <= 0.3 * letter_h and 2 <= hh <= 0.3 * letter_h and area >= 0.45 * w * hh:
@@ -1158,21 +1288,15 @@ def _best_insurer(
     return best[1], best[2], best[3]
 
 
-def _card_insurer_candidates(ctx: _Context, number_box: Box | None) -> list[_Candidate]:
+def _card_insurer_candidates(ctx: _Context, number_box: Box | None, psm: int) -> list[_Candidate]:
     """A card prints its insurer small, in colour, above the number: read that band again.
 
     The page pass works on a page cleaned for black print, where small coloured text on a
     tinted card often fades; this reads the darkest channel of the straightened image instead.
     """
-    image = ctx.image
-    bottom = number_box.y if number_box is not None else image.shape[0] // 2
-    if bottom < 10:
-        return []
-    region = image[:bottom]
-    grey = region.min(axis=2) if region.ndim == 3 else region
-    words = ctx.engine.read(np.ascontiguousarray(grey), lang="rus", psm=PSM_BLOCK)
+    bottom = number_box.y if number_box is not None else ctx.image.shape[0] // 2
     lines: dict[tuple[int, int, int], list[Word]] = {}
-    for w in words:
+    for w in _read_top_band(ctx, bottom, psm):
         lines.setdefault(w.line_key, []).append(w)
     ordered = [lines[k] for k in sorted(lines)]
     out: list[_Candidate] = []
@@ -1204,8 +1328,12 @@ def _insurer(ctx: _Context, form: str, number_box: Box | None) -> FieldValue:
     ambiguous match is read again from the image and must name the same insurer.
     """
     insurer, score, cand = _best_insurer(_page_insurer_candidates(ctx))
-    if insurer is None and form == "card":
-        insurer, score, cand = _best_insurer(_card_insurer_candidates(ctx, number_box))
+    # Tesseract's layout analysis of a card's top is erratic (the chip, the tinted band):
+    # a block read, then a sparse one.
+    for psm in (PSM_BLOCK, PSM_SPARSE) if insurer is None and form == "card" else ():
+        insurer, score, cand = _best_insurer(_card_insurer_candidates(ctx, number_box, psm))
+        if insurer is not None:
+            break
     if insurer is None or cand is None:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
     text = cand.text.replace("\n", " ")

@@ -196,6 +196,7 @@ class OutOfProcessBackend:
         env: extra environment for the worker (e.g. ``SANE_CONFIG_DIR``).
         idle_timeout_s: a worker silent for this long is killed (scanners warming their lamp
             can take half a minute, so the default is generous).
+        cancel_grace_s: how long a cancelled worker may take to stop before it is killed.
     """
 
     def __init__(
@@ -207,6 +208,7 @@ class OutOfProcessBackend:
         command: list[str] | None = None,
         env: dict[str, str] | None = None,
         idle_timeout_s: float = 120.0,
+        cancel_grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         self.name = name
         self.driver = driver
@@ -214,6 +216,7 @@ class OutOfProcessBackend:
         self.command = list(command) if command else [sys.executable, "-m", __name__]
         self.env = dict(env or {})
         self.idle_timeout_s = idle_timeout_s
+        self.cancel_grace_s = cancel_grace_s
 
     def available(self) -> bool:
         return self._is_available() if self._is_available is not None else True
@@ -286,7 +289,7 @@ class OutOfProcessBackend:
                 worker.close_stdin()
                 cancel_sent_at = time.monotonic()
             now = time.monotonic()
-            if cancel_sent_at is not None and now - cancel_sent_at > CANCEL_GRACE_S:
+            if cancel_sent_at is not None and now - cancel_sent_at > self.cancel_grace_s:
                 worker.kill()
                 raise ScanCancelledError("worker did not stop in time; killed")
             if now - last_heard > self.idle_timeout_s:

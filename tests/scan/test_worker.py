@@ -64,7 +64,11 @@ def test_hanging_driver_can_be_cancelled() -> None:
         return len(calls) > 5
 
     with pytest.raises(ScanCancelledError):
-        list(backend("HangingDriver").scan("x", ScanOptions(), cancelled=cancelled))
+        list(
+            backend("HangingDriver", cancel_grace_s=1.0).scan(
+                "x", ScanOptions(), cancelled=cancelled
+            )
+        )
 
 
 def test_driver_bug_is_a_generic_scanner_error() -> None:
