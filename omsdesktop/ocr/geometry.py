@@ -230,6 +230,57 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
     return _fill_holes(merged)
 
 
+def _quad_from_edges(gray_small: Image) -> FloatArray | None:
+    """The largest convex four-sided outline among the image's strong edges."""
+    h, w = gray_small.shape
+    blurred = cv2.GaussianBlur(gray_small, (5, 5), 0)
+    median = float(np.median(blurred))
+    edges = cv2.Canny(blurred, max(5.0, 0.33 * median), max(20.0, 0.66 * median))
+    # Join the sheet's edge across gaps, but not into the text: a small closing only.
+    edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    best: FloatArray | None = None
+    best_area = 0.0
+    frame = float(h * w)
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:10]:
+        hull = cv2.convexHull(contour)
+        area = float(cv2.contourArea(hull))
+        if not 0.15 * frame <= area <= 0.97 * frame:
+            continue
+        perimeter = cv2.arcLength(hull, True)
+        for eps in (0.02, 0.03, 0.04):
+            approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+            if len(approx) == 4:
+                if area > best_area:
+                    best, best_area = order_quad(approx.reshape(4, 2)), area
+                break
+    return best
+
+
+def _edge_support(gray_small: Image, quad: FloatArray | None) -> float:
+    """Share of points along the quad's sides where the image has a strong edge."""
+    if quad is None:
+        return 0.0
+    gx = cv2.Sobel(gray_small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray_small, cv2.CV_32F, 0, 1, ksize=3)
+    magnitude = cv2.magnitude(gx, gy)
+    magnitude = cv2.dilate(magnitude, np.ones((5, 5), np.uint8))
+    h, w = gray_small.shape
+    threshold = max(20.0, float(np.percentile(magnitude, 90)) * 0.5)
+    hits = 0
+    total = 0
+    for i in range(4):
+        a = quad[i]
+        b = quad[(i + 1) % 4]
+        for t in np.linspace(0.05, 0.95, 40):
+            x, y = a + (b - a) * t
+            xi, yi = int(round(x)), int(round(y))
+            if 0 <= xi < w and 0 <= yi < h:
+                total += 1
+                hits += int(magnitude[yi, xi] > threshold)
+    return hits / total if total else 0.0
+
+
 def locate_document(
     image: Image, *, scale: float = 1.0, colour: Image | None = None
 ) -> DocumentLocation:
@@ -310,6 +361,19 @@ def locate_document(
         qa = quad_area(quad)
         if not (0.75 * share * frame_area <= qa <= 1.3 * share * frame_area):
             quad = None
+    # The brightness mask leaks into a light background under uneven light; the sheet's own
+    # edge is a better witness. Keep whichever outline the image's edges support more.
+    edge_quad = _quad_from_edges(small)
+    if edge_quad is not None:
+        edge_support = _edge_support(small, edge_quad)
+        mask_support = _edge_support(small, quad) if quad is not None else 0.0
+        if edge_support >= 0.6 and edge_support > mask_support + 0.1:
+            quad = edge_quad
+            share = quad_area(quad) / frame_area
+    if quad is not None and _edge_support(small, quad) < 0.3:
+        # An outline the image's edges do not follow is a guess; warping by it would bend the
+        # page. Better to straighten by the text lines alone.
+        quad = None
     return DocumentLocation(
         quad=None if quad is None else quad / s,
         fills_frame=False,
