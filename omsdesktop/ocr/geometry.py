@@ -274,7 +274,7 @@ def _edge_support(gray_small: Image, quad: FloatArray | None) -> float:
         b = quad[(i + 1) % 4]
         for t in np.linspace(0.05, 0.95, 40):
             x, y = a + (b - a) * t
-            xi, yi = int(round(x)), int(round(y))
+            xi, yi = round(x), round(y)
             if 0 <= xi < w and 0 <= yi < h:
                 total += 1
                 hits += int(magnitude[yi, xi] > threshold)
