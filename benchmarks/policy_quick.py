@@ -112,9 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                         silent[deg] += 1
                     if ok and args.show_flagged and fv is not None and fv.needs_review:
                         codes = [p.code for p in fv.problems]
-                        print(
-                            f"  flagged {deg} {form} seed={seed} {field}: {fv.confidence:.2f} {codes}"
-                        )
+                        where = f"{deg} {form} seed={seed} {field}"
+                        print(f"  flagged {where}: {fv.confidence:.2f} {codes}")
                     if not ok and args.show_errors:
                         shown: Any = doc.truth.get(field)
                         print(f"  {deg} {form} seed={seed} {field}: {value!r} != {shown!r}")

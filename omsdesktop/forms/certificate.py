@@ -453,10 +453,16 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
     caps = _join(read_region(engine, page, series_word.box, lang="rus", whitelist=CAPITALS + "-"))
     if "-" in caps:
         letters.append((series_letters_to_cyrillic(caps.rsplit("-", 1)[1].strip()), 2.0))
-    digits = _join(read_region(engine, page, box, lang="eng", whitelist=DIGITS + "-№N"))
-    m = re.search(r"(\d{6,7})\s*$", digits)
-    if m:
-        numbers.append((m.group(1), 1.0))
+    # The number alone, digits only: reading the whole line with a digit whitelist turns "№"
+    # into a digit ("2358113").
+    number_word = next(
+        (w for w in reversed(line.words) if len(re.sub(r"\D", "", w.text)) >= 5), None
+    )
+    if number_word is not None:
+        digits = _join(read_region(engine, page, number_word.box, lang="eng", whitelist=DIGITS))
+        m = re.fullmatch(r"\s*(\d{6,7})\s*", digits)
+        if m:
+            numbers.append((m.group(1), 1.0))
 
     numeral, n_share = _vote(numerals, _valid_numeral)
     letter, l_share = _vote(letters, lambda x: bool(re.fullmatch(r"[А-ЯЁ]{2}", x)))

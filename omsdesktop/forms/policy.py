@@ -109,8 +109,9 @@ _DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3",
 _DATE_IN_WORD_RE = re.compile(r"\d[.,]\d")
 _NUMBER_SIGN_RE = re.compile(r"^(№|N[oо°º]?|Nе|Ne|Мо|No)\.?$")
 
-# Re-reads scale a value's box (capitals and digits, with ascenders) to this height: on the
-# generated corpus digits in serif faces read reliably at 24-32 px and often not at 36-44.
+# Re-reads scale a value's letters (their median height: capitals and digits, or the x-height
+# of lower case) to this height: on the generated corpus digits in serif faces read reliably
+# at 24-32 px and often not at 36-44.
 _REREAD_HEIGHT = 28.0
 
 # Below this list-match score an insurer is shown for review even when both readings agree:
@@ -410,14 +411,15 @@ def _form_from_text(page: PageText, ctx: _Context) -> tuple[str, float]:
 def _card_confidence(page: PageText, ctx: _Context) -> float:
     """How sure the page is a plastic card (0 = not a card).
 
-    A card prints no name labels (a unified policy and the other forms always do); card
-    proportions (85.6 x 54 mm, landscape) add certainty, though a photo's crop may miss them.
+    A card prints no name labels (a unified policy and the other forms always do). Without
+    card proportions (85.6 x 54 mm, landscape) that may also be a sheet whose labels did not
+    read (a poor photo, a bad crop), so the guess is then shown for review.
     """
     if ctx.of("last_name") or ctx.of("full_name") or ctx.of("first_name"):
         return 0.0
     h, w = page.image.shape[:2]
     aspect = w / max(h, 1)
-    return 0.92 if _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1] else 0.82
+    return 0.92 if _CARD_ASPECT[0] <= aspect <= _CARD_ASPECT[1] else 0.7
 
 
 def _read_top_band(ctx: _Context, bottom: int, psm: int) -> list[Word]:
@@ -485,6 +487,18 @@ def _enp_runs(ctx: _Context) -> list[_Run]:
         )
 
     return sorted(runs, key=rank)
+
+
+def printed_enp(page: PageText) -> str | None:
+    """A 16-digit number with a valid ENP check digit printed on the page, if any.
+
+    For classification: only a policy prints one (the blank serial has 11 digits), and a
+    card's title, white on a coloured band, often does not survive the page pass.
+    """
+    for run in _digit_runs(page, _blank_serial_lines(page)):
+        if len(run.digits) == 16 and is_valid_enp(run.digits):
+            return run.digits
+    return None
 
 
 def _enp(ctx: _Context, runs: list[_Run], *, reread: bool) -> FieldValue:
@@ -1493,4 +1507,12 @@ def _apply_barcode(
     return out
 
 
-__all__ = ["BARCODE_OCR_MISMATCH", "LABELS", "POLICY_FORMS", "read_policy"]
+__all__ = [
+    "BARCODE_OCR_MISMATCH",
+    "LABELS",
+    "POLICY_FORMS",
+    "diacritic_marks",
+    "printed_enp",
+    "read_box",
+    "read_policy",
+]

@@ -18,7 +18,7 @@ from omsdesktop.forms.checks import apply_field_rules
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind, FieldValue
-from omsdesktop.forms.policy import BARCODE_OCR_MISMATCH, read_policy
+from omsdesktop.forms.policy import BARCODE_OCR_MISMATCH, printed_enp, read_policy
 from omsdesktop.ocr.barcode import find_pdf417
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.layout import Line, PageText, read_page
@@ -266,3 +266,13 @@ def test_enp_with_a_failing_check_digit_is_returned_as_printed_and_flagged(engin
     assert number.value == misprinted  # never "corrected" to a valid number
     assert number.needs_review
     assert "policy_number_checksum" in [p.code for p in number.problems]
+
+
+def test_printed_enp_finds_the_number_on_a_card_without_its_title(engine):
+    """Classification can fall back on the ENP: a card's title is white on a coloured band and
+    often does not survive the page pass (it does not on this card at the time of writing)."""
+    doc = generate_policy(1000, "card")
+    page = read_page(engine, doc.image)
+    assert printed_enp(page) == doc.truth["policy_number"]
+    unified = generate_policy(24, "unified")
+    assert printed_enp(read_page(engine, unified.image)) == unified.truth["policy_number"]
