@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from omsdesktop.forms.fields import (
@@ -349,6 +350,15 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         value=form, confidence=form_conf, needs_review=form_conf < REVIEW_THRESHOLD
     )
 
+    # --- labels the page pass misread
+    wanted = ["birth_date", "issue_date"]
+    if form != "card":
+        wanted.append("expiry_date")
+        if not ctx.of("full_name"):
+            wanted += ["last_name", "first_name", "patronymic"]
+    if any(not ctx.of(name) for name in wanted):
+        ctx.hits.extend(_recover_labels(ctx, [n for n in wanted if not ctx.of(n)]))
+
     # --- names
     reread = barcode is None
     if form == "card":
@@ -359,12 +369,11 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
 
     # --- sex and dates
     fields["sex"] = _labelled(ctx, "sex", _parse_sex, lang="rus", reread=reread)
-    wanted = ["birth_date", "issue_date"] + ([] if form == "card" else ["expiry_date"])
-    if any(not ctx.of(name) for name in wanted):
-        ctx.hits.extend(_recover_labels(ctx, [n for n in wanted if not ctx.of(n)]))
     fields["birth_date"] = _labelled_date(ctx, "birth_date", _parse_date, reread=reread)
     fields["policy_issue_date"] = _labelled_date(ctx, "issue_date", _parse_date, reread=True)
     fields["policy_expiry_date"] = _expiry(ctx, form, reread=reread)
+    if form == "card" and not (ctx.of("birth_date") and ctx.of("issue_date")):
+        fields.update(_card_value_row(ctx, fields))
 
     # --- insurer
     fields["insurer"] = _insurer(ctx, form, fields["policy_number"].box)
@@ -591,7 +600,58 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
             lang="rus" if letters else "eng",
             whitelist=(_SERIES_CHARS if letters else DIGITS + "-") + " ",
         )
+        if series.value is not None and series.box is not None:
+            settled = _settle_pi(series.value, ctx.page.image, series.box)
+            if settled != series.value:
+                series = dataclasses.replace(
+                    series,
+                    value=settled,
+                    alternatives=tuple(sorted({*series.alternatives, series.value} - {settled})),
+                )
     return series, number
+
+
+def _settle_pi(text: str, grey: Image, box: Box) -> str:
+    """Tell "П" from "И" by shape: Tesseract reads a bold serif "П" as "И" ("БТП" → "БТИ").
+
+    A "П" has a bar across its top; an "И" has two stems there with a gap between them.
+    Only where the letters of the reading and the glyphs in the box pair up one to one.
+    """
+    if not re.search("[ПИ]", text):
+        return text
+    ih, iw = grey.shape[:2]
+    y0, y1 = max(0, box.y - 2), min(ih, box.y + box.height + 2)
+    x0, x1 = max(0, box.x - 2), min(iw, box.x + box.width + 2)
+    region = grey[y0:y1, x0:x1]
+    if region.size == 0:
+        return text
+    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    if n < 2:
+        return text
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max())
+    glyphs = sorted(
+        (i for i in range(1, n) if stats[i, cv2.CC_STAT_HEIGHT] >= 0.6 * tallest),
+        key=lambda i: int(stats[i, cv2.CC_STAT_LEFT]),
+    )
+    chars = [c for c in text if c not in " -"]
+    if len(glyphs) != len(chars):
+        return text
+    settled = iter(
+        _pi_by_shape(labels == i, stats[i]) if ch in "ПИ" else ch
+        for ch, i in zip(chars, glyphs, strict=True)
+    )
+    return "".join(c if c in " -" else next(settled) for c in text)
+
+
+def _pi_by_shape(mask: npt.NDArray[np.bool_], stat: npt.NDArray[np.int32]) -> str:
+    left, top, w, h = (int(v) for v in stat[:4])
+    glyph = mask[top : top + h, left : left + w]
+    band = glyph[: max(2, h // 8)]
+    covered = float(band.any(axis=0).mean())
+    # On the generated corpus a "П" covers its top band fully, an "И" (serifs on two stems)
+    # 0.86-0.92 of it.
+    return "П" if covered >= 0.96 else "И"
 
 
 # --- labelled values -----------------------------------------------------------------------------
@@ -793,9 +853,48 @@ def _without_rules(region: Image, text_h: int) -> Image:
     return out
 
 
+def _row_words(ctx: _Context, hit: LabelHit) -> list[Word]:
+    """The words to the right of a label on its row, up to the next label on that row.
+
+    Goes by position, not by the page pass's lines: a table whose rows sit close together is
+    sometimes read as one line holding two labels and two values.
+    """
+    page = ctx.page
+    label = hit.box(page)
+
+    def same_row(b: Box) -> bool:
+        overlap = min(label.y + label.height, b.y + b.height) - max(label.y, b.y)
+        return overlap >= 0.5 * min(label.height, b.height)
+
+    label_words = {id(w) for h in ctx.hits for w in page.lines[h.line_index].words[h.start : h.end]}
+    stops = [
+        h.box(page).x
+        for h in ctx.hits
+        if h is not hit and h.box(page).x > label.x + label.width / 2 and same_row(h.box(page))
+    ]
+    x_end = min(stops) if stops else page.image.shape[1]
+    words = [
+        w
+        for w in page.words
+        if id(w) not in label_words
+        and w.box.x >= label.x + label.width - 0.5 * label.height
+        and w.box.x < x_end
+        and same_row(w.box)
+        and fold_word(w.text)
+    ]
+    words.sort(key=lambda w: w.box.x)
+    # A value is one run of words: what follows a wide gap is another column or noise (the
+    # edge of a QR code beside the table).
+    for k in range(1, len(words)):
+        gap = words[k].box.x - (words[k - 1].box.x + words[k - 1].box.width)
+        if gap > 3 * max(words[k - 1].box.height, label.height):
+            return words[:k]
+    return words
+
+
 def _value_words(ctx: _Context, hit: LabelHit) -> list[Word]:
     """A label's value: to its right; on a row of labels (cards), the words below it."""
-    right = [w for w in words_right_of(ctx.page, hit, ctx.hits) if fold_word(w.text)]
+    right = _row_words(ctx, hit)
     if right:
         return right
     below_index = line_below(ctx.page, hit.line_index)
@@ -911,8 +1010,9 @@ def _labelled(
 def _recover_labels(ctx: _Context, names: Sequence[str]) -> list[LabelHit]:
     """Find labels the page pass misread ("о ыачи" for "Дата выдачи") by reading them again.
 
-    Looks at lines that start with words and go on with a value in digits but carry no known
-    label: the words before the value are re-read and matched against the missing labels.
+    Looks at lines that carry no known label but split into words and a value: before the
+    first word with digits (a date), or at a wide gap (the label column and the value column).
+    The words before the value are re-read and matched against the missing labels.
     """
     page = ctx.page
     labelled = {h.line_index for h in ctx.hits}
@@ -923,7 +1023,7 @@ def _recover_labels(ctx: _Context, names: Sequence[str]) -> list[LabelHit]:
             break
         if i in labelled or i in ctx.used_lines:
             continue
-        start = next((k for k, w in enumerate(line.words) if re.search(r"\d", w.text)), None)
+        start = _value_start(line.words)
         if not start:
             continue
         box = union_boxes([w.box for w in line.words[:start]])
@@ -939,6 +1039,21 @@ def _recover_labels(ctx: _Context, names: Sequence[str]) -> list[LabelHit]:
             found.append(LabelHit(i, 0, start, best[0], best[2]))
             missing.discard(best[1])
     return found
+
+
+def _value_start(words: Sequence[Word]) -> int | None:
+    """Where the value starts in a label-and-value line: at a date, or after the widest gap."""
+    start = next((k for k, w in enumerate(words) if re.search(r"\d", w.text)), None)
+    if start:
+        return start
+    if len(words) < 2:
+        return None
+    gaps = [
+        words[k + 1].box.x - (words[k].box.x + words[k].box.width) for k in range(len(words) - 1)
+    ]
+    k = max(range(len(gaps)), key=lambda j: gaps[j])
+    height = float(np.median([w.box.height for w in words]))
+    return k + 1 if gaps[k] >= 1.2 * height else None
 
 
 def _date_reading(words: Sequence[Word]) -> tuple[str, str | None]:
@@ -1124,12 +1239,11 @@ def _labelled_names(ctx: _Context, reread: bool) -> tuple[FieldValue, FieldValue
                 return words
         return []
 
-    last_words = words_of("last_name")
-    if last_words:
+    if not ctx.of("full_name"):
         return (
-            _read_name(ctx, last_words, reread),
-            _read_name(ctx, words_of("first_name"), reread) if ctx.of("first_name") else empty,
-            _read_name(ctx, words_of("patronymic"), reread) if ctx.of("patronymic") else empty,
+            _read_name(ctx, words_of("last_name"), reread),
+            _read_name(ctx, words_of("first_name"), reread),
+            _read_name(ctx, words_of("patronymic"), reread),
         )
     # "Ф.И.О." on one line: surname, name, patronymic.
     full = words_of("full_name")
@@ -1139,6 +1253,44 @@ def _labelled_names(ctx: _Context, reread: bool) -> tuple[FieldValue, FieldValue
     first = _read_name(ctx, full[1:2], reread) if len(full) > 1 else empty
     middle = _read_name(ctx, full[2:], reread) if len(full) > 2 else empty
     return last, first, middle
+
+
+def _card_value_row(ctx: _Context, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """A card whose small label row did not read: its row of values still says what it holds.
+
+    Below the names a card prints the date of birth, sex and the date of issue in one row; the
+    earlier date is the birth (a policy is issued after it), the word between them the sex.
+    Values found this way are capped below certainty for their position-based reading.
+    """
+    out: dict[str, FieldValue] = {}
+    for index in range(len(ctx.page.lines) - 1, -1, -1):
+        if index in ctx.used_lines:
+            continue
+        words = list(ctx.page.lines[index].words)
+        dated = [(w, _parse_date(w.text)) for w in words if _DATE_IN_WORD_RE.search(w.text)]
+        if len(dated) != 2 or any(d is None for _, d in dated):
+            continue
+        (w1, _), (w2, _) = sorted(dated, key=lambda p: p[1] or "")
+        for name, word in (("birth_date", w1), ("policy_issue_date", w2)):
+            if fields[name].value is None:
+                read = _read(
+                    ctx, [word], _parse_date, lang="eng", whitelist=DATE_CHARS, reread=True
+                )
+                out[name] = _capped(read)
+        between = [w for w in words if w not in (w1, w2) and not re.search(r"\d", w.text)]
+        if fields["sex"].value is None and between:
+            out["sex"] = _capped(
+                _read(ctx, between, _parse_sex, lang="rus", whitelist=None, reread=True)
+            )
+        ctx.used_lines.add(index)
+        break
+    return out
+
+
+def _capped(field: FieldValue, cap: float = 0.85) -> FieldValue:
+    if field.confidence <= cap:
+        return field
+    return dataclasses.replace(field, confidence=cap, needs_review=cap < REVIEW_THRESHOLD)
 
 
 def _card_names(

@@ -219,6 +219,14 @@ class DocumentSlot(QFrame):
         self.paste_button.setToolTip(self.tr("Вставить снимок, скопированный в буфер обмена"))
         self.paste_button.clicked.connect(self.paste)
         header.addWidget(self.paste_button)
+
+        self.scan_button = QPushButton(self.tr("Сканировать"), self)
+        self.scan_button.setAccessibleName(self.tr("Сканировать: %1").replace("%1", name))
+        self.scan_button.setToolTip(
+            self.tr("Положите документ на стекло сканера и нажмите, чтобы отсканировать его")
+        )
+        self.scan_button.clicked.connect(self.scan)
+        header.addWidget(self.scan_button)
         layout.addLayout(header)
 
         # Page picker, zoom: one row, shown when there is a page.
@@ -350,6 +358,7 @@ class DocumentSlot(QFrame):
         self._read_only = read_only
         self.open_button.setEnabled(not read_only)
         self.paste_button.setEnabled(not read_only)
+        self.scan_button.setEnabled(not read_only)
         self.page_spin.setEnabled(not read_only)
 
     def open_dialog(self) -> None:
@@ -394,6 +403,44 @@ class DocumentSlot(QFrame):
         self._start(
             _save_clipboard_image(image.copy(), self._temp_dir),
             self.tr("Читаю снимок из буфера обмена…"),
+            on_result=lambda path: self._check(path, 0),
+        )
+
+    def scan(self) -> None:
+        """Scan the document from the settings' scanner (or one the user picks)."""
+        if self._read_only:
+            return
+        device = self._services().settings.default_scanner
+        if device:
+            self._scan_from(device)
+            return
+        from omsdesktop.ui.scan_button import list_devices_job
+
+        self._start(
+            list_devices_job(self._services()),
+            self.tr("Ищу сканеры…"),
+            on_result=self._devices_found,
+        )
+
+    def _devices_found(self, found: Any) -> None:
+        from omsdesktop.scan import no_scanners_error
+        from omsdesktop.ui.scan_button import choose_device
+
+        if not found.devices:
+            self._show_error(no_scanners_error(found))
+            return
+        device = choose_device(list(found.devices), self)
+        if device:
+            self._scan_from(device)
+
+    def _scan_from(self, device_id: str) -> None:
+        from omsdesktop.ui.scan_button import scan_job
+
+        self._discard(clear_view=True)
+        self._temp_dir = tempfile.mkdtemp(prefix="omsdesktop-")
+        self._start(
+            scan_job(device_id, self._services(), self._temp_dir),
+            self.tr("Сканирую… Не поднимайте крышку, пока сканер не закончит."),
             on_result=lambda path: self._check(path, 0),
         )
 

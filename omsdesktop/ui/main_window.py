@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._closed = False
         self._waiting_to_close = False
+        self.batch_dialog: Any = None  # BatchDialog, once opened
         self._bridge = _SaverBridge(self)
         self._bridge.saved.connect(self._saved)
         self._bridge.failed.connect(self._save_failed)
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
             self.tr("Вставить снимок из буфера обмена"), self.paste_into_slot, "Ctrl+Shift+V"
         )
         self.drafts_action = action(self.tr("Черновики…"), self.open_drafts, "Ctrl+D")
+        self.batch_action = action(self.tr("Пакетная обработка…"), self.open_batch)
         self.settings_action = action(self.tr("Настройки…"), self.open_settings, "Ctrl+,")
         self.quit_action = action(self.tr("Выход"), self.close, QKeySequence.StandardKey.Quit)
         for act in (
@@ -264,6 +266,7 @@ class MainWindow(QMainWindow):
             self.open_policy_action,
             self.paste_action,
             self.drafts_action,
+            self.batch_action,
             self.settings_action,
             self.quit_action,
         ):
@@ -617,6 +620,16 @@ class MainWindow(QMainWindow):
             self.new_application()  # the draft on screen is gone
         if accepted and dialog.chosen_id:
             self.open_draft(dialog.chosen_id)
+
+    def open_batch(self) -> None:
+        """«Пакетная обработка…»: a folder of scans → drafts and a report."""
+        from omsdesktop.ui.batch_dialog import BatchDialog
+
+        if self.batch_dialog is None:
+            self.batch_dialog = BatchDialog(self.services, self.pool, self)
+        self.batch_dialog.show()
+        self.batch_dialog.raise_()
+        self.batch_dialog.activateWindow()
 
     def open_draft(self, draft_id: str) -> None:
         """Resume a stored draft: its fields, its scans and its portal state."""

@@ -17,6 +17,7 @@ from omsdesktop.settings import Settings
 if TYPE_CHECKING:
     from omsdesktop.ocr.engine import OcrEngine
     from omsdesktop.portal.adapter import PortalAdapter
+    from omsdesktop.scan.types import ScannerBackend
     from omsdesktop.storage.store import Store
 
 
@@ -57,6 +58,12 @@ def _default_store_token(portal_url: str, token: str) -> None:
     store_token(portal_url, token)
 
 
+def _default_scanner_backends(settings: Settings) -> list[ScannerBackend]:
+    from omsdesktop.scan import default_backends
+
+    return default_backends()
+
+
 @dataclass
 class Services:
     """The window's collaborators.
@@ -69,6 +76,7 @@ class Services:
         portal_url: the checked portal address for the current settings.
         save_settings: writes the settings file.
         store_token: keeps a portal token in the OS keyring.
+        scanner_backends: the scanner backends (SANE/WIA/eSCL) for scanning and listing.
         outbox_interval_ms: how often queued applications are retried.
     """
 
@@ -79,6 +87,7 @@ class Services:
     portal_url: Callable[[Settings], str] = _default_portal_url
     save_settings: Callable[[Settings], None] = _default_save_settings
     store_token: Callable[[str, str], None] = _default_store_token
+    scanner_backends: Callable[[Settings], list[ScannerBackend]] = _default_scanner_backends
     outbox_interval_ms: int = 60_000
 
     def with_settings(self, settings: Settings) -> Services:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omsdesktop.ui.batch_dialog import BatchDialog
 from omsdesktop.ui.drafts_dialog import DraftsDialog
 from omsdesktop.ui.i18n import install_translators, remove_translators
 from omsdesktop.ui.settings_dialog import SettingsDialog
@@ -30,7 +31,8 @@ from tests.ui.ui_walk import untranslated_english, untranslated_russian
 def _all_windows(window) -> list[QWidget]:
     settings = SettingsDialog(window.services, window)
     drafts = DraftsDialog(window.store, window.pool, window)
-    return [window, settings, drafts]
+    batch = BatchDialog(window.services, window.pool, window)
+    return [window, settings, drafts, batch]
 
 
 def _wait_dialogs(qtbot, window) -> None:

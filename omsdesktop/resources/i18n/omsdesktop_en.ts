@@ -6,7 +6,7 @@
     <message>
         <location filename="../../ui/application.py" line="+38"/>
         <source>Полис ОМС ребёнка</source>
-        <translation>Child's OMS policy</translation>
+        <translation>Child&apos;s OMS policy</translation>
     </message>
 </context>
 <context>
@@ -60,6 +60,119 @@
         <location line="+2"/>
         <source>Проверьте это поле по документу: распознано неуверенно.</source>
         <translation>Check this field against the document: it was read with low confidence.</translation>
+    </message>
+</context>
+<context>
+    <name>BatchDialog</name>
+    <message>
+        <location filename="../../ui/batch_dialog.py" line="+91"/>
+        <source>Пакетная обработка</source>
+        <translation>Batch processing</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Выберите папку со сканами свидетельств и полисов. Программа разберёт их по детям, создаст черновики заявлений и сохранит отчёт в ту же папку.</source>
+        <translation>Choose the folder with the scans of certificates and policies. The program sorts them by child, creates draft applications and saves a report in the same folder.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Папка не выбрана</source>
+        <translation>No folder chosen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Выбрать папку…</source>
+        <translation>Choose folder…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Выбрать папку со сканами и начать</source>
+        <translation>Choose the folder with scans and start</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Ход пакетной обработки</source>
+        <translation>Batch progress</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Отмена</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Остановить пакетную обработку</source>
+        <translation>Stop batch processing</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Итог пакетной обработки</source>
+        <translation>Batch summary</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Открыть отчёт</source>
+        <translation>Open report</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Открыть отчёт в браузере</source>
+        <translation>Open the report in the browser</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Закрыть</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Закрыть окно пакетной обработки</source>
+        <translation>Close the batch processing window</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Папка со сканами для пакетной обработки</source>
+        <translation>Folder with scans for batch processing</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Читаю сканы… Это займёт несколько секунд на каждый файл.</source>
+        <translation>Reading the scans… This takes a few seconds per file.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Останавливаю обработку…</source>
+        <translation>Stopping…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Обработка остановлена. Черновики, созданные до этого, сохранены.</source>
+        <translation>Processing stopped. Drafts created before that are saved.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Заявлений создано: %1</source>
+        <translation>Applications created: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Из них проверить вручную: %1</source>
+        <translation>Of them to check by hand: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Документов без пары: %1</source>
+        <translation>Documents without a pair: %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Файлов нельзя использовать: %1</source>
+        <translation>Files that cannot be used: %1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Готово. Отчёт сохранён: %1</source>
+        <translation>Done. Report saved: %1</translation>
     </message>
 </context>
 <context>
@@ -118,7 +231,22 @@
         <translation>Paste an image copied to the clipboard</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
+        <source>Сканировать</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Сканировать: %1</source>
+        <translation>Scan: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Положите документ на стекло сканера и нажмите, чтобы отсканировать его</source>
+        <translation>Put the document on the scanner glass and press to scan it</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Страница:</source>
         <translation>Page:</translation>
     </message>
@@ -222,7 +350,7 @@
 Or press “Open file…”, or copy an image and press “Paste”.</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Выберите файл: %1</source>
         <translation>Choose a file: %1</translation>
     </message>
@@ -240,6 +368,16 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <location line="+14"/>
         <source>Читаю снимок из буфера обмена…</source>
         <translation>Reading the image from the clipboard…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Ищу сканеры…</source>
+        <translation>Looking for scanners…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Сканирую… Не поднимайте крышку, пока сканер не закончит.</source>
+        <translation>Scanning… Do not lift the lid until the scanner has finished.</translation>
     </message>
     <message>
         <location line="+33"/>
@@ -303,7 +441,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>DraftsDialog</name>
     <message>
-        <location filename="../../ui/drafts_dialog.py" line="+32"/>
+        <location filename="../../ui/drafts_dialog.py" line="+36"/>
         <source>Черновики заявлений</source>
         <translation>Application drafts</translation>
     </message>
@@ -383,7 +521,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Drafts: %1</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+38"/>
         <source>Удалить черновик?</source>
         <translation>Delete the draft?</translation>
     </message>
@@ -428,7 +566,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     <message>
         <location line="+2"/>
         <source>СНИЛС ребёнка</source>
-        <translation>Child's SNILS</translation>
+        <translation>Child&apos;s SNILS</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -505,12 +643,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     <message>
         <location line="+2"/>
         <source>ФИО заявителя</source>
-        <translation>Applicant's full name</translation>
+        <translation>Applicant&apos;s full name</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>СНИЛС заявителя</source>
-        <translation>Applicant's SNILS</translation>
+        <translation>Applicant&apos;s SNILS</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -616,12 +754,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+88"/>
+        <location filename="../../ui/main_window.py" line="+89"/>
         <source>Полис ОМС ребёнка — заявление</source>
-        <translation>Child's OMS policy — application</translation>
+        <translation>Child&apos;s OMS policy — application</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>1. Загрузите свидетельство о рождении и полис ОМС (файл, перетаскивание или вставка).   2. Проверьте поля справа: жёлтые — обязательно.   3. Нажмите «Отправить на портал».</source>
         <translation>1. Load the birth certificate and the OMS policy (file, drag and drop or paste).   2. Check the fields on the right, the yellow ones above all.   3. Press “Send to the portal”.</translation>
     </message>
@@ -647,23 +785,23 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     </message>
     <message>
         <location line="+1"/>
-        <location line="+79"/>
+        <location line="+81"/>
         <source>Сохранить черновик</source>
         <translation>Save the draft</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-80"/>
         <source>Черновик сохраняется сам при каждой правке (Ctrl+S)</source>
         <translation>The draft is saved by itself on every edit (Ctrl+S)</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+76"/>
+        <location line="+78"/>
         <source>Отправить на портал</source>
         <translation>Send to the portal</translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-77"/>
         <source>Отправить заявление на портал</source>
         <translation>Send the application to the portal</translation>
     </message>
@@ -719,6 +857,11 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     </message>
     <message>
         <location line="+1"/>
+        <source>Пакетная обработка…</source>
+        <translation>Batch processing…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Настройки…</source>
         <translation>Settings…</translation>
     </message>
@@ -728,7 +871,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Quit</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Обновить состояние</source>
         <translation>Refresh the status</translation>
     </message>
@@ -739,12 +882,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     </message>
     <message>
         <location line="+3"/>
-        <location line="+662"/>
+        <location line="+675"/>
         <source>Как пользоваться</source>
         <translation>How to use</translation>
     </message>
     <message>
-        <location line="-628"/>
+        <location line="-641"/>
         <source>Черновик сохраняется автоматически.</source>
         <translation>The draft is saved automatically.</translation>
     </message>
@@ -799,7 +942,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>New application. The draft is saved automatically.</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+89"/>
         <source>Снимок из черновика</source>
         <translation>Image from the draft</translation>
     </message>
@@ -921,6 +1064,34 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <location line="+1"/>
         <source>Скрыть сообщение</source>
         <translation>Hide the message</translation>
+    </message>
+</context>
+<context>
+    <name>ScannerChooser</name>
+    <message>
+        <location filename="../../ui/scan_button.py" line="+86"/>
+        <source>Выбор сканера</source>
+        <translation>Choose a scanner</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Найдено несколько сканеров. Выберите, каким сканировать:</source>
+        <translation>Several scanners were found. Choose which one to scan with:</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Список сканеров</source>
+        <translation>Scanner list</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Сканировать</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Сканировать выбранным сканером</source>
+        <translation>Scan with the selected scanner</translation>
     </message>
 </context>
 <context>
@@ -1079,7 +1250,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     <message>
         <location line="+2"/>
         <source>Токен хранится в хранилище паролей системы, а не в файле настроек.</source>
-        <translation>The token is kept in the system's password store, not in the settings file.</translation>
+        <translation>The token is kept in the system&apos;s password store, not in the settings file.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1192,7 +1363,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
     <message>
         <location line="+6"/>
         <source>Ответ портала: %1</source>
-        <translation>Portal's answer: %1</translation>
+        <translation>Portal&apos;s answer: %1</translation>
     </message>
     <message>
         <location line="+2"/>
