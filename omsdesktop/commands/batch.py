@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omsdesktop.commands import emit_json
+from omsdesktop.commands import emit_json, terminal_progress
 from omsdesktop.errors import UsageError
 
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("bad jobs", what="--jobs от 1 до 64")
     csv_path, html_path = report_paths(args.out)
     settings = load_settings()
-    progress = _progress() if not args.json else None
+    progress = terminal_progress("Обработка") if not args.json else None
     store = None
     if not args.no_drafts:
         from omsdesktop.storage.store import Store
@@ -117,18 +117,3 @@ def run(args: argparse.Namespace) -> int:
             f"Отчёт: {html_path}\n       {csv_path}\n"
         )
     return 0
-
-
-def _progress() -> Any:
-    if not sys.stderr.isatty():
-        return None
-    last = [-1]
-
-    def show(value: float) -> None:
-        percent = int(value * 100)
-        if percent != last[0]:
-            last[0] = percent
-            sys.stderr.write(f"\rОбработка… {percent}%")
-            sys.stderr.flush()
-
-    return show

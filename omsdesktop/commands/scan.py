@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omsdesktop.commands import emit_json
+from omsdesktop.commands import emit_json, terminal_progress
 from omsdesktop.errors import UsageError
 
 OUT_FORMATS = {
@@ -122,21 +122,6 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer() -> Any:
-    if not sys.stderr.isatty():
-        return None
-    last = [-1]
-
-    def show(value: float) -> None:
-        percent = int(value * 100)
-        if percent != last[0]:
-            last[0] = percent
-            sys.stderr.write(f"\rСканирование… {percent}%")
-            sys.stderr.flush()
-
-    return show
-
-
 def run_scan(args: argparse.Namespace) -> int:
     from omsdesktop.scan.autocrop import autocrop
     from omsdesktop.scan.devices import iter_scan
@@ -170,7 +155,7 @@ def run_scan(args: argparse.Namespace) -> int:
         backend_options=tuple(backend_options),
     )
     backends = _backends(args)
-    progress = _progress_printer()
+    progress = terminal_progress("Сканирование")
     pages: list[ScannedPage] = []
     cropped = 0
     try:
