@@ -121,7 +121,7 @@ _SURE_INSURER_SCORE = 0.85
 
 # Where the readings so far do not agree on a valid value, further readings scale the value
 # to these heights in turn (at most two more calls, on the few fields that need them).
-_TIEBREAK_HEIGHTS = (42.0, 22.0)
+_TIEBREAK_HEIGHTS = (22.0, 34.0)
 
 # Cards are read again at about this width (a 300-dpi scan of a card is 1011 px wide).
 _CARD_WORK_WIDTH = 1100
@@ -243,6 +243,8 @@ def _digit_word(text: str) -> str | None:
         return None
     core = text.strip("№|:;,.()[]!'\"«»")
     core = re.sub(r"^(№|N[oо°º]?)", "", core)
+    # Specks read between digits ("52'7096'725381'7995").
+    core = re.sub(r"[`'’‘,]", "", core)
     core = core.translate(_DIGIT_FIX)
     if not core or not core.isdigit():
         return None
@@ -601,7 +603,7 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
             whitelist=(_SERIES_CHARS if letters else DIGITS + "-") + " ",
         )
         if series.value is not None and series.box is not None:
-            settled = _settle_pi(series.value, ctx.page.image, series.box)
+            settled = _settle_lookalikes(series.value, ctx.page.image, series.box)
             if settled != series.value:
                 series = dataclasses.replace(
                     series,
@@ -611,13 +613,15 @@ def _old_series_and_number(ctx: _Context) -> tuple[FieldValue, FieldValue]:
     return series, number
 
 
-def _settle_pi(text: str, grey: Image, box: Box) -> str:
-    """Tell "П" from "И" by shape: Tesseract reads a bold serif "П" as "И" ("БТП" → "БТИ").
+def _settle_lookalikes(text: str, grey: Image, box: Box) -> str:
+    """Tell "П" from "И" and "Т" from "Г" by shape, where Tesseract confuses bold serif
+    capitals ("БТП" read "БТИ", "АТ" read "АГ").
 
-    A "П" has a bar across its top; an "И" has two stems there with a gap between them.
-    Only where the letters of the reading and the glyphs in the box pair up one to one.
+    A "П" has a bar across its top, an "И" two stems there with a gap between them; a "Т"
+    stands on a stem in its middle, a "Г" on one at its left. Only where the letters of the
+    reading and the glyphs in the box pair up one to one.
     """
-    if not re.search("[ПИ]", text):
+    if not re.search("[ПИТГ]", text):
         return text
     ih, iw = grey.shape[:2]
     y0, y1 = max(0, box.y - 2), min(ih, box.y + box.height + 2)
@@ -638,7 +642,11 @@ def _settle_pi(text: str, grey: Image, box: Box) -> str:
     if len(glyphs) != len(chars):
         return text
     settled = iter(
-        _pi_by_shape(labels == i, stats[i]) if ch in "ПИ" else ch
+        _pi_by_shape(labels == i, stats[i])
+        if ch in "ПИ"
+        else _tg_by_shape(labels == i, stats[i])
+        if ch in "ТГ"
+        else ch
         for ch, i in zip(chars, glyphs, strict=True)
     )
     return "".join(c if c in " -" else next(settled) for c in text)
@@ -652,6 +660,17 @@ def _pi_by_shape(mask: npt.NDArray[np.bool_], stat: npt.NDArray[np.int32]) -> st
     # On the generated corpus a "П" covers its top band fully, an "И" (serifs on two stems)
     # 0.86-0.92 of it.
     return "П" if covered >= 0.96 else "И"
+
+
+def _tg_by_shape(mask: npt.NDArray[np.bool_], stat: npt.NDArray[np.int32]) -> str:
+    left, top, w, h = (int(v) for v in stat[:4])
+    lower = mask[top + h // 2 : top + h, left : left + w]
+    columns = lower.sum(axis=0).astype(np.float64)
+    if columns.sum() == 0:
+        return "Г"
+    centre = float((columns * np.arange(w)).sum() / columns.sum()) / max(w - 1, 1)
+    # The stem's centre across the glyph: about 0.5 for "Т", under 0.35 for "Г".
+    return "Т" if centre >= 0.4 else "Г"
 
 
 # --- labelled values -----------------------------------------------------------------------------
@@ -940,8 +959,9 @@ def _decide_rereading(
 ) -> FieldValue:
     """Re-read a value and decide; when the readings disagree, more readings break the tie.
 
-    Further readings scale the value larger, then smaller (``_TIEBREAK_HEIGHTS``), until two
-    agree: Tesseract's mistakes at different scales are mostly different ones.
+    Further readings scale the value smaller, then larger (``_TIEBREAK_HEIGHTS``), until two
+    agree on a valid value: Tesseract's mistakes at different scales are mostly different ones,
+    and the page pass (at about 16 px) is the weakest of the readings.
     ``strong`` says ``validate`` is a check digit: two agreeing readings that pass it are sure.
     """
     assert first.box is not None
