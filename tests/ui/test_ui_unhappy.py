@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from omsdesktop.ocr.engine import TesseractMissingError
 from omsdesktop.portal.sandbox import SandboxConfig, running_sandbox
+from omsdesktop.storage.errors import ConflictError
 from omsdesktop.storage.store import Store
 from tests.docgen import generate_certificate, generate_policy
 from tests.ui.conftest import type_text
@@ -121,9 +122,19 @@ def test_conflicting_edit_from_a_second_desk(qtbot, make_window, make_services, 
     qtbot.waitUntil(settled, timeout=10_000)
     version = window.saver.version
 
-    # Another desk, another Store on the same database, saves the draft meanwhile.
+    # Another desk, another Store on the same database, saves the draft meanwhile. Like a real
+    # desk it saves over the latest version it can read: this window may still be storing
+    # something of its own (the scans) a moment after its field edits settled.
     with Store.open(db_url, operator="desk-2") as other:
-        other.save_field(draft_id, "child.first_name", "Мария", expected_version=version)
+        for _ in range(20):
+            latest = max(version, other.get_draft(draft_id).version)
+            try:
+                other.save_field(draft_id, "child.first_name", "Мария", expected_version=latest)
+                break
+            except ConflictError:
+                qtbot.wait(100)
+        else:
+            raise AssertionError("the second desk could not save at all")
 
         # This desk goes on typing: its save is refused, the edit stays on screen.
         patronymic = window.form.editor("child.patronymic")
