@@ -61,6 +61,12 @@ def classify(page: PageText) -> DocumentKind:
     cert = _markers_found(lines, _CERT_MARKERS)
     policy = _markers_found(lines, _POLICY_MARKERS)
     if cert == policy:
+        # A plastic card prints its title white on a coloured band, which the page pass may
+        # not read; a Luhn-valid 16-digit policy number on the page still tells it is a policy.
+        from omsdesktop.forms.policy import printed_enp
+
+        if cert == 0 and printed_enp(page):
+            return DocumentKind.OMS_POLICY
         return DocumentKind.UNKNOWN
     return DocumentKind.BIRTH_CERTIFICATE if cert > policy else DocumentKind.OMS_POLICY
 
