@@ -144,6 +144,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "layout": layout,
                                 "field": name,
                                 "right": right,
+                                "seed": seed,
+                                "got": value,
+                                "want": want,
                                 "confidence": got.confidence if got else 0.0,
                                 "validator_ok": not any(
                                     p.severity == "blocking" for p in (got.problems if got else ())
@@ -152,7 +155,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         )
                     if args.verbose:
                         wrong = [
-                            n
+                            f"{n}: {fields[n].value if n in fields else None!r} != {w!r}"
                             for n, w in doc.truth.items()
                             if not same(n, fields[n].value if n in fields else None, w)
                         ]

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from omsdesktop.forms.normalize import fold, to_cyrillic
 
-MATCH_THRESHOLD = 0.75
+MATCH_THRESHOLD = 0.80
 """Below this score :func:`match_insurer` returns no insurer."""
 
 _COLUMNS = ("smocod", "full_name", "short_name", "ogrn", "region_code")

@@ -804,14 +804,17 @@ INSURERS: tuple[str, ...] = (
     "ООО «Страховая компания «Ингосстрах-М»",
     "ООО «ВТБ Медицинское страхование»",
     "ООО «Медицинская страховая компания «ИНКО-МЕД»",
-    "ООО «Страховая медицинская компания «Спасение»",
+    "ООО «Страховая медицинская компания «АСТРА-МЕТАЛЛ»",
     "АО «Медицинская акционерная страховая компания»",
     "ООО «Медицинская страховая компания «Максимус»",
     "ООО «Югория-Мед»",
     "АО «Страховая компания «Чулпан-Мед»",
     "ООО «Страховая медицинская организация «Аско-Мед-Плюс»",
 )
-"""Insurer (СМО) names as the generator prints them; the truth uses exactly these strings."""
+"""Insurer (СМО) names as the generator prints them; the truth uses exactly these strings.
+
+All are real insurers (some since reorganised), so all are in the shipped list; the legal
+form and the full or short name vary as they do on real policies."""
 
 
 def printed_insurer(rnd: random.Random, insurer: str, region_genitive: str) -> str:

@@ -80,9 +80,8 @@ def test_clean_scan_reads_every_field(engine, form, seed, font_set):
         assert 0.0 <= fv.confidence <= 1.0
         if fv.value is not None and name != "policy_form":
             assert fv.box is not None, f"{name} has no box for its source crop"
-    # A field read right from a clean scan is not sent for review, apart from an insurer
-    # missing from the shipped list: the generator prints some that are not in it, and one
-    # ("Максимус") that the list matches only loosely to another ("МАКС-М").
+    # A field read right from a clean scan is not sent for review (an insurer missing from
+    # the shipped list would be: the user picks it by hand).
     flagged = [n for n, fv in fields.items() if fv.needs_review]
     if not is_listed(doc.truth["insurer"]):
         flagged = [n for n in flagged if n != "insurer"]
