@@ -204,6 +204,7 @@ _ENGINE: OcrEngine | None = None
 def _init_worker() -> None:
     # One Tesseract thread per worker: the workers themselves use the cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ["OMSDESKTOP_PAGE_THREADS"] = "1"
 
 
 def process_page(path: str, name: str, page: int, settings: Settings) -> DocumentOutcome:

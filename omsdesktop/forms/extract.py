@@ -65,10 +65,26 @@ def classify(page: PageText) -> DocumentKind:
         # not read; a Luhn-valid 16-digit policy number on the page still tells it is a policy.
         from omsdesktop.forms.policy import printed_enp
 
-        if cert == 0 and printed_enp(page):
+        if cert == 0 and (printed_enp(page) or _card_number_line(page)):
             return DocumentKind.OMS_POLICY
         return DocumentKind.UNKNOWN
     return DocumentKind.BIRTH_CERTIFICATE if cert > policy else DocumentKind.OMS_POLICY
+
+
+def _card_number_line(page: PageText) -> bool:
+    """A line that is a 16-digit number (in four groups or one run): a card's policy number.
+
+    Used when the check digit does not verify (one digit misread). A birth certificate
+    prints no such line: its record number has 21 digits, or a few.
+    """
+    for line in page.lines:
+        texts = [w.text for w in line.words]
+        for i in range(len(texts)):
+            for j in range(i + 1, min(len(texts), i + 4) + 1):
+                chunk = texts[i:j]
+                if all(t.isdigit() for t in chunk) and len("".join(chunk)) == 16:
+                    return True
+    return False
 
 
 def extract_document(

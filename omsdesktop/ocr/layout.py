@@ -6,7 +6,10 @@ value's region at full resolution with settings suited to the field (:func:`read
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -231,10 +234,89 @@ def read_page(
         work = np.asarray(cv2.resize(cleaned, None, fx=scale, fy=scale, interpolation=interp))
     else:
         scale = 1.0
-    words = engine.read(work, lang=lang, psm=psm)
+    words = _read_in_bands(engine, work, lang=lang, psm=psm)
     if scale != 1.0:
         words = [_scale_word(w, 1.0 / scale) for w in words]
     return PageText(lines=tuple(group_lines(words)), image=cleaned, scale=scale)
+
+
+PAGE_THREADS_ENV = "OMSDESKTOP_PAGE_THREADS"
+"""Set to 1 where the cores are already busy (the batch workers do): the page pass then runs
+on the calling thread alone."""
+
+_band_pool: ThreadPoolExecutor | None = None
+_band_pool_lock = threading.Lock()
+
+
+def page_threads() -> int:
+    """How many threads the page pass may use: two on a machine with two cores or more."""
+    configured = os.environ.get(PAGE_THREADS_ENV, "").strip()
+    if configured.isdigit() and int(configured) >= 1:
+        return min(2, int(configured))
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def _second_thread() -> ThreadPoolExecutor:
+    global _band_pool
+    with _band_pool_lock:
+        if _band_pool is None:
+            # One long-lived thread, so its Tesseract instance (one per thread) stays loaded.
+            _band_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-band")
+        return _band_pool
+
+
+def band_cut(grey: Image) -> int | None:
+    """A row near the middle of the page that no text crosses, or None.
+
+    The page pass reads the two halves on two cores (Tesseract releases the GIL). Cutting
+    through blank rows keeps every text line whole; the blank run nearest the middle wins,
+    and a page with none (a picture, a dense table without gaps) is read in one piece.
+    """
+    h = grey.shape[0]
+    if h < 200:
+        return None
+    lo, hi = int(h * 0.3), int(h * 0.7)
+    ink = np.asarray(grey[lo:hi]) < 128
+    # Columns inked much of the way down (a frame, a dotted border, the paper's edge in a
+    # photo) cross every row; they are not text and do not stop a cut.
+    upright = ink.mean(axis=0) > 0.3
+    blank = np.count_nonzero(ink[:, ~upright], axis=1) == 0
+    if not blank.any():
+        return None
+    best: tuple[float, int] | None = None
+    start = None
+    for i, b in enumerate([*blank.tolist(), False]):
+        if b and start is None:
+            start = i
+        elif not b and start is not None:
+            length = i - start
+            if length >= 3:
+                mid = lo + (start + i) // 2
+                # Prefer wide gaps (between paragraphs) that are near the middle.
+                cost = abs(mid - h / 2) / h - 0.01 * min(length, 20)
+                if best is None or cost < best[0]:
+                    best = (cost, mid)
+            start = None
+    return None if best is None else best[1]
+
+
+def _read_in_bands(engine: OcrEngine, image: Image, *, lang: str, psm: int) -> list[Word]:
+    cut = band_cut(image) if page_threads() >= 2 else None
+    if cut is None:
+        return engine.read(image, lang=lang, psm=psm)
+    lower = _second_thread().submit(engine.read, image[cut:], lang=lang, psm=psm)
+    upper_words = engine.read(image[:cut], lang=lang, psm=psm)
+    lower_words = [
+        Word(
+            text=w.text,
+            confidence=w.confidence,
+            box=Box(w.box.x, w.box.y + cut, w.box.width, w.box.height),
+            # Distinct line keys: Tesseract numbers the blocks of each band from 1.
+            line_key=(w.line_key[0] + 100_000, w.line_key[1], w.line_key[2]),
+        )
+        for w in lower.result()
+    ]
+    return [*upper_words, *lower_words]
 
 
 def _scale_word(w: Word, f: float) -> Word:

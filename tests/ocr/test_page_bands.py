@@ -1,0 +1,104 @@
+"""The page pass in two bands (two cores), and classifying a card with one digit misread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from omsdesktop.forms.extract import classify, extract_document
+from omsdesktop.forms.model import DocumentKind
+from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
+from omsdesktop.ocr.layout import PAGE_THREADS_ENV, Line, PageText, band_cut, read_page
+from omsdesktop.ocr.types import Box
+from tests.docgen import generate_certificate, generate_policy
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return create_engine()
+
+
+def _page(h: int = 1000, w: int = 600) -> np.ndarray:
+    return np.full((h, w), 255, dtype=np.uint8)
+
+
+def test_cut_falls_in_the_blank_gap_nearest_the_middle() -> None:
+    grey = _page()
+    grey[100:480, 50:550:7] = 0  # text-like ink down to row 480
+    grey[540:900, 50:550:7] = 0  # and again from row 540
+    cut = band_cut(grey)
+    assert cut is not None and 480 <= cut < 540
+
+
+def test_no_cut_where_text_crosses_every_middle_row() -> None:
+    grey = _page()
+    for r in range(grey.shape[0]):  # slanting strokes: ink on every row, no column inked long
+        x = (r * 3) % 500
+        grey[r, x + 20 : x + 26] = 0
+    assert band_cut(grey) is None
+
+
+def test_a_frame_down_the_side_does_not_stop_the_cut() -> None:
+    grey = _page()
+    grey[:, 5:8] = 0  # the page's frame
+    grey[100:480, 50:550:7] = 0
+    grey[540:900, 50:550:7] = 0
+    cut = band_cut(grey)
+    assert cut is not None and 480 <= cut < 540
+
+
+@pytest.mark.parametrize("kind", ["certificate", "policy"])
+def test_two_bands_read_the_fields_one_pass_reads(engine, monkeypatch, kind) -> None:
+    doc = (
+        generate_certificate(31, layout="labels_left")
+        if kind == "certificate"
+        else generate_policy(31, form="unified")
+    )
+    monkeypatch.setenv(PAGE_THREADS_ENV, "1")
+    whole = extract_document(doc.image, engine=engine)
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    page = read_page(engine, doc.image)
+    assert band_cut(page.image) is not None  # these pages do split
+    # Line keys of the two bands do not collide, so no line is merged with one of the other.
+    keys = [w.line_key for w in page.words]
+    lower = [k for k in keys if k[0] >= 100_000]
+    assert lower and len(lower) < len(keys)
+    banded = extract_document(doc.image, engine=engine)
+    assert banded.kind is whole.kind
+    right_whole = {n for n, v in doc.truth.items() if whole.fields[n].value == v}
+    right_banded = {n for n, v in doc.truth.items() if banded.fields[n].value == v}
+    assert len(right_whole) >= len(doc.truth) - 1
+    assert right_whole <= right_banded, right_whole - right_banded
+
+
+def _line(*texts: str, y: int) -> Line:
+    words = []
+    x = 10
+    for t in texts:
+        words.append(Word(t, 0.9, Box(x, y, 20 * len(t), 30), (1, 1, y)))
+        x += 20 * len(t) + 15
+    return Line(tuple(words))
+
+
+def _page_of(*lines: Line) -> PageText:
+    return PageText(lines=tuple(lines), image=_page(), scale=1.0)
+
+
+def test_a_card_number_with_a_misread_digit_still_says_policy() -> None:
+    # "2319 6627 6768 7055" with the first group misread: the check digit fails, the shape
+    # (four groups of four digits, nothing of a certificate) still tells a card.
+    page = _page_of(
+        _line("2519", "6627", "6768", "7055", y=100),
+        _line("КИРИЛЛОВ", y=150),
+        _line("Дата", "рождения", "Пол", "Дата", "выдачи", y=200),
+    )
+    assert classify(page) is DocumentKind.OMS_POLICY
+    run = _page_of(_line("6314077372244523", y=100), _line("ПОЛЯКОВ", y=150))
+    assert classify(run) is DocumentKind.OMS_POLICY
+
+
+def test_a_record_number_is_not_a_card_number() -> None:
+    page = _page_of(_line("120194092738144036915", y=100), _line("БЕЛЕЦКАЯ", y=150))
+    assert classify(page) is DocumentKind.UNKNOWN
+    short = _page_of(_line("2519", "6627", "6768", y=100))
+    assert classify(short) is DocumentKind.UNKNOWN
