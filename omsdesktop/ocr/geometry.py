@@ -258,26 +258,36 @@ def _quad_from_edges(gray_small: Image) -> FloatArray | None:
 
 
 def _edge_support(gray_small: Image, quad: FloatArray | None) -> float:
-    """Share of points along the quad's sides where the image has a strong edge."""
+    """Share of points along the quad's sides where the image has an edge running that way.
+
+    Only the brightness change *across* a side counts (the gradient projected on the side's
+    normal): a side drawn through text finds edges there too, but in every direction.
+    """
     if quad is None:
         return 0.0
     gx = cv2.Sobel(gray_small, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(gray_small, cv2.CV_32F, 0, 1, ksize=3)
     magnitude = cv2.magnitude(gx, gy)
-    magnitude = cv2.dilate(magnitude, np.ones((5, 5), np.uint8))
     h, w = gray_small.shape
     threshold = max(20.0, float(np.percentile(magnitude, 90)) * 0.5)
+    kernel = np.ones((5, 5), np.uint8)
     hits = 0
     total = 0
     for i in range(4):
         a = quad[i]
         b = quad[(i + 1) % 4]
+        d = b - a
+        length = float(np.hypot(d[0], d[1]))
+        if length < 1.0:
+            continue
+        nx, ny = -d[1] / length, d[0] / length
+        across = np.asarray(cv2.dilate(np.abs(gx * nx + gy * ny), kernel))
         for t in np.linspace(0.05, 0.95, 40):
-            x, y = a + (b - a) * t
+            x, y = a + d * t
             xi, yi = round(x), round(y)
             if 0 <= xi < w and 0 <= yi < h:
                 total += 1
-                hits += int(magnitude[yi, xi] > threshold)
+                hits += int(across[yi, xi] > threshold)
     return hits / total if total else 0.0
 
 

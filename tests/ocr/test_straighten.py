@@ -163,3 +163,17 @@ def test_tesseract_osd_orientation(policy: GeneratedDocument) -> None:
     # A generous timeout: the test machine may be busy; the point is the answer.
     result = straighten(img, orientation=osd_orientation(timeout=120.0))
     assert result.rotation == (360 - info.rotation) % 360
+
+
+def test_outline_follows_the_sheet_edges_not_a_corner_cut_through_the_print() -> None:
+    # A photo on a light table, lit unevenly: the brightness mask loses the sheet's top-left
+    # corner and its outline cuts diagonally through the print. Text has edges there too,
+    # but only the sheet's own edges run along the side, so the true outline wins.
+    from omsdesktop.ocr.geometry import locate_document, order_quad
+
+    doc = generate_policy(100000, form="temporary", font_set="holdout")
+    image, info = degrade(doc, "photo", seed=1000)
+    found = locate_document(image).quad
+    assert found is not None
+    error = np.hypot(*(order_quad(found) - order_quad(info.quad)).T).max()
+    assert error < 0.02 * np.hypot(*image.shape[:2])
