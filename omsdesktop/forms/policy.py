@@ -437,17 +437,20 @@ def _read_top_band(ctx: _Context, bottom: int, psm: int) -> list[Word]:
     """Words of the page above ``bottom``, read from the darkest channel of the colour image.
 
     Small coloured print (a card's insurer) survives the darkest channel where the cleaned
-    page fades it. Big images (photos) are read at about the size of a 300-dpi card scan.
+    page fades it.
     """
     if bottom < 20:
         return []
     region = ctx.image[:bottom]
     grey = region.min(axis=2) if region.ndim == 3 else region
-    f = min(1.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1))
+    # Photos are brought down, low-resolution scans (a 200-dpi card) up, to about the size
+    # of a 300-dpi card scan, where the small print is tall enough to read.
+    f = min(2.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1))
     work: Image = np.ascontiguousarray(grey, dtype=np.uint8)
-    if f < 0.95:
+    if abs(f - 1.0) > 0.05:
+        interpolation = cv2.INTER_AREA if f < 1.0 else cv2.INTER_CUBIC
         work = np.asarray(
-            cv2.resize(work, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), dtype=np.uint8
+            cv2.resize(work, None, fx=f, fy=f, interpolation=interpolation), dtype=np.uint8
         )
     else:
         f = 1.0
@@ -1399,13 +1402,13 @@ class _Candidate:
 
 
 def _page_insurer_candidates(ctx: _Context) -> list[_Candidate]:
-    """Lines and pairs of adjacent lines not used by another field."""
+    """Lines and pairs of adjacent lines that are not the child's names."""
     page = ctx.page
     label_lines = {h.line_index for h in ctx.of("insurer")}
     name_labels = LABELS["last_name"] + LABELS["first_name"] + LABELS["patronymic"]
-    excluded = ctx.used_lines | {
-        h.line_index for h in ctx.hits if h.label in name_labels + LABELS["full_name"]
-    }
+    # Lines of the names are left out (a surname can look like a brand). Lines another field
+    # took are not: a table row prints the insurer beside its OGRN and a date.
+    excluded = {h.line_index for h in ctx.hits if h.label in name_labels + LABELS["full_name"]}
     label_words = {(h.line_index, k) for h in ctx.hits for k in range(h.start, h.end)}
 
     def value_box(k: int) -> Box:
