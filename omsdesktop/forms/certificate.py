@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import cv2
+import numpy as np
 from rapidfuzz import fuzz
 
 from omsdesktop.forms.fields import (
@@ -35,13 +39,14 @@ from omsdesktop.forms.locate import (
 )
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import (
+    MONTHS_GENITIVE,
     date_from_words,
     roman_to_latin,
     roman_value,
     series_letters_to_cyrillic,
 )
-from omsdesktop.ocr.engine import OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, read_region, union_boxes
+from omsdesktop.ocr.engine import PSM_BLOCK, OcrEngine, Word, mean_confidence
+from omsdesktop.ocr.layout import PageText, crop, read_region, union_boxes
 from omsdesktop.ocr.types import Box
 
 LABELS: dict[str, tuple[str, ...]] = {
@@ -54,6 +59,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "act_record": ("запись акта", "составлена запись"),
     "issue_date": ("Дата выдачи",),
     "registration": ("Место государственной регистрации",),
+    "about": ("о чем",),
     "father": ("Отец",),
     "mother": ("Мать",),
 }
@@ -62,7 +68,6 @@ _ALL_LABEL_VARIANTS = (
     *tuple(v for vs in LABELS.values() for v in vs),
     "Гражданство",
     "Родители",
-    "о чем",
     "Руководитель",
 )
 
@@ -137,18 +142,6 @@ def _first_digit_date(page: PageText, start: int, stop: int) -> list[Word]:
     return []
 
 
-def _first_date_after(page: PageText, start: int) -> list[Word]:
-    for line in page.lines[start + 1 :]:
-        words = list(line.words)
-        first_digit = next((i for i, w in enumerate(words) if re.search(r"\d", w.text)), None)
-        if first_digit is None:
-            continue
-        tail = words[max(0, first_digit - 1) :]
-        if parse_date_value(" ".join(w.text for w in tail)) is not None:
-            return tail
-    return []
-
-
 def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]:
     value_h = _median_value_height(page)
     all_hits = find_labels(page, _ALL_LABEL_VARIANTS)
@@ -202,18 +195,16 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     # --- act record number: after "запись акта о рождении №", or on the next line
     fields["birth_act_record_number"] = _act_record(engine, page, hits("act_record"))
 
-    # --- date of issue
-    issue_words = _value_words(page, hits("issue_date"), all_hits)
-    if not any(re.search(r"\d", w.text) for w in issue_words) and hits("issue_date"):
-        issue_words = read_region(engine, page, box_right_of(page, hits("issue_date")[0]))
-    if parse_date_value(" ".join(w.text for w in issue_words)) is None:
-        # The label may be hidden by the seal or broken over two lines: the date of issue is
-        # the first date printed after the place of registration.
-        after = max([h.line_index for h in hits("registration")] + [parents_start], default=0)
-        issue_words = _first_date_after(page, after) or issue_words
-    # Printed in digits or with the month in words ("5 сентября 2025 г."): no whitelist.
-    fields["birth_certificate_issue_date"] = read_field(
-        engine, page, issue_words, parse_date_value, lang="rus"
+    # --- date of issue: checked against the date of birth and the date of registration
+    registered = _registration_date(page, hits("act_record") + hits("about"))
+    fields["birth_certificate_issue_date"] = _issue_date(
+        engine,
+        page,
+        hits("issue_date"),
+        all_hits,
+        max([h.line_index for h in hits("registration")] + [parents_start], default=0),
+        fields["birth_date"],
+        registered,
     )
 
     # --- series and number, at the bottom, often in red
@@ -221,6 +212,199 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     fields["birth_certificate_series"] = series
     fields["birth_certificate_number"] = number
     return fields
+
+
+_MONTH_FORMS = tuple(MONTHS_GENITIVE)
+_DAY_LOOKALIKES = str.maketrans(
+    {"о": "0", "О": "0", "o": "0", "O": "0", "з": "3", "З": "3", "I": "1", "l": "1", "|": "1"}
+)
+_GLUED_ONE = frozenset("ГгIl|!]")
+_REGISTERED_WORDS_RE = re.compile(
+    r"(\d{4})\s*г\w*\.?\s+([а-яё]{3,})\s+м\w*\.?\s+(\d{1,2})\s*ч", re.IGNORECASE
+)
+
+
+def _registration_date(page: PageText, hits: list[LabelHit]) -> dt.date | None:
+    """The day the act record was made: "о чем 12.03.2019 составлена запись акта ..." or
+    "о чем 2019 года марта месяца 12 числа составлена ...", on the line of the label or the
+    line above it."""
+    for hit in hits:
+        texts = [page.lines[hit.line_index].text]
+        above = line_above(page, hit.line_index)
+        if above is not None:
+            texts.insert(0, page.lines[above].text + " " + texts[0])
+        for text in texts:
+            head = re.split(r"составл|запис", text, maxsplit=1)[0]
+            m = re.search(r"\d{1,2}\s*[.,]\s*\d{1,2}\s*[.,]\s*\d{4}", head)
+            value = parse_date_value(m.group(0)) if m else None
+            if value is None:
+                w = _REGISTERED_WORDS_RE.search(head)
+                if w is not None:
+                    value = parse_date_value(f"{w.group(3)} {w.group(2)} {w.group(1)}")
+            if value is not None:
+                return dt.date.fromisoformat(value)
+    return None
+
+
+def _parse_issue(text: str) -> tuple[str | None, tuple[int, int] | None, bool]:
+    """A date of issue, failing that its year and month alone, and whether the day is a guess.
+
+    Besides :func:`parse_date_value`, reads "1 июня 2021 г." where OCR glued the day to the
+    month ("1июня", "Гиюня") or misread the month by a letter: the month is matched fuzzily, the
+    day taken from the digits before it; a day that is not digits leaves only year and month.
+    """
+    value = parse_date_value(text)
+    if value is not None:
+        return value, None, False
+    clean = re.sub(r"[«»\"'“”„‘’‚`]", " ", text)
+    tokens = clean.split()
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        scored = [
+            (fuzz.ratio(lower[cut:], name), k + 1, cut)
+            for k, name in enumerate(_MONTH_FORMS)
+            for cut in range(min(3, len(lower) - 2))
+        ]
+        if not scored:
+            continue
+        score, month, cut = max(scored, key=lambda t: (t[0], -t[2]))
+        if score < 80:
+            continue
+        prefix = token[:cut]
+        year_m = re.match(r"(\d{4})", " ".join(tokens[i + 1 : i + 2]))
+        if year_m is None:
+            continue
+        year = int(year_m.group(1))
+        day_text = prefix or (tokens[i - 1] if i > 0 else "")
+        day = day_text.strip(".,:;").translate(_DAY_LOOKALIKES)
+        guess = day != day_text.strip(".,:;")
+        if prefix and len(prefix) == 1 and prefix in _GLUED_ONE:
+            day, guess = "1", True  # a serif "1" glued to the month: "Гиюня"
+        if re.fullmatch(r"\d{1,2}", day):
+            value = parse_date_value(f"{day} {_MONTH_FORMS[month - 1]} {year}")
+            if value is not None:
+                return value, None, guess
+        return None, (year, month), False
+    return None, None, False
+
+
+def _plausible_issue(value: str, birth: str | None) -> bool:
+    """A certificate is issued on or after the birth, and not after today."""
+    day = dt.date.fromisoformat(value)
+    if day > dt.date.today():
+        return False
+    if birth is not None:
+        born = dt.date.fromisoformat(birth)
+        return born <= day
+    return day.year >= 1950
+
+
+def _issue_date(
+    engine: OcrEngine,
+    page: PageText,
+    hits: list[LabelHit],
+    all_hits: list[LabelHit],
+    after_line: int,
+    birth: FieldValue,
+    registered: dt.date | None,
+) -> FieldValue:
+    """The date of issue, in digits or with the month in words ("5 сентября 2025 г.").
+
+    Read from the page pass and re-read at several scales (a seal over it, a day glued to the
+    month); readings before the date of birth are dropped (a parent's date of birth found when
+    the label is hidden). The date of registration printed above is a second source: a
+    certificate is normally issued the day the birth is registered. Agreement with it
+    confirms the date; a reading a digit away from it, or only its month and year, is shown
+    with it for review.
+    """
+    birth_value = birth.value if not birth.needs_review or birth.confidence >= 0.5 else None
+    boxes: list[Box] = []
+    texts: list[tuple[str, float]] = []
+    words = _value_words(page, hits, all_hits)
+    if words:
+        texts.append((_join(words), mean_confidence(words)))
+        boxes.append(union_boxes([w.box for w in words]))
+    if hits:
+        boxes.append(box_right_of(page, hits[0]))
+    if not any(_parse_issue(t)[0] for t, _ in texts):
+        # The label may be hidden by the seal or broken over two lines: the date of issue is
+        # the first plausible date printed after the place of registration.
+        for line in page.lines[after_line + 1 :]:
+            value, _, _ = _parse_issue(line.text)
+            if value is not None and _plausible_issue(value, birth_value):
+                texts.append((line.text, line.confidence))
+                boxes.insert(0, line.box)
+                break
+    for region, height in zip(
+        [b for b in boxes[:1] for _ in range(3)] + boxes[1:2],
+        (36.0, 28.0, 46.0, 36.0),
+        strict=False,
+    ):
+        again = read_region(engine, page, region, lang="rus", height=height)
+        texts.append((_join(again), mean_confidence(again)))
+    readings: list[Reading] = []
+    partial: list[tuple[int, int]] = []
+    guessed: set[str] = set()
+    exact: set[str] = set()
+    box = boxes[0] if boxes else None
+    for text, conf in texts:
+        value, year_month, guess = _parse_issue(text)
+        if value is not None and not _plausible_issue(value, birth_value):
+            value = None
+        if year_month is not None:
+            partial.append(year_month)
+        if value is not None:
+            (guessed if guess else exact).add(value)
+        readings.append(Reading(text, value, conf, box))
+    field = decide(readings) if readings else FieldValue(value=None, confidence=0.0)
+    if field.value is not None and field.value not in exact:
+        field = _with(field, confidence=min(field.confidence, 0.6))
+    if field.alternatives:
+        # Re-reads of one crop are not independent: any reading of another day means a digit
+        # is in doubt (a "3" read as "5" at one scale and not at another).
+        field = _with(field, confidence=min(field.confidence, 0.7))
+    if registered is None or (
+        birth_value is not None and registered < dt.date.fromisoformat(birth_value)
+    ):
+        return field
+    reg = registered.isoformat()
+    if field.value == reg:
+        return field
+    read_values = {r.value for r in readings if r.value}
+    near = field.value is not None and _one_char_apart(field.value, reg)
+    if reg in read_values or near:
+        # Readings split, one of them the registration day; or a digit misread.
+        return _with(field, value=reg, confidence=0.6, extra=field.value)
+    if field.value is None and (registered.year, registered.month) in partial:
+        return _with(field, value=reg, confidence=0.6)
+    if field.value is None and not partial:
+        # Nothing legible: propose the registration day, for the user to confirm.
+        return _with(field, value=reg, confidence=0.3)
+    return field
+
+
+def _one_char_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _with(
+    field: FieldValue,
+    *,
+    value: str | None = None,
+    confidence: float,
+    needs_review: bool | None = None,
+    extra: str | None = None,
+) -> FieldValue:
+    chosen = field.value if value is None else value
+    alternatives = {*field.alternatives, field.value or "", extra or ""} - {"", chosen or ""}
+    return FieldValue(
+        value=chosen,
+        confidence=confidence,
+        box=field.box,
+        raw=field.raw,
+        needs_review=confidence < REVIEW_THRESHOLD if needs_review is None else needs_review,
+        alternatives=tuple(sorted(alternatives)),
+    )
 
 
 def _name_reader(
@@ -304,13 +488,22 @@ def _birth_place(
         return FieldValue(value=None, confidence=0.0, needs_review=True)
     hit = hits[0]
     first = words_right_of(page, hit, all_hits)
-    parts: list[list[Word]] = [first] if first else []
     label_lines = {h.line_index for h in all_hits}
     idx = hit.line_index
+    off_row = False
+    if not first:
+        # A tilted page splits the row: the value is a line of its own beside the label.
+        side = _value_line_beside(page, hit, label_lines)
+        if side is not None:
+            first, idx, off_row = list(page.lines[side].words), side, True
+    parts: list[list[Word]] = [first] if first else []
     heights = sorted(w.box.height for w in first) if first else [int(page.lines[idx].height)]
     ref_h = heights[len(heights) // 2]
-    for _ in range(2):
+    for _ in range(3):
         nxt = line_below(page, idx, max_gap=1.2)
+        if nxt is not None and nxt == hit.line_index:
+            idx = nxt  # the label's own line, under the value it was split from
+            continue
         if nxt is None or nxt in label_lines:
             break
         line = page.lines[nxt]
@@ -320,6 +513,9 @@ def _birth_place(
             break
         parts.append(list(line.words))
         idx = nxt
+    lost = _lost_line_below(engine, page, idx, ref_h) if parts and len(parts) < 3 else []
+    if lost:
+        parts.append(lost)
     readings_text: list[str] = []
     confidences: list[float] = []
     boxes: list[Box] = []
@@ -337,6 +533,8 @@ def _birth_place(
     if not text:
         return FieldValue(value=None, confidence=0.0, needs_review=True)
     conf = min(confidences)
+    if off_row:
+        conf = min(conf, 0.75)  # found by position only: show it for review
     return FieldValue(
         value=text,
         confidence=conf,
@@ -344,6 +542,61 @@ def _birth_place(
         raw=text,
         needs_review=conf < REVIEW_THRESHOLD,
     )
+
+
+def _value_line_beside(page: PageText, hit: LabelHit, label_lines: set[int]) -> int | None:
+    """The line next to the label's (just above or below) that lies right of it, on its row."""
+    label = hit.box(page)
+    label_mid = label.y + label.height / 2
+    best: tuple[float, int] | None = None
+    for j in (hit.line_index - 1, hit.line_index + 1):
+        if not 0 <= j < len(page.lines) or j in label_lines:
+            continue
+        box = page.lines[j].box
+        if box.x < label.x + label.width:
+            continue
+        distance = abs(box.y + box.height / 2 - label_mid)
+        if distance < max(page.lines[j].height, label.height) and (
+            best is None or distance < best[0]
+        ):
+            best = (distance, j)
+    return best[1] if best else None
+
+
+def _lost_line_below(engine: OcrEngine, page: PageText, index: int, ref_h: float) -> list[Word]:
+    """A value line the page pass dropped between ``index`` and the caption under it.
+
+    A wrapped place of birth ("... Краснодарского" / "края") can lose its short second line.
+    When the next line is a caption and a value line would fit in the gap, the gap is read.
+    """
+    here = page.lines[index].box
+    bottom = here.y + here.height
+    below = [j for j in range(index + 1, len(page.lines)) if page.lines[j].box.y >= bottom]
+    nxt = below[0] if below else None
+    if nxt is None:
+        return []
+    caption = page.lines[nxt]
+    if not (caption.height < 0.8 * ref_h or _is_caption_text(caption.text)):
+        return []
+    gap = caption.box.y - bottom
+    if gap < 0.9 * ref_h or gap > 3.5 * ref_h:
+        return []
+    left = min(ln.box.x for ln in page.lines)
+    right = max(ln.box.x + ln.box.width for ln in page.lines)
+    # The band is taller than the text: scale it so the letters come out at the usual size.
+    words = read_region(
+        engine,
+        page,
+        Box(left, bottom, right - left, gap),
+        lang="rus",
+        psm=PSM_BLOCK,
+        height=36.0 * gap / ref_h,
+    )
+    words = [w for w in words if re.search(r"[А-ЯЁа-яё]{2}", w.text)]
+    text = _join(words)
+    if not words or _is_caption_text(text) or mean_confidence(words) < 0.6:
+        return []
+    return words
 
 
 def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> FieldValue:
@@ -427,7 +680,7 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
         return empty, empty
     line = page.lines[index]
     box = line.box
-    series_word = line.words[0]
+    series_box = _series_box(line.words)
     numerals: list[tuple[str, float]] = []
     letters: list[tuple[str, float]] = []
     numbers: list[tuple[str, float]] = []
@@ -445,14 +698,15 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
     # Bold serif "III" often loses a stroke; readings at three scales out-vote a single slip.
     for height, weight in ((36.0, 2.0), (24.0, 1.5), (48.0, 1.5)):
         roman = _join(
-            read_region(
-                engine, page, series_word.box, lang="eng", whitelist="IVXLCDM-", height=height
-            )
+            read_region(engine, page, series_box, lang="eng", whitelist="IVXLCDM-", height=height)
         )
         numerals.append((roman.split("-")[0].strip(), weight))
-    caps = _join(read_region(engine, page, series_word.box, lang="rus", whitelist=CAPITALS + "-"))
+    caps = _join(read_region(engine, page, series_box, lang="rus", whitelist=CAPITALS + "-"))
     if "-" in caps:
         letters.append((series_letters_to_cyrillic(caps.rsplit("-", 1)[1].strip()), 2.0))
+    elif not letters and caps.strip():
+        # The hyphen lost ("ХИЕЗИ"): the series ends with its two letters; a weak reading.
+        letters.append((series_letters_to_cyrillic(caps.split()[-1][-2:]), 0.5))
     # The number alone, digits only: reading the whole line with a digit whitelist turns "№"
     # into a digit ("2358113").
     number_word = next(
@@ -464,7 +718,8 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
         if m:
             numbers.append((m.group(1), 1.0))
 
-    numeral, n_share = _vote(numerals, _valid_numeral)
+    shape = _numeral_shape(page, series_box)
+    numeral, n_share, other_numerals = _decide_numeral(numerals, shape)
     letter, l_share = _vote(letters, lambda x: bool(re.fullmatch(r"[А-ЯЁ]{2}", x)))
     number, d_share = _vote(numbers, lambda x: len(x) in (6, 7))
     conf = line.confidence
@@ -472,12 +727,11 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
     series_conf = min(n_share, l_share) * (0.5 + 0.5 * conf) if series_value else 0.0
     number_conf = d_share * (0.5 + 0.5 * conf) if number else 0.0
     raw = line.text
-    other_numerals = {n for n, _ in numerals if _valid_numeral(n)} - {numeral or ""}
     return (
         FieldValue(
             value=series_value,
             confidence=series_conf,
-            box=series_word.box,
+            box=series_box,
             raw=raw,
             needs_review=series_conf < REVIEW_THRESHOLD,
             alternatives=tuple(sorted(f"{n}-{letter}" for n in other_numerals)) if letter else (),
@@ -490,6 +744,224 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
             needs_review=number_conf < REVIEW_THRESHOLD,
         ),
     )
+
+
+@dataclass(frozen=True)
+class NumeralShape:
+    """What the ink of a series' Roman numeral shows, independent of Tesseract.
+
+    ``stems``: upright strokes running through the middle of the cap height (I, L and the bowl
+    of C have one; X and V have none, their strokes are slanted). ``width``: the numeral's width
+    in cap heights.
+    """
+
+    stems: int
+    width: float
+
+
+def _series_box(words: tuple[Word, ...]) -> Box:
+    """The series part of the bottom line: the words before "№" or the number."""
+    head: list[Word] = []
+    for w in words:
+        if "№" in w.text or len(re.sub(r"\D", "", w.text)) >= 5:
+            break
+        head.append(w)
+    # Stray marks or digits before the series ("542 XIX-УТ"): the series has letters.
+    lettered = [w for w in head if re.search(r"[^\W\d_]", w.text)]
+    return union_boxes([w.box for w in lettered or head or words[:1]])
+
+
+def _numeral_shape(page: PageText, box: Box) -> NumeralShape | None:
+    """Measure the numeral printed at the start of ``box`` (up to the hyphen of the series).
+
+    The print is binarised, letter-sized components are kept, and the hyphen (a short wide
+    component at mid-height) ends the numeral. In the band between 20% and 80% of the cap
+    height, away from the serifs that join neighbouring letters, an upright stroke is a run of
+    columns inked in nearly every row of the band.
+    """
+    region, _ = crop(page.image, box, pad_x=0.2, pad_y=0.25)
+    if region.size == 0 or min(region.shape[:2]) < 8:
+        return None
+    _, ink = cv2.threshold(region, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return None
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    cap = float(np.max(heights))
+    if cap < 10:
+        return None
+    comps = [
+        (i, *(int(v) for v in stats[i, :4])) for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] > 4
+    ]
+    tall = [c for c in comps if c[4] >= 0.6 * cap]
+    if not tall:
+        return None
+    top = float(np.median([c[2] for c in tall]))
+    bottom = float(np.median([c[2] + c[4] for c in tall]))
+    cap_h = bottom - top
+    if cap_h < 10:
+        return None
+    first_x = min(c[1] for c in tall)
+    hyphen = None
+    for c in sorted(comps, key=lambda c: c[1]):
+        _, x, y, w, h = c
+        mid = y + h / 2
+        if (
+            x > first_x
+            and h < 0.3 * cap_h
+            and w > 1.2 * h
+            and w < 0.8 * cap_h
+            and top + 0.3 * cap_h < mid < top + 0.8 * cap_h
+        ):
+            hyphen = c
+            break
+    if hyphen is None:
+        return None
+    letters = [c for c in tall if c[1] + c[3] <= hyphen[1] + 2]
+    if not letters:
+        return None
+    x0 = min(c[1] for c in letters)
+    x1 = hyphen[1]
+    keep = np.isin(labels, [c[0] for c in letters]).astype(np.uint8)
+    y0 = round(top + 0.2 * cap_h)
+    y1 = round(top + 0.8 * cap_h)
+    if y1 - y0 < 4 or x1 - x0 < 4:
+        return None
+    min_core = max(2.0, 0.04 * cap_h)
+    # A photo straightened imperfectly leaves the print slanted. The shear that makes the most
+    # columns of the whole series fully inked (the upright strokes of its Cyrillic letters
+    # too, so that one arm of a V cannot decide it) straightens it; upright unless it clearly
+    # helps.
+    whole = np.isin(labels, [c[0] for c in tall]).astype(np.uint8)
+    x_end = max(c[1] + c[3] for c in tall)
+    mid = top + 0.5 * cap_h
+    best_shear = 0.0
+    best_full = int(np.sum(_band_cover(whole, 0.0, mid, y0, y1, x0, x_end) >= 0.95))
+    for shear in (-0.25, -0.2, -0.15, -0.1, -0.05, 0.05, 0.1, 0.15, 0.2, 0.25):
+        full = int(np.sum(_band_cover(whole, shear, mid, y0, y1, x0, x_end) >= 0.95))
+        if full > 1.2 * best_full + min_core:
+            best_shear, best_full = shear, full
+    best_cover = _band_cover(keep, best_shear, mid, y0, y1, x0, x1)
+    cover = best_cover
+    stems = 0
+    i = 0
+    while i < len(cover):
+        if cover[i] < 0.95:
+            i += 1
+            continue
+        j = i
+        while j < len(cover) and cover[j] >= 0.95:
+            j += 1
+        # An upright stroke has straight sides: the columns it fully inks are most of the
+        # columns it inks at all. The joint of V's arms or X's crossing fades out gradually.
+        lo, hi = i, j
+        while lo > 0 and cover[lo - 1] >= 0.5:
+            lo -= 1
+        while hi < len(cover) and cover[hi] >= 0.5:
+            hi += 1
+        if j - i >= min_core and j - i >= 0.6 * (hi - lo):
+            stems += 1
+        i = j
+    return NumeralShape(stems=stems, width=(x1 - x0) / cap_h)
+
+
+def _band_cover(
+    mask: np.ndarray, shear: float, y_mid: float, y0: int, y1: int, x0: int, x1: int
+) -> np.ndarray:
+    """Share of inked rows per column of ``mask[y0:y1, x0:x1]`` after a horizontal shear."""
+    if shear:
+        matrix = np.array([[1.0, shear, -shear * y_mid], [0.0, 1.0, 0.0]], dtype=np.float64)
+        h, w = mask.shape[:2]
+        mask = np.asarray(
+            cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        )
+    band = mask[y0:y1, x0:x1]
+    return np.asarray(band.mean(axis=0), dtype=np.float64)
+
+
+# Upright strokes (min, max) and width in cap heights (min, max) of each Roman letter in the
+# print of a series: wide bounds, to hold for serif and sans, regular and bold type.
+_LETTER_STEMS = {
+    "I": (1, 1),
+    "L": (1, 1),
+    "C": (0, 1),
+    "D": (1, 2),
+    "M": (0, 2),
+    "X": (0, 0),
+    "V": (0, 0),
+}
+_LETTER_WIDTH = {
+    "I": (0.3, 0.9),
+    "L": (0.65, 1.3),
+    "C": (0.65, 1.4),
+    "D": (0.7, 1.5),
+    "M": (0.9, 1.8),
+    "X": (0.75, 1.4),
+    "V": (0.75, 1.4),
+}
+
+
+def _numeral_fits(numeral: str, shape: NumeralShape) -> bool:
+    """Whether the ink measured can be ``numeral``: its upright strokes and its width."""
+    if not numeral or any(ch not in _LETTER_STEMS for ch in numeral):
+        return False
+    lo = sum(_LETTER_STEMS[ch][0] for ch in numeral)
+    hi = sum(_LETTER_STEMS[ch][1] for ch in numeral)
+    w_lo = sum(_LETTER_WIDTH[ch][0] for ch in numeral)
+    w_hi = sum(_LETTER_WIDTH[ch][1] for ch in numeral)
+    return lo <= shape.stems <= hi and w_lo <= shape.width <= w_hi
+
+
+def _one_stroke_apart(numeral: str) -> set[str]:
+    """Valid numerals with one "I" more or fewer: the slip Tesseract makes on "III"."""
+    out = {numeral[:i] + "I" + numeral[i:] for i in range(len(numeral) + 1)}
+    out |= {numeral[:i] + numeral[i + 1 :] for i, ch in enumerate(numeral) if ch == "I"}
+    return {n for n in out if _valid_numeral(n)}
+
+
+def _decide_numeral(
+    readings: list[tuple[str, float]], shape: NumeralShape | None
+) -> tuple[str | None, float, set[str]]:
+    """The numeral, its confidence share, and the other numerals read.
+
+    Tesseract's readings are weighed as in :func:`_vote`; the shape of the ink, where it could
+    be measured, then rules out readings with the wrong number of upright strokes or the wrong
+    width (the usual slip is a lost "I" of a bold "III"). When every reading is ruled out, a
+    numeral one "I" away from a reading that fits the ink is proposed, with low confidence.
+    """
+    total = sum(w for _, w in readings)
+    weights: dict[str, float] = {}
+    for value, w in readings:
+        if _valid_numeral(value):
+            weights[value] = weights.get(value, 0.0) + w
+    if total <= 0:
+        return None, 0.0, set()
+    best_read = max(weights, key=lambda v: weights[v]) if weights else None
+    if shape is None:
+        if best_read is None:
+            return None, 0.0, set()
+        return best_read, weights[best_read] / total, set(weights) - {best_read}
+    fitting = {v: w for v, w in weights.items() if _numeral_fits(v, shape)}
+    if fitting:
+        best = max(fitting, key=lambda v: fitting[v])
+        # The measure can fail too (a slanted photo): it confirms by leaving the vote as it is,
+        # and overrules Tesseract only with a confidence that asks for review.
+        share = fitting[best] / total
+        if best != best_read:
+            share = min(share, 0.6)
+        return best, share, set(weights) - {best}
+    proposals: dict[str, float] = {}
+    for value, w in readings:
+        for near in _one_stroke_apart(value):
+            if _numeral_fits(near, shape):
+                proposals[near] = proposals.get(near, 0.0) + w
+    if proposals:
+        best = max(proposals, key=lambda v: proposals[v])
+        return best, min(0.5, proposals[best] / total), set(weights) - {best}
+    if best_read is None:
+        return None, 0.0, set()
+    # No reading matches the ink: keep the best reading, but never as certain.
+    return best_read, min(0.4, weights[best_read] / total), set(weights) - {best_read}
 
 
 def _join(words: list[Word]) -> str:

@@ -380,9 +380,11 @@ def locate_document(
         if edge_support >= 0.6 and edge_support > mask_support + 0.1:
             quad = edge_quad
             share = quad_area(quad) / frame_area
-    if quad is not None and _edge_support(small, quad) < 0.3:
-        # An outline the image's edges do not follow is a guess; warping by it would bend the
-        # page. Better to straighten by the text lines alone.
+    if quad is not None and _edge_support(small, quad) < 0.8:
+        # An outline the image's edges do not follow all round is a guess; warping by it
+        # would bend the page. Better to straighten by the text lines alone. (On generated
+        # photos, outlines within 1 % of the true corners score 0.9-1.0 and wrong ones at
+        # most 0.66.)
         quad = None
     return DocumentLocation(
         quad=None if quad is None else quad / s,

@@ -95,3 +95,144 @@ def test_date_in_words_confirms_the_digits(engine):
     assert field.value == doc.truth["birth_date"]
     assert not field.needs_review
     assert field.confidence >= 0.8
+
+
+# --- the series' Roman numeral, measured from the ink ------------------------------------------
+
+
+def _printed_series(text: str, font_path: str, size: int = 64):
+    """A page holding one series line printed in ``font_path``, and the line's box."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from omsdesktop.ocr.layout import Line, PageText
+    from omsdesktop.ocr.types import Box
+
+    font = ImageFont.truetype(font_path, size)
+    image = Image.new("L", (1400, 240), 255)
+    ImageDraw.Draw(image).text((60, 60), text, font=font, fill=0)
+    grey = np.asarray(image)
+    ys, xs = np.nonzero(grey < 128)
+    box = Box(int(xs.min()), int(ys.min()), int(xs.max() - xs.min()), int(ys.max() - ys.min()))
+    page = PageText(lines=(Line(()),), image=grey, scale=1.0)
+    return page, box
+
+
+SERIES_FONTS = (
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+)
+
+
+@pytest.mark.parametrize("font_path", SERIES_FONTS)
+@pytest.mark.parametrize(
+    ("numeral", "stems"),
+    [("XXIII", 3), ("XXII", 2), ("XIII", 3), ("XXVII", 2), ("XL", 1), ("XIX", 1), ("LXXXI", 2)],
+)
+def test_numeral_shape_counts_upright_strokes(font_path, numeral, stems):
+    from omsdesktop.forms.certificate import _numeral_fits, _numeral_shape
+
+    page, box = _printed_series(f"{numeral}-ФЖ", font_path)
+    shape = _numeral_shape(page, box)
+    assert shape is not None
+    assert shape.stems == stems
+    assert _numeral_fits(numeral, shape)
+
+
+def test_numeral_shape_straightens_slanted_print():
+    import cv2
+    import numpy as np
+
+    from omsdesktop.forms.certificate import _numeral_shape
+    from omsdesktop.ocr.layout import PageText
+
+    page, box = _printed_series("XXIII-ФЖ", SERIES_FONTS[0])
+    mid = box.y + box.height / 2
+    slant = np.array([[1.0, 0.15, -0.15 * mid], [0.0, 1.0, 0.0]])
+    h, w = page.image.shape
+    slanted = cv2.warpAffine(page.image, slant, (w, h), borderValue=255)
+    shape = _numeral_shape(PageText(lines=page.lines, image=slanted, scale=1.0), box)
+    assert shape is not None and shape.stems == 3
+
+
+def test_ink_overrules_a_lost_stroke_but_asks_for_review():
+    from omsdesktop.forms.certificate import NumeralShape, _decide_numeral
+
+    shape = NumeralShape(stems=3, width=4.1)
+    # Tesseract mostly reads "XXII"; the ink has three upright strokes.
+    numeral, share, others = _decide_numeral([("XXII", 3.0), ("XXIII", 0.5), ("XX", 1.5)], shape)
+    assert numeral == "XXIII"
+    assert share < 0.8
+    assert "XXII" in others
+    # No reading fits: the numeral one "I" away that does is proposed, never as certain.
+    numeral, share, _ = _decide_numeral([("XI", 2.0), ("XII", 1.5)], NumeralShape(3, 3.0))
+    assert numeral == "XIII" and share <= 0.5
+    # The ink agrees with the vote: the vote stands.
+    numeral, share, _ = _decide_numeral([("XIX", 2.0), ("XIX", 1.5)], NumeralShape(1, 2.7))
+    assert numeral == "XIX" and share == 1.0
+    # Nothing fits and nothing is one stroke away: the best reading, with low confidence.
+    numeral, share, _ = _decide_numeral([("XX", 2.0)], NumeralShape(0, 5.5))
+    assert numeral == "XX" and share <= 0.4
+
+
+# --- the date of issue ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "year_month", "guess"),
+    [
+        ("23.02.2016", "2016-02-23", None, False),
+        ("«26» декабря 2013 г.", "2013-12-26", None, False),
+        ("1июня 2021 г.", "2021-06-01", None, False),
+        ("Гиюня 2021 г.", "2021-06-01", None, True),
+        ("15 нбября 2019 г.", "2019-11-15", None, False),
+        ("ж. июня 2021 г.", None, (2021, 6), False),
+        ("Руководитель органа", None, None, False),
+    ],
+)
+def test_issue_date_text(text, value, year_month, guess):
+    from omsdesktop.forms.certificate import _parse_issue
+
+    assert _parse_issue(text) == (value, year_month, guess)
+
+
+def test_issue_date_must_follow_the_birth():
+    from omsdesktop.forms.certificate import _plausible_issue
+
+    assert _plausible_issue("2014-02-21", "2014-01-29")
+    assert not _plausible_issue("1979-07-19", "2014-01-29")  # a parent's date of birth
+    assert not _plausible_issue("2999-01-01", None)
+
+
+def _degraded(layout: str, seed: int, condition: str):
+    from tests.docgen import degrade
+
+    for attempt in range(20):
+        try:
+            doc = generate_certificate(seed * 100 + attempt, layout=layout, font_set="train")
+        except Exception as exc:
+            if "overflow" not in str(exc) and "overflow" not in type(exc).__name__.lower():
+                raise
+            continue
+        image, _ = degrade(doc, condition, seed=seed)
+        return doc, image
+    raise AssertionError("no certificate layout fits")
+
+
+def test_issue_date_with_the_day_glued_to_the_month(engine):
+    # "1 июня 2021 г.": the page pass reads "Гиюня 2021 г." (the serif "1" glued to the month).
+    doc, image = _degraded("caption_below", 1001, "scan300")
+    result = extract_document(image, engine=engine)
+    field = result.fields["birth_certificate_issue_date"]
+    assert field.value == doc.truth["birth_certificate_issue_date"]
+
+
+def test_bold_triple_i_and_a_wrapped_place(engine):
+    # "XXIII" in bold serif, read "XXII" by Tesseract; the place of birth wraps to a short
+    # second line ("края") the page pass drops.
+    doc, image = _degraded("caption_below", 1004, "scan300")
+    result = extract_document(image, engine=engine)
+    series = result.fields["birth_certificate_series"]
+    assert series.value == doc.truth["birth_certificate_series"]
+    place = result.fields["birth_place"].value or ""
+    assert place.lower() == (doc.truth["birth_place"] or "").lower()
