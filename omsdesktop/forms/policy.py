@@ -50,7 +50,7 @@ from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_SPARSE, OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, group_lines, union_boxes
+from omsdesktop.ocr.layout import PageText, darkest_channel, group_lines, rescale, union_boxes
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
 POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "temporary")
@@ -442,18 +442,13 @@ def _read_top_band(ctx: _Context, bottom: int, psm: int) -> list[Word]:
     if bottom < 20:
         return []
     region = ctx.image[:bottom]
-    grey = region.min(axis=2) if region.ndim == 3 else region
+    grey = darkest_channel(region)
     # Photos are brought down, low-resolution scans (a 200-dpi card) up, to about the size
     # of a 300-dpi card scan, where the small print is tall enough to read.
-    f = min(2.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1))
-    work: Image = np.ascontiguousarray(grey, dtype=np.uint8)
-    if abs(f - 1.0) > 0.05:
-        interpolation = cv2.INTER_AREA if f < 1.0 else cv2.INTER_CUBIC
-        work = np.asarray(
-            cv2.resize(work, None, fx=f, fy=f, interpolation=interpolation), dtype=np.uint8
-        )
-    else:
-        f = 1.0
+    work, f = rescale(
+        np.ascontiguousarray(grey, dtype=np.uint8),
+        min(2.0, _CARD_WORK_WIDTH / max(grey.shape[1], 1)),
+    )
     return [
         Word(
             w.text,
@@ -819,18 +814,11 @@ def read_box(
     if region.size == 0:
         return []
     if region.ndim == 3:
-        region = np.ascontiguousarray(region.min(axis=2), dtype=np.uint8)
+        region = np.ascontiguousarray(darkest_channel(region), dtype=np.uint8)
     region = _only_main_line(_without_rules(region, h))
     letters = _letter_height(region, h)
     scale = float(np.clip((height or _REREAD_HEIGHT) / letters, 0.3, 3.0))
-    work = region
-    if abs(scale - 1.0) > 0.05:
-        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        work = np.asarray(
-            cv2.resize(region, None, fx=scale, fy=scale, interpolation=interp), dtype=np.uint8
-        )
-    else:
-        scale = 1.0
+    work, scale = rescale(region, scale)
     framed: Image = np.asarray(
         cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8
     )

@@ -373,14 +373,14 @@ def locate_document(
             quad = None
     # The brightness mask leaks into a light background under uneven light; the sheet's own
     # edge is a better witness. Keep whichever outline the image's edges support more.
+    support = _edge_support(small, quad)
     edge_quad = _quad_from_edges(small)
     if edge_quad is not None:
         edge_support = _edge_support(small, edge_quad)
-        mask_support = _edge_support(small, quad) if quad is not None else 0.0
-        if edge_support >= 0.6 and edge_support > mask_support + 0.1:
-            quad = edge_quad
+        if edge_support >= 0.6 and edge_support > support + 0.1:
+            quad, support = edge_quad, edge_support
             share = quad_area(quad) / frame_area
-    if quad is not None and _edge_support(small, quad) < 0.8:
+    if quad is not None and support < 0.8:
         # An outline the image's edges do not follow all round is a guess; warping by it
         # would bend the page. Better to straighten by the text lines alone. (On generated
         # photos, outlines within 1 % of the true corners score 0.9-1.0 and wrong ones at
