@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -335,11 +336,10 @@ def _issue_date(
                 texts.append((line.text, line.confidence))
                 boxes.insert(0, line.box)
                 break
-    for region, height in zip(
-        [b for b in boxes[:1] for _ in range(3)] + boxes[1:2],
-        (36.0, 28.0, 46.0, 36.0),
-        strict=False,
-    ):
+    # The value's box at three letter sizes, and the band right of the label once.
+    rereads = [(boxes[0], height) for height in (36.0, 28.0, 46.0)] if boxes else []
+    rereads += [(boxes[1], 36.0)] if len(boxes) > 1 else []
+    for region, height in rereads:
         again = read_region(engine, page, region, lang="rus", height=height)
         texts.append((_join(again), mean_confidence(again)))
     readings: list[Reading] = []
@@ -395,13 +395,13 @@ def _with(
     needs_review: bool | None = None,
     extra: str | None = None,
 ) -> FieldValue:
+    """``field`` with another value or confidence; the value it had joins the alternatives."""
     chosen = field.value if value is None else value
     alternatives = {*field.alternatives, field.value or "", extra or ""} - {"", chosen or ""}
-    return FieldValue(
+    return dataclasses.replace(
+        field,
         value=chosen,
         confidence=confidence,
-        box=field.box,
-        raw=field.raw,
         needs_review=confidence < REVIEW_THRESHOLD if needs_review is None else needs_review,
         alternatives=tuple(sorted(alternatives)),
     )
@@ -841,8 +841,7 @@ def _numeral_shape(page: PageText, box: Box) -> NumeralShape | None:
         full = int(np.sum(_band_cover(whole, shear, mid, y0, y1, x0, x_end) >= 0.95))
         if full > 1.2 * best_full + min_core:
             best_shear, best_full = shear, full
-    best_cover = _band_cover(keep, best_shear, mid, y0, y1, x0, x1)
-    cover = best_cover
+    cover = _band_cover(keep, best_shear, mid, y0, y1, x0, x1)
     stems = 0
     i = 0
     while i < len(cover):
@@ -929,11 +928,7 @@ def _decide_numeral(
     width (the usual slip is a lost "I" of a bold "III"). When every reading is ruled out, a
     numeral one "I" away from a reading that fits the ink is proposed, with low confidence.
     """
-    total = sum(w for _, w in readings)
-    weights: dict[str, float] = {}
-    for value, w in readings:
-        if _valid_numeral(value):
-            weights[value] = weights.get(value, 0.0) + w
+    weights, total = _tally(readings, _valid_numeral)
     if total <= 0:
         return None, 0.0, set()
     best_read = max(weights, key=lambda v: weights[v]) if weights else None
@@ -968,15 +963,22 @@ def _join(words: list[Word]) -> str:
     return " ".join(w.text for w in words)
 
 
-def _vote(
+def _tally(
     readings: list[tuple[str, float]], valid: Callable[[str], bool]
-) -> tuple[str | None, float]:
-    """The valid value with the most weight, and its share of the weight of all readings."""
-    total = sum(w for _, w in readings)
+) -> tuple[dict[str, float], float]:
+    """The weight of each valid value read, and the weight of all readings."""
     weights: dict[str, float] = {}
     for value, w in readings:
         if valid(value):
             weights[value] = weights.get(value, 0.0) + w
+    return weights, sum(w for _, w in readings)
+
+
+def _vote(
+    readings: list[tuple[str, float]], valid: Callable[[str], bool]
+) -> tuple[str | None, float]:
+    """The valid value with the most weight, and its share of the weight of all readings."""
+    weights, total = _tally(readings, valid)
     if not weights or total <= 0:
         return None, 0.0
     best = max(weights, key=lambda v: weights[v])
