@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from omsdesktop.batch.pairing import Identity, Match, UnpairedReason, pair
 from omsdesktop.errors import InternalError, OmsError
 from omsdesktop.forms.model import DocumentKind, FieldValue
+from omsdesktop.ocr.layout import PAGE_THREADS_ENV
 from omsdesktop.ocr.types import Problem
 from omsdesktop.settings import Settings
 
@@ -204,7 +205,7 @@ _ENGINE: OcrEngine | None = None
 def _init_worker() -> None:
     # One Tesseract thread per worker: the workers themselves use the cores.
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    os.environ["OMSDESKTOP_PAGE_THREADS"] = "1"
+    os.environ[PAGE_THREADS_ENV] = "1"
 
 
 def process_page(path: str, name: str, page: int, settings: Settings) -> DocumentOutcome:
