@@ -27,6 +27,7 @@ import logging
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -62,6 +63,22 @@ from omsdesktop.scan.types import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _transport_errors(
+    connect: type[ScannerError] = ScannerUnreachableError,
+) -> Iterator[None]:
+    """Turn httpx's transport failures into the scanner's typed errors."""
+    try:
+        yield
+    except httpx.ConnectError as exc:
+        raise connect(f"escl: connect {type(exc).__name__}") from exc
+    except httpx.TimeoutException as exc:
+        raise ScannerNotRespondingError(f"escl: {type(exc).__name__}") from exc
+    except httpx.TransportError as exc:
+        raise ScannerDisconnectedError(f"escl: {type(exc).__name__}") from exc
+
 
 NAME = "escl"
 NS = {
@@ -327,14 +344,8 @@ class EsclBackend:
     # -------------------------------------------------------------------- requests
 
     def _get(self, client: httpx.Client, url: str) -> httpx.Response:
-        try:
+        with _transport_errors():
             return client.get(url)
-        except httpx.ConnectError as exc:
-            raise ScannerUnreachableError(f"escl: connect {type(exc).__name__}") from exc
-        except httpx.TimeoutException as exc:
-            raise ScannerNotRespondingError(f"escl: {type(exc).__name__}") from exc
-        except httpx.TransportError as exc:
-            raise ScannerDisconnectedError(f"escl: {type(exc).__name__}") from exc
 
     def _xml(self, client: httpx.Client, url: str) -> bytes:
         response = self._get(client, url)
@@ -439,16 +450,10 @@ class EsclBackend:
     # -------------------------------------------------------------------- job steps
 
     def _create_job(self, client: httpx.Client, base: str, body: bytes) -> str:
-        try:
+        with _transport_errors():
             response = client.post(
                 f"{base}/ScanJobs", content=body, headers={"Content-Type": "text/xml"}
             )
-        except httpx.ConnectError as exc:
-            raise ScannerUnreachableError(f"escl: connect {type(exc).__name__}") from exc
-        except httpx.TimeoutException as exc:
-            raise ScannerNotRespondingError(f"escl: {type(exc).__name__}") from exc
-        except httpx.TransportError as exc:
-            raise ScannerDisconnectedError(f"escl: {type(exc).__name__}") from exc
         if response.status_code == 503:
             raise ScannerBusyError("escl: POST ScanJobs 503")
         if response.status_code in (401, 403):
@@ -484,18 +489,15 @@ class EsclBackend:
         while True:
             if cancelled is not None and cancelled():
                 raise ScanCancelledError("escl: cancelled")
-            try:
-                with client.stream("GET", f"{job_url}/NextDocument") as response:
-                    code = response.status_code
-                    if code == 200:
-                        return self._read_body(response, progress, cancelled)
-                    response.read()
-            except httpx.ConnectError as exc:
-                raise ScannerDisconnectedError(f"escl: connect {type(exc).__name__}") from exc
-            except httpx.TimeoutException as exc:
-                raise ScannerNotRespondingError(f"escl: {type(exc).__name__}") from exc
-            except httpx.TransportError as exc:
-                raise ScannerDisconnectedError(f"escl: {type(exc).__name__}") from exc
+            # Mid-job, a scanner that stops answering has gone away: disconnected.
+            with (
+                _transport_errors(connect=ScannerDisconnectedError),
+                client.stream("GET", f"{job_url}/NextDocument") as response,
+            ):
+                code = response.status_code
+                if code == 200:
+                    return self._read_body(response, progress, cancelled)
+                response.read()
             if code == 404:
                 if index > 0:
                     return None
