@@ -12,26 +12,14 @@ from omsdesktop.portal.sandbox import SandboxConfig, SandboxServer, running_sand
 from omsdesktop.storage.config import sqlite_url
 from omsdesktop.storage.crypto import StaticKeyProvider, new_key
 from omsdesktop.storage.store import Store
+from tests.home import isolate_home
 
-ENV_TO_CLEAR = (
-    "OMSDESKTOP_DATABASE_URL",
-    "OMSDESKTOP_DATA_KEY",
-    "OMSDESKTOP_DATA_KEY_FILE",
-    "OMSDESKTOP_OPERATOR",
-    "OMSDESKTOP_PORTAL_URL",
-    "OMSDESKTOP_PORTAL_TOKEN",
-)
 FAST_RETRY = RetryPolicy(max_attempts=6, backoff_base=0.01, backoff_max=0.05)
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("OMSDESKTOP_HOME", str(home))
-    monkeypatch.setenv("OMSDESKTOP_KEYRING", "off")
-    for name in ENV_TO_CLEAR:
-        monkeypatch.delenv(name, raising=False)
-    return home
+    return isolate_home(tmp_path, monkeypatch)
 
 
 @pytest.fixture

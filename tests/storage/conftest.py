@@ -15,26 +15,14 @@ from sqlalchemy.engine import make_url
 from omsdesktop.storage.config import sqlite_url
 from omsdesktop.storage.crypto import StaticKeyProvider, new_key
 from omsdesktop.storage.store import Store
+from tests.home import isolate_home
 
 PG_ENV = "OMSDESKTOP_TEST_PG_URL"
-ENV_TO_CLEAR = (
-    "OMSDESKTOP_DATABASE_URL",
-    "OMSDESKTOP_DATA_KEY",
-    "OMSDESKTOP_DATA_KEY_FILE",
-    "OMSDESKTOP_OPERATOR",
-    "OMSDESKTOP_PORTAL_URL",
-    "OMSDESKTOP_PORTAL_TOKEN",
-)
 
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("OMSDESKTOP_HOME", str(home))
-    monkeypatch.setenv("OMSDESKTOP_KEYRING", "off")
-    for name in ENV_TO_CLEAR:
-        monkeypatch.delenv(name, raising=False)
-    return home
+    return isolate_home(tmp_path, monkeypatch)
 
 
 def pg_base_url() -> str:

@@ -27,17 +27,10 @@ from omsdesktop.portal.sandbox import SandboxConfig, SandboxServer, running_sand
 from omsdesktop.settings import Settings
 from omsdesktop.storage.config import sqlite_url
 from tests.docgen import degrade, generate_certificate, generate_policy
+from tests.home import isolate_home
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = 3  # certificate and policy of the same child; read cleanly at 300 dpi
-ENV_TO_CLEAR = (
-    "OMSDESKTOP_DATABASE_URL",
-    "OMSDESKTOP_DATA_KEY",
-    "OMSDESKTOP_DATA_KEY_FILE",
-    "OMSDESKTOP_OPERATOR",
-    "OMSDESKTOP_PORTAL_URL",
-    "OMSDESKTOP_PORTAL_TOKEN",
-)
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.05)
 
 
@@ -55,11 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from PySide6.QtCore import QSettings
 
-    home = tmp_path / "home"
-    monkeypatch.setenv("OMSDESKTOP_HOME", str(home))
-    monkeypatch.setenv("OMSDESKTOP_KEYRING", "off")
-    for name in ENV_TO_CLEAR:
-        monkeypatch.delenv(name, raising=False)
+    home = isolate_home(tmp_path, monkeypatch)
     # Window geometry (QSettings) goes to the test's folder, not the user's profile.
     QSettings.setPath(
         QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
