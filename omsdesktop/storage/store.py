@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1013,6 +1014,33 @@ def _create_engine(url: str) -> Engine:
         ) from exc
 
 
+_WAL_WAIT_S = 30.0
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the database file to write-ahead logging, waiting for other desks if need be.
+
+    The switch needs the database to itself and SQLite does not wait for it (busy_timeout
+    does not apply): desks opening a new database at the same moment got "database is
+    locked". The mode is stored in the file, so once one desk has switched, the others find
+    it already set.
+    """
+    deadline = time.monotonic() + _WAL_WAIT_S
+    delay = 0.01
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode is not None and str(mode[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
 def _create_sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         folder = Path(database).parent
@@ -1029,7 +1057,7 @@ def _create_sqlite_engine(url: str, database: str | None) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA busy_timeout = 30000")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
             # FULL: a commit is on disk before the call returns (power loss, not only kill -9).
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
