@@ -47,6 +47,7 @@ from omsdesktop.forms.locate import (
 )
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
+from omsdesktop.forms.reread import free_area, read_box, x_overlap
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_SPARSE, OcrEngine, Word
@@ -110,10 +111,6 @@ _DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3",
 _DATE_IN_WORD_RE = re.compile(r"\d[.,]\d")
 _NUMBER_SIGN_RE = re.compile(r"^(№|N[oо°º]?|Nе|Ne|Мо|No)\.?$")
 
-# Re-reads scale a value's letters (their median height: capitals and digits, or the x-height
-# of lower case) to this height: on the generated corpus digits in serif faces read reliably
-# at 24-32 px and often not at 36-44.
-_REREAD_HEIGHT = 28.0
 
 # Below this list-match score an insurer is shown for review even when both readings agree:
 # 0.75-0.85 is where unlisted insurers land on a listed one by accident.
@@ -691,176 +688,14 @@ def _reread(
         lang=lang,
         whitelist=whitelist,
         psm=psm,
-        limits=_free_area(ctx.page, box),
+        limits=free_area(ctx.page, box),
         height=height,
     )
     # The margin around the value may show a bit of a rule or a neighbour's stroke, which
     # Tesseract reads as a letter ("й ФЕДОРОВИЧ"): keep the words that lie over the value.
-    words = [w for w in words if _x_overlap(w.box, box) >= 0.4 * max(w.box.width, 1)]
+    words = [w for w in words if x_overlap(w.box, box) >= 0.4 * max(w.box.width, 1)]
     again = reading_of(words, parser)
     return Reading(again.text, again.value, again.confidence, box)
-
-
-def _x_overlap(a: Box, b: Box) -> int:
-    return max(0, min(a.x + a.width, b.x + b.width) - max(a.x, b.x))
-
-
-def _free_area(page: PageText, box: Box) -> tuple[int, int, int, int]:
-    """How far a crop around ``box`` may reach (x0, x1, y0, y1) without taking in other words.
-
-    Sideways up to half-way to the neighbour word on the line; up and down up to half-way to
-    the words printed above and below (a card's label over its value, the next table row).
-    """
-    ih, iw = page.image.shape[:2]
-    x_lo, x_hi, y_lo, y_hi = 0, iw, 0, ih
-    top, bottom = box.y, box.y + box.height
-    left, right = box.x, box.x + box.width
-    for w in page.words:
-        b = w.box
-        v_overlap = min(bottom, b.y + b.height) - max(top, b.y)
-        h_overlap = min(right, b.x + b.width) - max(left, b.x)
-        if v_overlap >= 0.3 * min(box.height, b.height):
-            if b.x + b.width <= left:
-                x_lo = max(x_lo, (b.x + b.width + left) // 2)
-            elif b.x >= right:
-                x_hi = min(x_hi, (b.x + right) // 2)
-        elif h_overlap > 0.2 * min(box.width, b.width):
-            if b.y + b.height <= top + 0.2 * box.height:
-                y_lo = max(y_lo, (b.y + b.height + top) // 2)
-            elif b.y >= bottom - 0.2 * box.height:
-                y_hi = min(y_hi, (b.y + bottom) // 2)
-    return x_lo, x_hi, y_lo, y_hi
-
-
-def _only_main_line(region: Image) -> Image:
-    """Blank out ink above and below the crop's main text line.
-
-    A page-pass box is sometimes taller than its word (it took in the chip of a card or the
-    line above), and the margin of the crop reaches neighbours; Tesseract's single-line mode
-    then reads half a line or nothing. Rows of ink are grouped into bands; the heaviest band is
-    kept with any band close enough to belong to it (the dots of "Ё", the breve of "Й").
-    """
-    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    ink = (binary > 0).sum(axis=1)
-    rows = ink > max(1, int(0.004 * region.shape[1]))
-    bands: list[tuple[int, int, int]] = []  # (start, end, ink)
-    start: int | None = None
-    for y, on in enumerate([*rows.tolist(), False]):
-        if on and start is None:
-            start = y
-        elif not on and start is not None:
-            bands.append((start, y, int(ink[start:y].sum())))
-            start = None
-    if len(bands) <= 1:
-        return region
-    main = max(range(len(bands)), key=lambda i: bands[i][2])
-    top, bottom = bands[main][0], bands[main][1]
-    lo, hi = main, main
-    while lo > 0 and top - bands[lo - 1][1] <= max(2, 0.3 * (bottom - top)):
-        lo -= 1
-        top = bands[lo][0]
-    while hi + 1 < len(bands) and bands[hi + 1][0] - bottom <= max(2, 0.3 * (bottom - top)):
-        hi += 1
-        bottom = bands[hi][1]
-    out = region.copy()
-    out[:top] = 255
-    out[bottom:] = 255
-    return out
-
-
-def _letter_height(region: Image, box_h: int) -> float:
-    """Median height of the letters in a crop: the box height is no guide for lower case.
-
-    A box of "муж." reaches from the x-height to the descender; scaled by it, the letters
-    come out too small to read. Caps and digits give about the box height.
-    """
-    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
-    keep = (heights >= 0.35 * box_h) & (heights <= 1.3 * box_h) & (widths <= 2.0 * box_h)
-    if keep.sum() == 0:
-        return float(box_h)
-    return float(np.median(heights[keep]))
-
-
-def read_box(
-    engine: OcrEngine,
-    image: Image,
-    box: Box,
-    *,
-    lang: str,
-    whitelist: str | None = None,
-    psm: int | None = None,
-    limits: tuple[int, int, int, int] | None = None,
-    height: float | None = None,
-) -> list[Word]:
-    """Re-read one value: a generous crop without ruling lines, scaled by the value's height.
-
-    Like :func:`omsdesktop.ocr.layout.read_region`, but the page pass's boxes are often a few
-    pixels off at its reduced scale, so the crop keeps half a line of margin on every side
-    (scaled by the box height, not the crop's), and the form's underlines and cell borders,
-    which touch the values and make Tesseract misread them, are painted white first.
-    ``limits`` (x0, x1, y0, y1) keep the crop off other words (see :func:`_free_area`); the
-    letters are scaled to ``height`` (default ``_REREAD_HEIGHT``).
-    """
-    h = max(box.height, 1)
-    ih, iw = image.shape[:2]
-    px, py = int(0.6 * h) + 4, int(0.45 * h) + 4
-    x_lo, x_hi, y_lo, y_hi = limits if limits is not None else (0, iw, 0, ih)
-    x0, y0 = max(0, x_lo, box.x - px), max(0, y_lo, box.y - py)
-    x1, y1 = min(iw, x_hi, box.x + box.width + px), min(ih, y_hi, box.y + box.height + py)
-    region = image[y0:y1, x0:x1]
-    if region.size == 0:
-        return []
-    if region.ndim == 3:
-        region = np.ascontiguousarray(darkest_channel(region), dtype=np.uint8)
-    region = _only_main_line(_without_rules(region, h))
-    letters = _letter_height(region, h)
-    scale = float(np.clip((height or _REREAD_HEIGHT) / letters, 0.3, 3.0))
-    work, scale = rescale(region, scale)
-    framed: Image = np.asarray(
-        cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8
-    )
-    words = engine.read(
-        framed, lang=lang, psm=PSM_LINE if psm is None else psm, whitelist=whitelist
-    )
-    out: list[Word] = []
-    for w in words:
-        b = w.box
-        out.append(
-            Word(
-                text=w.text,
-                confidence=w.confidence,
-                box=Box(
-                    x0 + int((b.x - 10) / scale),
-                    y0 + int((b.y - 10) / scale),
-                    round(b.width / scale),
-                    round(b.height / scale),
-                ),
-                line_key=w.line_key,
-            )
-        )
-    return out
-
-
-def _without_rules(region: Image, text_h: int) -> Image:
-    """Paint long horizontal and vertical rules (underlines, cell borders) white."""
-    _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    horizontal = cv2.morphologyEx(
-        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, 3 * text_h), 1))
-    )
-    vertical = cv2.morphologyEx(
-        binary,
-        cv2.MORPH_OPEN,
-        cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(10, int(1.8 * text_h)))),
-    )
-    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
-    if not rules.any():
-        return region
-    out = region.copy()
-    out[rules > 0] = 255
-    return out
 
 
 def _row_words(ctx: _Context, hit: LabelHit) -> list[Word]:
@@ -1038,7 +873,7 @@ def _recover_labels(ctx: _Context, names: Sequence[str]) -> list[LabelHit]:
         if not start:
             continue
         box = union_boxes([w.box for w in line.words[:start]])
-        words = read_box(ctx.engine, page.image, box, lang="rus", limits=_free_area(page, box))
+        words = read_box(ctx.engine, page.image, box, lang="rus", limits=free_area(page, box))
         text = fold_word("".join(w.text for w in words))
         best: tuple[float, str, str] = (0.0, "", "")
         for name in missing:
