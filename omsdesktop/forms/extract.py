@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from omsdesktop.forms.model import (
+    ABSENT_ON_FORM,
     BIRTH_CERTIFICATE_FIELDS,
     OMS_POLICY_FIELDS,
     DocumentKind,
@@ -57,6 +59,12 @@ def _markers_found(lines: list[str], markers: tuple[str, ...]) -> int:
 
 def classify(page: PageText) -> DocumentKind:
     """Tell a birth certificate from a policy by the phrases printed on it."""
+    from omsdesktop.forms.unified import register_unified
+
+    if register_unified(page) is not None:
+        # The unified policy's own captions in their places: the surest sign of the form,
+        # and often all a blank or a poor photo shows of it (its title is spaced out).
+        return DocumentKind.OMS_POLICY
     lines = [_fold(line.text) for line in page.lines]
     cert = _markers_found(lines, _CERT_MARKERS)
     policy = _markers_found(lines, _POLICY_MARKERS)
@@ -122,6 +130,10 @@ def extract_document(
         n: fields.get(n, FieldValue(value=None, confidence=0.0, needs_review=True)) for n in names
     }
     ordered = apply_field_rules(ordered)
+    form = ordered.get("policy_form")
+    for name in ABSENT_ON_FORM.get(form.value or "", frozenset()) if form else ():
+        if ordered[name].value is None:
+            ordered[name] = dataclasses.replace(ordered[name], confidence=1.0, needs_review=False)
     if progress:
         progress(1.0)
     return ExtractedDocument(kind=detected, fields=ordered, rotation=rotation)

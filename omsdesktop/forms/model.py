@@ -43,6 +43,14 @@ OMS_POLICY_FIELDS: tuple[str, ...] = (
     "insurer",
 )
 
+ABSENT_ON_FORM: dict[str, frozenset[str]] = {
+    # The unified policy's front prints no series, no date of issue and no insurer (the insurer
+    # is stamped on the back and may change): those fields are absent, not unread.
+    "unified": frozenset({"policy_series", "policy_issue_date", "insurer"}),
+    "temporary": frozenset({"policy_series"}),
+}
+"""Fields a policy form does not carry, by form: empty there is the right answer."""
+
 
 @dataclass(frozen=True)
 class FieldValue:

@@ -48,6 +48,7 @@ from omsdesktop.forms.locate import (
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.reread import free_area, read_box, x_overlap
+from omsdesktop.forms.unified import read_unified, register_unified
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_SPARSE, OcrEngine, Word
@@ -304,6 +305,12 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     ctx = _Context(engine, page, image, hits, set())
     fields: dict[str, FieldValue] = {}
 
+    registration = register_unified(page)
+    if registration is not None:
+        # The real unified form: values above Goznak's captions (forms.md), read by them.
+        fields = read_unified(engine, page, registration)
+        return _with_barcode(ctx, fields, image)
+
     form, form_conf = _form_from_text(page, ctx)
     barcode: PolicyBarcode | None = None
     barcode_problem: Problem | None = None
@@ -385,6 +392,27 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
             number, problems=(*number.problems, barcode_problem)
         )
     return fields
+
+
+def _with_barcode(
+    ctx: _Context, fields: dict[str, FieldValue], image: Image
+) -> dict[str, FieldValue]:
+    """The fields checked against the policy's PDF417 where it decodes (its fields are exact)."""
+    try:
+        barcode = read_policy_barcode(image)
+    except BarcodeError as exc:
+        problem = Problem(
+            code=exc.code,
+            severity="warning",
+            message=exc.message("ru"),
+            message_en=exc.message("en"),
+        )
+        number = fields["policy_number"]
+        fields["policy_number"] = dataclasses.replace(number, problems=(*number.problems, problem))
+        return fields
+    if barcode is None:
+        return fields
+    return _apply_barcode(ctx, fields, barcode)
 
 
 # --- form ----------------------------------------------------------------------------------------

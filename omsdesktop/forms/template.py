@@ -1,0 +1,221 @@
+"""Registering a page to a known printed form by the form's own fixed print.
+
+A Goznak form prints the same captions, titles and footnotes at the same places on every copy
+(measured on the official specimens; the shared ``forms.md``). Each such word is an *anchor*:
+its left edge and vertical centre in millimetres from the sheet's top-left corner. The page
+pass finds some of them (fuzzily: OCR misreads small captions), and a scale-and-shift model
+``page_px = s * mm + t`` is fitted to the matches by consensus, so a misread anchor, a value
+that happens to look like a caption, or the same word in a footnote cannot pull it off. The
+readers then look for each value in its zone on the form, relative to the captions, never by
+where a generator happened to draw it.
+
+The straightened page is upright and flat, so rotation is not modelled; a sheet that is not
+cropped to its edge (a photo with background, a scan of a whole glass) only shifts the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from omsdesktop.ocr.engine import Word
+from omsdesktop.ocr.layout import PageText
+from omsdesktop.ocr.types import Box
+
+# An anchor's predicted place must be within this many millimetres of the word found.
+_INLIER_MM = 1.6
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A word of the form's fixed print: its text, left/right edge and centre line in mm."""
+
+    text: str
+    x0: float
+    x1: float
+    cy: float
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A rectangle on the form in millimetres (x0, y0) - (x1, y1)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The fitted model and the words that were recognised as the form's own print.
+
+    Attributes:
+        scale: pixels per millimetre.
+        tx, ty: the page position (px) of the form's origin.
+        anchors: the anchors found, with the page word matched to each.
+    """
+
+    scale: float
+    tx: float
+    ty: float
+    anchors: tuple[tuple[Anchor, Word], ...]
+
+    def px(self, x_mm: float, y_mm: float) -> tuple[float, float]:
+        return self.scale * x_mm + self.tx, self.scale * y_mm + self.ty
+
+    def mm(self, x_px: float, y_px: float) -> tuple[float, float]:
+        return (x_px - self.tx) / self.scale, (y_px - self.ty) / self.scale
+
+    def box(self, zone: Zone, page_shape: tuple[int, ...]) -> Box:
+        """The zone in page pixels, clipped to the page."""
+        h, w = page_shape[:2]
+        x0, y0 = self.px(zone.x0, zone.y0)
+        x1, y1 = self.px(zone.x1, zone.y1)
+        xa, ya = max(0, int(x0)), max(0, int(y0))
+        xb, yb = min(w, int(x1)), min(h, int(y1))
+        return Box(xa, ya, max(0, xb - xa), max(0, yb - ya))
+
+    def found(self, text: str) -> Word | None:
+        """The page word matched to the anchor ``text``, if it was found."""
+        for anchor, word in self.anchors:
+            if anchor.text == text:
+                return word
+        return None
+
+    @property
+    def anchor_words(self) -> frozenset[int]:
+        return frozenset(id(word) for _, word in self.anchors)
+
+
+def fold_word(text: str) -> str:
+    """Lower case, ё as е, letters only: the key a caption word is compared by."""
+    return "".join(ch for ch in text.casefold().replace("ё", "е") if ch.isalpha())
+
+
+def word_matches(text: str, anchor_text: str) -> bool:
+    """Does an OCR word read as this printed word? Short words must match exactly."""
+    key = fold_word(text)
+    if not key:
+        return False
+    if len(anchor_text) <= 4:
+        return key == anchor_text
+    if abs(len(key) - len(anchor_text)) > max(2, len(anchor_text) // 3):
+        return False
+    return fuzz.ratio(key, anchor_text) >= 78
+
+
+def _center(word: Word) -> tuple[float, float]:
+    b = word.box
+    return b.x, b.y + b.height / 2
+
+
+def register(
+    page: PageText,
+    anchors: Sequence[Anchor],
+    *,
+    sheet_width_mm: float,
+    min_anchors: int = 2,
+) -> Registration | None:
+    """Fit the form to the page; None when fewer than ``min_anchors`` anchors agree.
+
+    Every pair of matches on different lines of the form proposes a model (the scale from
+    their vertical distance); the model most matches agree with wins, and is refined by least
+    squares over them. A model whose scale is far from what the page's size allows is
+    rejected (the sheet is at most as wide as the page, and not tiny on it).
+    """
+    candidates: list[tuple[Anchor, Word]] = []
+    for word in page.words:
+        for anchor in anchors:
+            if word_matches(word.text, anchor.text):
+                candidates.append((anchor, word))
+    if len({a.text for a, _ in candidates}) < min_anchors:
+        return None
+    page_w = page.image.shape[1]
+    max_scale = 1.15 * page_w / sheet_width_mm
+    min_scale = 0.3 * page_w / sheet_width_mm
+
+    best: tuple[int, float, list[tuple[Anchor, Word]]] | None = None
+    for (a1, w1), (a2, w2) in itertools.combinations(candidates, 2):
+        if a1.text == a2.text or abs(a1.cy - a2.cy) < 4.0:
+            continue
+        (x1, y1), (x2, y2) = _center(w1), _center(w2)
+        s = (y2 - y1) / (a2.cy - a1.cy)
+        if not min_scale <= s <= max_scale:
+            continue
+        ty = y1 - s * a1.cy
+        tx = ((x1 - s * a1.x0) + (x2 - s * a2.x0)) / 2
+        inliers = _inliers(candidates, s, tx, ty)
+        if len({a.text for a, _ in inliers}) < min_anchors:
+            continue
+        err = sum(_residual(a, w, s, tx, ty) for a, w in inliers) / len(inliers)
+        key = (len(inliers), -err)
+        if best is None or key > (best[0], best[1]):
+            best = (len(inliers), -err, inliers)
+    if best is None:
+        return None
+    s, tx, ty = _least_squares(best[2])
+    if not min_scale <= s <= max_scale:
+        return None
+    inliers = _inliers(candidates, s, tx, ty)
+    if len({a.text for a, _ in inliers}) < min_anchors:
+        return None
+    return Registration(scale=s, tx=tx, ty=ty, anchors=tuple(inliers))
+
+
+def _residual(anchor: Anchor, word: Word, s: float, tx: float, ty: float) -> float:
+    x, y = _center(word)
+    return max(abs(x - (s * anchor.x0 + tx)), abs(y - (s * anchor.cy + ty))) / s
+
+
+def _inliers(
+    candidates: Sequence[tuple[Anchor, Word]], s: float, tx: float, ty: float
+) -> list[tuple[Anchor, Word]]:
+    """Matches the model predicts; one word per anchor and one anchor per word (the closest)."""
+    close = [(a, w) for a, w in candidates if _residual(a, w, s, tx, ty) <= _INLIER_MM]
+    close.sort(key=lambda aw: _residual(aw[0], aw[1], s, tx, ty))
+    out: list[tuple[Anchor, Word]] = []
+    seen_anchor: set[str] = set()
+    seen_word: set[int] = set()
+    for a, w in close:
+        if a.text in seen_anchor or id(w) in seen_word:
+            continue
+        seen_anchor.add(a.text)
+        seen_word.add(id(w))
+        out.append((a, w))
+    return out
+
+
+def _least_squares(matches: Sequence[tuple[Anchor, Word]]) -> tuple[float, float, float]:
+    """Scale and shift fitted to x (left edges) and y (centres) together."""
+    import numpy as np
+
+    rows: list[list[float]] = []
+    rhs: list[float] = []
+    for anchor, word in matches:
+        x, y = _center(word)
+        rows.append([anchor.x0, 1.0, 0.0])
+        rhs.append(x)
+        rows.append([anchor.cy, 0.0, 1.0])
+        rhs.append(y)
+    solution, *_ = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)
+    return float(solution[0]), float(solution[1]), float(solution[2])
+
+
+def words_in(page: PageText, box: Box, *, exclude: frozenset[int] = frozenset()) -> list[Word]:
+    """Page words whose centre lies inside ``box`` (minus the excluded ones), left to right."""
+    out = []
+    for word in page.words:
+        if id(word) in exclude:
+            continue
+        b = word.box
+        cx, cy = b.x + b.width / 2, b.y + b.height / 2
+        if box.x <= cx <= box.x + box.width and box.y <= cy <= box.y + box.height:
+            out.append(word)
+    return sorted(out, key=lambda w: (w.box.x, w.box.y))
+
+
+__all__ = ["Anchor", "Registration", "Zone", "fold_word", "register", "word_matches", "words_in"]

@@ -1,0 +1,276 @@
+"""The unified paper OMS policy (Goznak 2011 form), read by the form's own print.
+
+The insurer types each value ABOVE a small caption printed by Goznak (shared ``forms.md``):
+surname over «фамилия», first name over «имя», patronymic over «отчество (при наличии)», the
+date of birth and sex on one line over «дата рождения, пол», the PDF417 barcode, the 16-digit
+number under it, and the validity date (foreign residents only) over «срок действия*». The
+front carries no date of issue and no insurer.
+
+The page is registered to the form by its captions and footnote (:mod:`template`); each value
+is the text in the band right above its caption, and never a caption word: the words matched
+to the form's own print are excluded, and the line below a caption belongs to the next one.
+A band with no ink is an empty field (a blank form yields nothing, not guesses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from omsdesktop.forms.fields import (
+    DIGITS,
+    NAME_CHARS,
+    Parser,
+    Reading,
+    decide,
+    parse_date_value,
+    parse_name,
+    parse_single_name,
+    reading_of,
+)
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
+from omsdesktop.forms.template import Anchor, Registration, Zone, register, words_in
+from omsdesktop.forms.validators import is_valid_enp
+from omsdesktop.ocr.engine import OcrEngine, Word
+from omsdesktop.ocr.layout import PageText, union_boxes
+from omsdesktop.ocr.types import Box, Image
+
+SHEET_MM = (147.0, 207.0)
+
+# Words of the form's fixed print, measured on the 300-dpi specimen (mm from the top left).
+ANCHORS: tuple[Anchor, ...] = (
+    Anchor("медицинского", 41.7, 75.3, 31.5),
+    Anchor("фамилия", 41.7, 49.5, 79.9),
+    Anchor("имя", 41.7, 44.9, 88.3),
+    Anchor("отчество", 41.7, 49.5, 96.7),
+    Anchor("наличии", 54.9, 62.9, 96.6),
+    Anchor("дата", 41.5, 45.3, 105.2),
+    Anchor("рождения", 46.1, 55.5, 105.0),
+    Anchor("пол", 56.3, 59.3, 105.1),
+    Anchor("подпись", 59.9, 67.1, 178.2),
+    Anchor("застрахованного", 67.6, 82.8, 178.4),
+    Anchor("лица", 83.4, 87.6, 178.2),
+    Anchor("срок", 66.8, 71.0, 189.1),
+    Anchor("действия", 71.4, 80.6, 188.8),
+    Anchor("постоянно", 70.5, 79.9, 198.9),
+    Anchor("проживающих", 80.6, 93.6, 199.2),
+)
+
+# Where each value may stand: from under the previous caption to just above its own (a printer
+# may shift the whole print by a couple of millimetres either way).
+ZONES: dict[str, Zone] = {
+    "last_name": Zone(36.0, 69.5, 140.0, 79.0),
+    "first_name": Zone(36.0, 81.2, 140.0, 87.5),
+    "patronymic": Zone(36.0, 89.2, 140.0, 95.7),
+    "birth_line": Zone(36.0, 97.8, 140.0, 104.1),
+    "policy_number": Zone(38.0, 140.0, 125.0, 172.0),
+    "policy_expiry_date": Zone(36.0, 180.0, 135.0, 187.9),
+}
+
+# Typed values are about 3 mm tall (capitals and digits); captions about 1-2 mm.
+_VALUE_MIN_MM = 1.7
+_CAP_MM = 3.0
+_NO_VALUE = FieldValue(value=None, confidence=0.0, needs_review=True)
+
+
+def register_unified(page: PageText) -> Registration | None:
+    """The page registered to the unified policy's front, or None if it is not that form."""
+    return register(page, ANCHORS, sheet_width_mm=SHEET_MM[0], min_anchors=3)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    engine: OcrEngine
+    page: PageText
+    reg: Registration
+
+    def zone(self, name: str) -> Box:
+        return self.reg.box(ZONES[name], self.page.image.shape)
+
+    def value_words(self, zone: Box) -> list[Word]:
+        """Words in a zone that can be part of a typed value: not the form's print, not specks."""
+        min_h = _VALUE_MIN_MM * self.reg.scale
+        words = words_in(self.page, zone, exclude=self.reg.anchor_words)
+        return [
+            w
+            for w in words
+            if w.box.height >= min_h and not (w.confidence < 0.35 and len(w.text) <= 2)
+        ]
+
+
+def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[str, FieldValue]:
+    """Every field of a unified policy's front, registered by ``reg``.
+
+    Fields the front does not carry (series, date of issue, insurer) are returned empty and
+    not for review: they are absent, not unread.
+    """
+    ctx = _Ctx(engine, page, reg)
+    fields: dict[str, FieldValue] = {
+        "policy_form": FieldValue(value="unified", confidence=0.97),
+        "policy_series": FieldValue(value=None, confidence=1.0),
+        "policy_issue_date": FieldValue(value=None, confidence=1.0),
+        "insurer": FieldValue(value=None, confidence=1.0),
+    }
+    fields["last_name"] = _read_zone(ctx, "last_name", parse_single_name, "rus", NAME_CHARS)
+    fields["first_name"] = _read_zone(ctx, "first_name", parse_single_name, "rus", NAME_CHARS)
+    fields["patronymic"] = _read_zone(ctx, "patronymic", parse_name, "rus", NAME_CHARS + " ")
+    birth = _read_zone(ctx, "birth_line", _parse_birth_line, "rus", _BIRTH_LINE_CHARS)
+    fields["birth_date"], fields["sex"] = _split_birth_line(birth)
+    fields["policy_number"] = _read_zone(
+        ctx, "policy_number", _parse_enp, "eng", DIGITS + " ", validate=is_valid_enp
+    )
+    expiry = _read_zone(ctx, "policy_expiry_date", _parse_date, "rus", DIGITS + ".,г ")
+    if expiry.value is None and expiry.raw is None:
+        # Nothing printed above «срок действия*»: a citizen's policy has no end date.
+        expiry = FieldValue(value=None, confidence=0.95, box=expiry.box)
+    fields["policy_expiry_date"] = expiry
+    return fields
+
+
+# --- reading one zone ----------------------------------------------------------------------------
+
+
+def _read_zone(
+    ctx: _Ctx,
+    name: str,
+    parser: Parser,
+    lang: str,
+    whitelist: str,
+    *,
+    validate: Callable[[str], bool] | None = None,
+) -> FieldValue:
+    zone = ctx.zone(name)
+    if zone.width == 0 or zone.height == 0:
+        return _NO_VALUE
+    words = ctx.value_words(zone)
+    if words:
+        box = union_boxes([w.box for w in words])
+        first = reading_of(words, parser)
+    else:
+        ink = ink_box(ctx.page.image, zone, min_height=0.5 * _CAP_MM * ctx.reg.scale)
+        if ink is None:
+            return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
+        box = ink
+        first = Reading("", None, 0.0, box)
+    limits = (zone.x, zone.x + zone.width, zone.y, zone.y + zone.height)
+    readings = [first]
+    for height in (REREAD_HEIGHT, 22.0, 34.0):
+        again = read_box(
+            ctx.engine, ctx.page.image, box, lang=lang, whitelist=whitelist, limits=limits,
+            height=height,
+        )  # fmt: skip
+        second = reading_of(again, parser)
+        readings.append(Reading(second.text, second.value, second.confidence, box))
+        if _settled(readings, validate):
+            break
+    result = decide(readings, validate=validate)
+    raw = " ".join(r.text for r in readings if r.text) or None
+    return FieldValue(
+        value=result.value,
+        confidence=result.confidence,
+        box=box,
+        raw=result.raw or raw,
+        needs_review=result.needs_review,
+        alternatives=result.alternatives,
+    )
+
+
+def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None) -> bool:
+    """Two readings agree on a value that passes its check: no need to read again."""
+    values = [r.value for r in readings if r.value is not None]
+    for value in set(values):
+        if values.count(value) >= 2 and (validate is None or validate(value)):
+            return True
+    return False
+
+
+def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
+    """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
+
+    The cleaned page has the guilloche and coloured print faded out; what is left that is as
+    tall as a typed letter (and not a long rule) is a value.
+    """
+    region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
+    if region.size == 0:
+        return None
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    dark = np.asarray(grey < 110, dtype=np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    boxes = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if h >= min_height and h <= 3.0 * min_height * 2 and w <= 6 * h and area >= 0.15 * w * h:
+            boxes.append(Box(zone.x + x, zone.y + y, w, h))
+    if len(boxes) < 2:
+        return None
+    return union_boxes(boxes)
+
+
+# --- parsers -------------------------------------------------------------------------------------
+
+_BIRTH_LINE_CHARS = DIGITS + ".,г МЖмжM "
+_SEX_RE = re.compile(r"(?:^|[\s,.])(м|ж|m|муж|жен)\W*$", re.IGNORECASE)
+_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
+
+
+def _parse_date(text: str) -> str | None:
+    return parse_date_value(text)
+
+
+def _parse_enp(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    return digits if len(digits) == 16 else None
+
+
+def _parse_sex(text: str) -> str | None:
+    m = _SEX_RE.search(text.strip())
+    if m is None:
+        return None
+    return "Ж" if m.group(1).lower() in ("ж", "жен") else "М"
+
+
+def _parse_birth_line(text: str) -> str | None:
+    """«28.02.2014 г., М» → "2014-02-28|М"; either half may be missing ("2014-02-28|")."""
+    date = parse_date_value(text)
+    sex = _parse_sex(text)
+    if date is None and sex is None:
+        return None
+    return f"{date or ''}|{sex or ''}"
+
+
+def _split_birth_line(line: FieldValue) -> tuple[FieldValue, FieldValue]:
+    """The date of birth and the sex from the one line that holds both.
+
+    Each half keeps the line's confidence only where the readings agree on it; a half that
+    another reading disagreed on is shown for review with the other reading.
+    """
+    if line.value is None:
+        empty = FieldValue(
+            value=None, confidence=0.0, box=line.box, raw=line.raw, needs_review=True
+        )
+        return empty, empty
+    date, _, sex = line.value.partition("|")
+    others = [alt.partition("|") for alt in line.alternatives]
+    out = []
+    for value, index in ((date, 0), (sex, 2)):
+        alternatives = tuple(sorted({o[index] for o in others if o[index] and o[index] != value}))
+        confidence = line.confidence if value and not alternatives else min(line.confidence, 0.5)
+        out.append(
+            FieldValue(
+                value=value or None,
+                confidence=confidence if value else 0.0,
+                box=line.box,
+                raw=line.raw,
+                needs_review=line.needs_review or not value or bool(alternatives),
+                alternatives=alternatives,
+            )
+        )
+    return out[0], out[1]
+
+
+__all__ = ["ANCHORS", "SHEET_MM", "ZONES", "ink_box", "read_unified", "register_unified"]
