@@ -16,14 +16,19 @@ cropped to its edge (a photo with background, a scan of a whole glass) only shif
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 from rapidfuzz import fuzz
 
-from omsdesktop.ocr.engine import Word
-from omsdesktop.ocr.layout import PageText
-from omsdesktop.ocr.types import Box
+from omsdesktop.forms.fields import Parser, Reading, decide, reading_of
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
+from omsdesktop.ocr.engine import OcrEngine, Word
+from omsdesktop.ocr.layout import PageText, union_boxes
+from omsdesktop.ocr.types import Box, Image
 
 # An anchor's predicted place must be within this many millimetres of the word found.
 _INLIER_MM = 1.6
@@ -132,7 +137,7 @@ def register(
         for anchor in anchors:
             if word_matches(word.text, anchor.text):
                 candidates.append((anchor, word))
-    if len({a.text for a, _ in candidates}) < min_anchors:
+    if len({a for a, _ in candidates}) < min_anchors:
         return None
     page_w = page.image.shape[1]
     max_scale = 1.15 * page_w / sheet_width_mm
@@ -140,7 +145,7 @@ def register(
 
     best: tuple[int, float, list[tuple[Anchor, Word]]] | None = None
     for (a1, w1), (a2, w2) in itertools.combinations(candidates, 2):
-        if a1.text == a2.text or abs(a1.cy - a2.cy) < 4.0:
+        if a1 == a2 or abs(a1.cy - a2.cy) < 4.0:
             continue
         (x1, y1), (x2, y2) = _center(w1), _center(w2)
         s = (y2 - y1) / (a2.cy - a1.cy)
@@ -149,7 +154,7 @@ def register(
         ty = y1 - s * a1.cy
         tx = ((x1 - s * a1.x0) + (x2 - s * a2.x0)) / 2
         inliers = _inliers(candidates, s, tx, ty)
-        if len({a.text for a, _ in inliers}) < min_anchors:
+        if len({a for a, _ in inliers}) < min_anchors:
             continue
         err = sum(_residual(a, w, s, tx, ty) for a, w in inliers) / len(inliers)
         key = (len(inliers), -err)
@@ -161,7 +166,7 @@ def register(
     if not min_scale <= s <= max_scale:
         return None
     inliers = _inliers(candidates, s, tx, ty)
-    if len({a.text for a, _ in inliers}) < min_anchors:
+    if len({a for a, _ in inliers}) < min_anchors:
         return None
     return Registration(scale=s, tx=tx, ty=ty, anchors=tuple(inliers))
 
@@ -178,12 +183,12 @@ def _inliers(
     close = [(a, w) for a, w in candidates if _residual(a, w, s, tx, ty) <= _INLIER_MM]
     close.sort(key=lambda aw: _residual(aw[0], aw[1], s, tx, ty))
     out: list[tuple[Anchor, Word]] = []
-    seen_anchor: set[str] = set()
+    seen_anchor: set[Anchor] = set()
     seen_word: set[int] = set()
     for a, w in close:
-        if a.text in seen_anchor or id(w) in seen_word:
+        if a in seen_anchor or id(w) in seen_word:
             continue
-        seen_anchor.add(a.text)
+        seen_anchor.add(a)
         seen_word.add(id(w))
         out.append((a, w))
     return out
@@ -191,8 +196,6 @@ def _inliers(
 
 def _least_squares(matches: Sequence[tuple[Anchor, Word]]) -> tuple[float, float, float]:
     """Scale and shift fitted to x (left edges) and y (centres) together."""
-    import numpy as np
-
     rows: list[list[float]] = []
     rhs: list[float] = []
     for anchor, word in matches:
@@ -218,4 +221,134 @@ def words_in(page: PageText, box: Box, *, exclude: frozenset[int] = frozenset())
     return sorted(out, key=lambda w: (w.box.x, w.box.y))
 
 
-__all__ = ["Anchor", "Registration", "Zone", "fold_word", "register", "word_matches", "words_in"]
+# --- reading a zone -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneReader:
+    """Reads values from the zones of a registered form.
+
+    Attributes:
+        zones: each value's zone on the form (mm).
+        value_min_mm: the least height of a page word that can be part of a typed value
+            (captions and guilloche specks are smaller).
+        letter_mm: the height of a typed capital: ink at least half as tall counts as a value.
+    """
+
+    engine: OcrEngine
+    page: PageText
+    reg: Registration
+    zones: Mapping[str, Zone]
+    value_min_mm: float = 1.7
+    letter_mm: float = 3.0
+
+    def zone(self, name: str) -> Box:
+        return self.reg.box(self.zones[name], self.page.image.shape)
+
+    def value_words(self, zone: Box) -> list[Word]:
+        """Words in a zone that can be part of a value: not the form's print, not specks."""
+        min_h = self.value_min_mm * self.reg.scale
+        words = words_in(self.page, zone, exclude=self.reg.anchor_words)
+        return [
+            w
+            for w in words
+            if w.box.height >= min_h and not (w.confidence < 0.35 and len(w.text) <= 2)
+        ]
+
+    def read(
+        self,
+        name: str,
+        parser: Parser,
+        lang: str,
+        whitelist: str | None,
+        *,
+        validate: Callable[[str], bool] | None = None,
+    ) -> FieldValue:
+        """The value in a zone: the page pass's words and re-reads of their box, decided.
+
+        A zone with no word and no letter-sized ink is an empty field (value None, ``raw``
+        None); a zone with ink the page pass did not read is re-read as a whole.
+        """
+        zone = self.zone(name)
+        if zone.width == 0 or zone.height == 0:
+            return FieldValue(value=None, confidence=0.0, needs_review=True)
+        words = self.value_words(zone)
+        if words:
+            box = union_boxes([w.box for w in words])
+            first = reading_of(words, parser)
+        else:
+            ink = ink_box(self.page.image, zone, min_height=0.5 * self.letter_mm * self.reg.scale)
+            if ink is None:
+                return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
+            box = ink
+            first = Reading("", None, 0.0, box)
+        limits = (zone.x, zone.x + zone.width, zone.y, zone.y + zone.height)
+        readings = [first]
+        for height in (REREAD_HEIGHT, 22.0, 34.0):
+            again = read_box(
+                self.engine,
+                self.page.image,
+                box,
+                lang=lang,
+                whitelist=whitelist,
+                limits=limits,
+                height=height,
+            )
+            second = reading_of(again, parser)
+            readings.append(Reading(second.text, second.value, second.confidence, box))
+            if _settled(readings, validate):
+                break
+        result = decide(readings, validate=validate)
+        raw = " ".join(r.text for r in readings if r.text) or None
+        return FieldValue(
+            value=result.value,
+            confidence=result.confidence,
+            box=box,
+            raw=result.raw or raw,
+            needs_review=result.needs_review,
+            alternatives=result.alternatives,
+        )
+
+
+def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None) -> bool:
+    """Two readings agree on a value that passes its check: no need to read again."""
+    values = [r.value for r in readings if r.value is not None]
+    for value in set(values):
+        if values.count(value) >= 2 and (validate is None or validate(value)):
+            return True
+    return False
+
+
+def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
+    """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
+
+    The cleaned page has the guilloche and coloured print faded out; what is left that is
+    about as tall as a typed letter (not a speck, not a long rule) is a value.
+    """
+    region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
+    if region.size == 0:
+        return None
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    dark = np.asarray(grey < 110, dtype=np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    boxes = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if min_height <= h <= 6 * min_height and w <= 6 * h and area >= 0.15 * w * h:
+            boxes.append(Box(zone.x + x, zone.y + y, w, h))
+    if len(boxes) < 2:
+        return None
+    return union_boxes(boxes)
+
+
+__all__ = [
+    "Anchor",
+    "Registration",
+    "Zone",
+    "ZoneReader",
+    "fold_word",
+    "ink_box",
+    "register",
+    "word_matches",
+    "words_in",
+]

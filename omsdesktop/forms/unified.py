@@ -15,30 +15,19 @@ A band with no ink is an empty field (a blank form yields nothing, not guesses).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
-import cv2
-import numpy as np
 
 from omsdesktop.forms.fields import (
     DIGITS,
     NAME_CHARS,
-    Parser,
-    Reading,
-    decide,
     parse_date_value,
     parse_name,
     parse_single_name,
-    reading_of,
 )
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
-from omsdesktop.forms.template import Anchor, Registration, Zone, register, words_in
+from omsdesktop.forms.template import Anchor, Registration, Zone, ZoneReader, register
 from omsdesktop.forms.validators import is_valid_enp
-from omsdesktop.ocr.engine import OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, union_boxes
-from omsdesktop.ocr.types import Box, Image
+from omsdesktop.ocr.engine import OcrEngine
+from omsdesktop.ocr.layout import PageText
 
 SHEET_MM = (147.0, 207.0)
 
@@ -75,32 +64,11 @@ ZONES: dict[str, Zone] = {
 # Typed values are about 3 mm tall (capitals and digits); captions about 1-2 mm.
 _VALUE_MIN_MM = 1.7
 _CAP_MM = 3.0
-_NO_VALUE = FieldValue(value=None, confidence=0.0, needs_review=True)
 
 
 def register_unified(page: PageText) -> Registration | None:
     """The page registered to the unified policy's front, or None if it is not that form."""
     return register(page, ANCHORS, sheet_width_mm=SHEET_MM[0], min_anchors=3)
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    engine: OcrEngine
-    page: PageText
-    reg: Registration
-
-    def zone(self, name: str) -> Box:
-        return self.reg.box(ZONES[name], self.page.image.shape)
-
-    def value_words(self, zone: Box) -> list[Word]:
-        """Words in a zone that can be part of a typed value: not the form's print, not specks."""
-        min_h = _VALUE_MIN_MM * self.reg.scale
-        words = words_in(self.page, zone, exclude=self.reg.anchor_words)
-        return [
-            w
-            for w in words
-            if w.box.height >= min_h and not (w.confidence < 0.35 and len(w.text) <= 2)
-        ]
 
 
 def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[str, FieldValue]:
@@ -109,106 +77,27 @@ def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[s
     Fields the front does not carry (series, date of issue, insurer) are returned empty and
     not for review: they are absent, not unread.
     """
-    ctx = _Ctx(engine, page, reg)
+    ctx = ZoneReader(engine, page, reg, ZONES, value_min_mm=_VALUE_MIN_MM, letter_mm=_CAP_MM)
     fields: dict[str, FieldValue] = {
         "policy_form": FieldValue(value="unified", confidence=0.97),
         "policy_series": FieldValue(value=None, confidence=1.0),
         "policy_issue_date": FieldValue(value=None, confidence=1.0),
         "insurer": FieldValue(value=None, confidence=1.0),
     }
-    fields["last_name"] = _read_zone(ctx, "last_name", parse_single_name, "rus", NAME_CHARS)
-    fields["first_name"] = _read_zone(ctx, "first_name", parse_single_name, "rus", NAME_CHARS)
-    fields["patronymic"] = _read_zone(ctx, "patronymic", parse_name, "rus", NAME_CHARS + " ")
-    birth = _read_zone(ctx, "birth_line", _parse_birth_line, "rus", _BIRTH_LINE_CHARS)
+    fields["last_name"] = ctx.read("last_name", parse_single_name, "rus", NAME_CHARS)
+    fields["first_name"] = ctx.read("first_name", parse_single_name, "rus", NAME_CHARS)
+    fields["patronymic"] = ctx.read("patronymic", parse_name, "rus", NAME_CHARS + " ")
+    birth = ctx.read("birth_line", _parse_birth_line, "rus", _BIRTH_LINE_CHARS)
     fields["birth_date"], fields["sex"] = _split_birth_line(birth)
-    fields["policy_number"] = _read_zone(
-        ctx, "policy_number", _parse_enp, "eng", DIGITS + " ", validate=is_valid_enp
+    fields["policy_number"] = ctx.read(
+        "policy_number", _parse_enp, "eng", DIGITS + " ", validate=is_valid_enp
     )
-    expiry = _read_zone(ctx, "policy_expiry_date", _parse_date, "rus", DIGITS + ".,г ")
+    expiry = ctx.read("policy_expiry_date", _parse_date, "rus", DIGITS + ".,г ")
     if expiry.value is None and expiry.raw is None:
         # Nothing printed above «срок действия*»: a citizen's policy has no end date.
         expiry = FieldValue(value=None, confidence=0.95, box=expiry.box)
     fields["policy_expiry_date"] = expiry
     return fields
-
-
-# --- reading one zone ----------------------------------------------------------------------------
-
-
-def _read_zone(
-    ctx: _Ctx,
-    name: str,
-    parser: Parser,
-    lang: str,
-    whitelist: str,
-    *,
-    validate: Callable[[str], bool] | None = None,
-) -> FieldValue:
-    zone = ctx.zone(name)
-    if zone.width == 0 or zone.height == 0:
-        return _NO_VALUE
-    words = ctx.value_words(zone)
-    if words:
-        box = union_boxes([w.box for w in words])
-        first = reading_of(words, parser)
-    else:
-        ink = ink_box(ctx.page.image, zone, min_height=0.5 * _CAP_MM * ctx.reg.scale)
-        if ink is None:
-            return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
-        box = ink
-        first = Reading("", None, 0.0, box)
-    limits = (zone.x, zone.x + zone.width, zone.y, zone.y + zone.height)
-    readings = [first]
-    for height in (REREAD_HEIGHT, 22.0, 34.0):
-        again = read_box(
-            ctx.engine, ctx.page.image, box, lang=lang, whitelist=whitelist, limits=limits,
-            height=height,
-        )  # fmt: skip
-        second = reading_of(again, parser)
-        readings.append(Reading(second.text, second.value, second.confidence, box))
-        if _settled(readings, validate):
-            break
-    result = decide(readings, validate=validate)
-    raw = " ".join(r.text for r in readings if r.text) or None
-    return FieldValue(
-        value=result.value,
-        confidence=result.confidence,
-        box=box,
-        raw=result.raw or raw,
-        needs_review=result.needs_review,
-        alternatives=result.alternatives,
-    )
-
-
-def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None) -> bool:
-    """Two readings agree on a value that passes its check: no need to read again."""
-    values = [r.value for r in readings if r.value is not None]
-    for value in set(values):
-        if values.count(value) >= 2 and (validate is None or validate(value)):
-            return True
-    return False
-
-
-def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
-    """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
-
-    The cleaned page has the guilloche and coloured print faded out; what is left that is as
-    tall as a typed letter (and not a long rule) is a value.
-    """
-    region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
-    if region.size == 0:
-        return None
-    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
-    dark = np.asarray(grey < 110, dtype=np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    boxes = []
-    for i in range(1, count):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if h >= min_height and h <= 3.0 * min_height * 2 and w <= 6 * h and area >= 0.15 * w * h:
-            boxes.append(Box(zone.x + x, zone.y + y, w, h))
-    if len(boxes) < 2:
-        return None
-    return union_boxes(boxes)
 
 
 # --- parsers -------------------------------------------------------------------------------------
@@ -273,4 +162,4 @@ def _split_birth_line(line: FieldValue) -> tuple[FieldValue, FieldValue]:
     return out[0], out[1]
 
 
-__all__ = ["ANCHORS", "SHEET_MM", "ZONES", "ink_box", "read_unified", "register_unified"]
+__all__ = ["ANCHORS", "SHEET_MM", "ZONES", "read_unified", "register_unified"]
