@@ -59,10 +59,11 @@ def _markers_found(lines: list[str], markers: tuple[str, ...]) -> int:
 
 def classify(page: PageText) -> DocumentKind:
     """Tell a birth certificate from a policy by the phrases printed on it."""
+    from omsdesktop.forms.temporary import register_temporary
     from omsdesktop.forms.unified import register_unified
 
-    if register_unified(page) is not None:
-        # The unified policy's own captions in their places: the surest sign of the form,
+    if register_unified(page) is not None or register_temporary(page) is not None:
+        # A policy form's own captions in their places: the surest sign of the form,
         # and often all a blank or a poor photo shows of it (its title is spaced out).
         return DocumentKind.OMS_POLICY
     lines = [_fold(line.text) for line in page.lines]

@@ -48,6 +48,7 @@ from omsdesktop.forms.locate import (
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.reread import free_area, read_box, x_overlap
+from omsdesktop.forms.temporary import read_temporary, register_temporary
 from omsdesktop.forms.unified import read_unified, register_unified
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
@@ -310,6 +311,9 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         # The real unified form: values above Goznak's captions (forms.md), read by them.
         fields = read_unified(engine, page, registration)
         return _with_barcode(ctx, fields, image)
+    registration = register_temporary(page)
+    if registration is not None:
+        return read_temporary(engine, page, image, registration)
 
     form, form_conf = _form_from_text(page, ctx)
     barcode: PolicyBarcode | None = None

@@ -273,11 +273,21 @@ class ZoneReader:
         if zone.width == 0 or zone.height == 0:
             return FieldValue(value=None, confidence=0.0, needs_review=True)
         words = self.value_words(zone)
+        min_height = 0.5 * self.letter_mm * self.reg.scale
         if words:
             box = union_boxes([w.box for w in words])
             first = reading_of(words, parser)
+            # The page pass may drop a word of a long line (a day between printed quotes, a
+            # number after a caption): take in the letter-sized ink along the same row.
+            row = _clip(
+                Box(zone.x, box.y - box.height // 3, zone.width, box.height + 2 * box.height // 3),
+                zone,
+            )
+            ink = ink_box(self.page.image, row, min_height=min_height)
+            if ink is not None:
+                box = union_boxes([box, ink])
         else:
-            ink = ink_box(self.page.image, zone, min_height=0.5 * self.letter_mm * self.reg.scale)
+            ink = ink_box(self.page.image, zone, min_height=min_height)
             if ink is None:
                 return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
             box = ink
@@ -308,6 +318,13 @@ class ZoneReader:
             needs_review=result.needs_review,
             alternatives=result.alternatives,
         )
+
+
+def _clip(box: Box, zone: Box) -> Box:
+    x0, y0 = max(box.x, zone.x), max(box.y, zone.y)
+    x1 = min(box.x + box.width, zone.x + zone.width)
+    y1 = min(box.y + box.height, zone.y + zone.height)
+    return Box(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
 
 
 def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None) -> bool:

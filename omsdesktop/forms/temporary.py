@@ -1,0 +1,337 @@
+"""The temporary certificate (временное свидетельство, Goznak 2011 form), read by its own print.
+
+A landscape sheet (shared ``forms.md``): the insurer's name on the top line over the caption
+«(наименование страховой медицинской организации)», the title, the date of issue as
+«« 14 » мая 20 20 г.» on three underlines, the 9-digit number in a shaded box at the right,
+«По настоящему временному свидетельству» and the full name on a line, the date of birth and
+the identity document on the next, «Место рождения», «Пол: муж. [ ] жен. [ ]» with one box
+ticked by hand, and «… до « 27 » июня 20 20 г.», the last day it is valid. Values are typed or
+hand-written on the lines. A blank form carries only «000000000», which is not a number.
+
+The page is registered to the form by its printed words (:mod:`template`) and each value read
+from its zone; the printed words themselves are never values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import cv2
+import numpy as np
+
+from omsdesktop.forms.fields import DIGITS, parse_date_value, parse_name, parse_text
+from omsdesktop.forms.insurers import match_insurer
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.normalize import MONTHS_GENITIVE, fold
+from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
+from omsdesktop.forms.template import (
+    Anchor,
+    Registration,
+    Zone,
+    ZoneReader,
+    ink_box,
+    register,
+)
+from omsdesktop.ocr.engine import OcrEngine
+from omsdesktop.ocr.layout import PageText
+from omsdesktop.ocr.types import Image
+
+SHEET_MM = (200.8, 139.0)
+
+
+def _a(text: str, x0: float, cx: float, cy: float) -> Anchor:
+    return Anchor(text, x0, 2 * cx - x0, cy)
+
+
+# Words of the form's fixed print, measured on the 300-dpi specimen (mm from the top left).
+ANCHORS: tuple[Anchor, ...] = (
+    _a("наименование", 90.7, 97.6, 11.4),
+    _a("телефон", 97.2, 101.4, 18.6),
+    _a("временное", 40.0, 53.7, 27.7),
+    _a("свидетельство", 69.2, 89.0, 28.0),
+    _a("подтверждающее", 110.8, 133.5, 28.0),
+    _a("оформление", 157.9, 174.2, 27.5),
+    _a("полиса", 39.9, 50.6, 34.6),
+    _a("обязательного", 63.2, 84.8, 34.6),
+    _a("настоящему", 16.4, 26.6, 58.2),
+    _a("временному", 37.8, 48.2, 58.2),
+    _a("свидетельству", 59.5, 71.6, 58.2),
+    _a("документа", 105.1, 110.4, 67.9),
+    _a("выдачи", 148.7, 152.2, 67.8),
+    _a("место", 11.0, 16.1, 79.1),
+    _a("муж", 24.1, 27.9, 88.2),
+    _a("жен", 51.1, 54.6, 87.8),
+    _a("нужное", 72.8, 79.2, 87.8),
+    _a("отметить", 86.6, 96.3, 87.8),
+    _a("имеет", 11.1, 16.0, 92.5),
+    _a("право", 22.2, 27.2, 92.9),
+    _a("получать", 33.7, 41.2, 92.9),
+    _a("медицинскую", 50.1, 61.6, 92.9),
+    _a("соответствии", 92.3, 103.5, 92.5),
+    _a("федеральным", 118.9, 130.8, 92.4),
+    _a("страховании", 35.0, 45.6, 97.5),
+    _a("подпись", 11.1, 18.2, 109.0),
+    _a("представитель", 11.1, 23.6, 118.7),
+    _a("изготовителя", 172.3, 181.4, 135.8),
+)
+
+ZONES: dict[str, Zone] = {
+    "insurer": Zone(35.0, 1.5, 196.0, 10.2),
+    "policy_issue_date": Zone(38.0, 40.5, 100.0, 50.5),
+    "policy_number": Zone(158.0, 40.0, 198.0, 51.5),
+    "full_name": Zone(83.0, 50.5, 197.0, 59.6),
+    "birth_line": Zone(9.0, 61.8, 197.0, 65.6),
+    "birth_place": Zone(39.5, 73.5, 197.0, 80.9),
+    "policy_expiry_date": Zone(103.5, 93.8, 165.0, 99.7),
+}
+
+# The day, month and year-end slots of the form's two dates «__» ______ 20__ г. (mm; above
+# the underlines, between the printed quotes, «20» and «г.»).
+_DATE_SLOTS: dict[str, tuple[Zone, Zone, Zone]] = {
+    "policy_issue_date": (
+        Zone(41.2, 42.6, 47.2, 47.7),
+        Zone(48.5, 42.6, 74.2, 47.7),
+        Zone(78.2, 42.6, 84.8, 47.7),
+    ),
+    "policy_expiry_date": (
+        Zone(107.1, 93.6, 112.7, 98.3),
+        Zone(114.5, 93.6, 140.0, 98.3),
+        Zone(144.2, 93.6, 150.8, 98.3),
+    ),
+}
+
+# The sex boxes' insides (mm), and how much of a box a tick must cover to count.
+_MALE_BOX = Zone(32.9, 84.0, 38.5, 88.8)
+_FEMALE_BOX = Zone(60.0, 84.0, 65.5, 88.8)
+_TICK_INK = 0.025
+
+_NUMBER_BLANK = "000000000"
+
+
+def register_temporary(page: PageText) -> Registration | None:
+    """The page registered to the temporary certificate, or None if it is not that form."""
+    return register(page, ANCHORS, sheet_width_mm=SHEET_MM[0], min_anchors=3)
+
+
+def read_temporary(
+    engine: OcrEngine, page: PageText, image: Image, reg: Registration
+) -> dict[str, FieldValue]:
+    """Every field of a temporary certificate registered by ``reg``.
+
+    ``image`` is the straightened colour page (the tick in a sex box may be in blue ink,
+    which the cleaned page fades).
+    """
+    reader = ZoneReader(engine, page, reg, ZONES, value_min_mm=1.8, letter_mm=2.8)
+    fields: dict[str, FieldValue] = {
+        "policy_form": FieldValue(value="temporary", confidence=0.97),
+        "policy_series": FieldValue(value=None, confidence=1.0),
+    }
+    number = reader.read("policy_number", _parse_number, "eng", DIGITS + " ")
+    if number.value == _NUMBER_BLANK or (number.value is None and _is_blank_number(number)):
+        # The blank's own «000000000»: nothing to prefill.
+        number = FieldValue(value=None, confidence=0.0, box=number.box, needs_review=True)
+    fields["policy_number"] = number
+    names = reader.read("full_name", parse_name, "rus", None)
+    fields.update(_split_full_name(names))
+    birth = reader.read("birth_line", _parse_first_date, "rus", None)
+    fields["birth_date"] = birth
+    fields["policy_issue_date"] = reader.read("policy_issue_date", _parse_form_date, "rus", None)
+    fields["policy_expiry_date"] = reader.read("policy_expiry_date", _parse_form_date, "rus", None)
+    fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
+    fields["sex"] = _ticked_sex(image, reg)
+    return fields
+
+
+# --- parsers -------------------------------------------------------------------------------------
+
+_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
+
+
+def _parse_number(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    return digits if len(digits) == 9 else None
+
+
+def _is_blank_number(field: FieldValue) -> bool:
+    return bool(field.raw) and set(re.sub(r"\D", "", field.raw or "")) == {"0"}
+
+
+def _parse_first_date(text: str) -> str | None:
+    """The first date on the line (the date of birth comes first, the document's after it)."""
+    m = re.search(r"\d{1,2}\s*[.,]\s*\d{1,2}\s*[.,]\s*\d{4}", text)
+    if m is not None:
+        return parse_date_value(m.group(0))
+    return parse_date_value(text)
+
+
+def _parse_form_date(text: str) -> str | None:
+    """«« 14 » мая 20 20 г.»: the day, the month in words, and the year's last two digits
+    written after the printed «20» (some write all four)."""
+    cleaned = re.sub(r"[«»\"“”„_|]", " ", text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    full = parse_date_value(cleaned)
+    if full is not None:
+        return full
+    m = re.search(r"(\d{1,2})\s+([а-яё]{3,})\.?\s+(20)?\s*(\d{2})(?!\d)", cleaned.lower())
+    if m is None:
+        return None
+    month = _month(m.group(2))
+    if month is None:
+        return None
+    try:
+        return date(2000 + int(m.group(4)), month, int(m.group(1))).isoformat()
+    except ValueError:
+        return None
+
+
+def _read_date_slots(reader: ZoneReader, slots: tuple[Zone, Zone, Zone]) -> str | None:
+    """The date read slot by slot (day digits, month letters, the year's two digits), each
+    slot at two scales that must agree; None when a slot is empty or the scales disagree."""
+    parts: list[str] = []
+    specs = ((DIGITS, "eng"), (_LOWER, "rus"), (DIGITS, "eng"))
+    for zone, (whitelist, lang) in zip(slots, specs, strict=True):
+        box = reader.reg.box(zone, reader.page.image.shape)
+        if box.width == 0 or box.height == 0:
+            return None
+        ink = ink_box(reader.page.image, box, min_height=0.35 * reader.letter_mm * reader.reg.scale)
+        if ink is None:
+            return None
+        limits = (box.x, box.x + box.width, box.y - box.height // 4, box.y + box.height)
+        readings = {
+            " ".join(
+                w.text
+                for w in read_box(
+                    reader.engine,
+                    reader.page.image,
+                    ink,
+                    lang=lang,
+                    whitelist=whitelist,
+                    limits=limits,
+                    height=height,
+                )
+            ).strip()
+            for height in (REREAD_HEIGHT, 34.0)
+        }
+        if len(readings) != 1:
+            return None
+        parts.append(readings.pop())
+    day, month, year = parts
+    if not (day.isdigit() and year.isdigit() and len(year) == 2 and _month(month)):
+        return None
+    return _parse_form_date(f"{day} {month} {year}")
+
+
+def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
+    """The line's reading checked against the slot-by-slot one."""
+    if slots is None:
+        return line
+    if line.value == slots:
+        return dataclasses.replace(line, confidence=max(line.confidence, 0.95), needs_review=False)
+    if line.value is None:
+        # Only the slots read: they agreed at two scales, but nothing confirms them.
+        return dataclasses.replace(line, value=slots, confidence=0.75, needs_review=True)
+    alternatives = tuple(sorted({*line.alternatives, line.value} - {slots}))
+    return dataclasses.replace(
+        line, value=slots, confidence=0.5, needs_review=True, alternatives=alternatives
+    )
+
+
+_LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _month(word: str) -> int | None:
+    key = fold(word)
+    for i, name in enumerate(MONTHS_GENITIVE, start=1):
+        if key == name or (len(key) >= 3 and name.startswith(key[:3]) and len(key) <= len(name)):
+            return i
+    return None
+
+
+# --- names, insurer, sex -------------------------------------------------------------------------
+
+
+def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
+    """Surname, first name and patronymic from the one line that holds them, in that order."""
+    parts = (names.value or "").split()
+    if len(parts) >= 4 and fold(parts[-1]) in ("оглы", "кызы", "улы", "гызы"):
+        parts = [*parts[:2], " ".join(parts[2:])]
+    out: dict[str, FieldValue] = {}
+    complete = len(parts) in (2, 3)
+    for i, name in enumerate(("last_name", "first_name", "patronymic")):
+        value = parts[i] if i < len(parts) and complete else None
+        if name == "patronymic" and len(parts) == 2:
+            # Two words: no patronymic is printed ("при наличии"); the other two need a look.
+            out[name] = FieldValue(value=None, confidence=names.confidence, box=names.box)
+            continue
+        out[name] = FieldValue(
+            value=value,
+            confidence=names.confidence if value else 0.0,
+            box=names.box,
+            raw=names.raw,
+            needs_review=names.needs_review or value is None or len(parts) == 2,
+        )
+    return out
+
+
+def _insurer(read: FieldValue) -> FieldValue:
+    """The insurer's printed name, matched to the shipped list where it can be."""
+    if read.value is None:
+        return read
+    insurer, score = match_insurer(read.value)
+    if insurer is None:
+        # Not on the shipped list: keep what is printed, for the user to pick or confirm.
+        return FieldValue(
+            value=read.value,
+            confidence=min(read.confidence, 0.6),
+            box=read.box,
+            raw=read.raw,
+            needs_review=True,
+        )
+    return FieldValue(
+        value=insurer.short_name,
+        confidence=min(read.confidence, score),
+        box=read.box,
+        raw=read.raw,
+        needs_review=read.needs_review or score < 0.85,
+        alternatives=(read.value,),
+    )
+
+
+def _ticked_sex(image: Image, reg: Registration) -> FieldValue:
+    """The box with a hand-drawn «V» in it: ink inside one box, not the other."""
+    male = _box_ink(image, reg, _MALE_BOX)
+    female = _box_ink(image, reg, _FEMALE_BOX)
+    box = reg.box(Zone(_MALE_BOX.x0, _MALE_BOX.y0, _FEMALE_BOX.x1, _FEMALE_BOX.y1), image.shape)
+    if male is None or female is None:
+        return FieldValue(value=None, confidence=0.0, box=box, needs_review=True)
+    ticked = [v for v, ink in (("М", male), ("Ж", female)) if ink >= _TICK_INK]
+    if len(ticked) != 1:
+        # Neither box or both: nothing to decide (a blank form reads as nothing).
+        return FieldValue(value=None, confidence=0.0, box=box, needs_review=True)
+    low, high = sorted((male, female))
+    confidence = 0.95 if high >= 3 * max(low, 0.004) else 0.6
+    return FieldValue(
+        value=ticked[0], confidence=confidence, box=box, needs_review=confidence < 0.8
+    )
+
+
+def _box_ink(image: Image, reg: Registration, zone: Zone) -> float | None:
+    """The share of dark pixels inside a box, its printed border left out."""
+    b = reg.box(zone, image.shape)
+    region = image[b.y : b.y + b.height, b.x : b.x + b.width]
+    if region.size == 0:
+        return None
+    grey = region if region.ndim == 2 else np.min(region, axis=2)
+    border = max(2, int(0.5 * reg.scale))
+    inner = grey[border:-border, border:-border]
+    if inner.size == 0:
+        return None
+    _, dark = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if float(np.std(inner)) < 12:
+        return 0.0  # one even tone: an empty box
+    return float(np.count_nonzero(dark)) / dark.size
+
+
+__all__ = ["ANCHORS", "SHEET_MM", "ZONES", "read_temporary", "register_temporary"]
