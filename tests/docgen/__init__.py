@@ -6,6 +6,9 @@ can be used for cross-document checks.
 
     doc = generate_certificate(7, layout="caption_below")
     img, info = degrade(doc, "photo", seed=1)
+
+Policies on the real blank forms (docs/forms.md): ``generate_real(seed, "unified_real")``,
+"temporary_real", "unified_blank", "temporary_blank".
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .fonts import FONT_SETS, REQUIRED_APT_PACKAGES, MissingFontError
 from .numbers import luhn_valid
 from .render_certificate import CERTIFICATE_LAYOUTS, generate_certificate
 from .render_policy import POLICY_FORMS, generate_policy
+from .render_real import REAL_FORMS, generate_real
 
 KINDS: tuple[str, ...] = ("birth_certificate", "oms_policy")
 
@@ -46,6 +50,7 @@ __all__ = [
     "KINDS",
     "PAYLOAD_SIZE",
     "POLICY_FORMS",
+    "REAL_FORMS",
     "REQUIRED_APT_PACKAGES",
     "DegradeInfo",
     "GeneratedDocument",
@@ -55,5 +60,6 @@ __all__ = [
     "generate",
     "generate_certificate",
     "generate_policy",
+    "generate_real",
     "luhn_valid",
 ]

@@ -1,6 +1,7 @@
 """Build a corpus from the command line.
 
 python -m tests.docgen --out DIR --count N --seed S [--font-set train|holdout] [--degradations a,b]
+    [--forms drawn|real]
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .corpus import build_corpus
+from .corpus import CORPUS_FORMS, build_corpus
 from .degrade import DEGRADATIONS
 from .fonts import FONT_SETS
 
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--font-set", choices=sorted(FONT_SETS), default="train")
     parser.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+    parser.add_argument(
+        "--forms",
+        choices=CORPUS_FORMS,
+        default="drawn",
+        help="drawn: generated certificates and policies; real: policies on the real blanks",
+    )
     parser.add_argument(
         "--degradations",
         default=",".join(DEGRADATIONS),
@@ -49,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         args.font_set,
         workers=args.workers,
         progress=progress,
+        forms=args.forms,
     )
     print(file=sys.stderr)
     print(truth)

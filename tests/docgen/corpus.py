@@ -15,8 +15,16 @@ import numpy as np
 from PIL import Image
 
 from .degrade import DEGRADATIONS, degrade
+from .render_real import REAL_FORMS, generate_real
 
-_PHOTO_NAMES = {"photo", "glare", "too_small"}
+# Real-form corpus mix: mostly unified policies, then temporary certificates, a few blanks.
+_REAL_WEIGHTS = (0.62, 0.28, 0.05, 0.05)
+
+_PHOTO_NAMES = {"photo", "glare", "too_small", "defocus", "lamp", "hand"}
+CORPUS_FORMS: tuple[str, ...] = ("drawn", "real")
+"""What a corpus holds: "drawn" = the generated certificates and policies (``generate``);
+"real" = policies on the real blank forms (``generate_real``: mostly unified_real, then
+temporary_real, a few empty blanks)."""
 
 
 def build_corpus(
@@ -29,6 +37,7 @@ def build_corpus(
     workers: int = 1,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    forms: str = "drawn",
 ) -> Path:
     """Generate ``count`` documents, degrade each, write them and ``truth.jsonl``.
 
@@ -39,7 +48,14 @@ def build_corpus(
     {"file", "kind", "layout", "degradation", "font_set", "seed", "truth",
     "expected_problems", "dpi", "quad", "homography"}; ``seed`` regenerates the clean
     document with ``generate(seed, kind, font_set)``.
+
+    ``forms="real"`` writes policies on the real blank forms instead (see CORPUS_FORMS): the
+    same record format, kind "oms_policy", ``layout`` one of ``REAL_FORMS``, plus "covered"
+    (value keys hidden by a finger or glare) and "extra" (e.g. {"handwritten": "1"}); such a
+    document is regenerated with ``generate_real(seed, layout, font_set)``.
     """
+    if forms not in CORPUS_FORMS:
+        raise ValueError(f"unknown corpus forms {forms!r}; use one of {CORPUS_FORMS}")
     if not degradations:
         raise ValueError("at least one degradation is needed")
     unknown = sorted(set(degradations) - set(DEGRADATIONS))
@@ -47,7 +63,9 @@ def build_corpus(
         raise ValueError(f"unknown degradations {unknown}; use names from {DEGRADATIONS}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rnd = random.Random(f"corpus:{seed}:{font_set}")
+    rnd = random.Random(
+        f"corpus:{seed}:{font_set}" if forms == "drawn" else f"corpus:{seed}:{font_set}:{forms}"
+    )
     plan: list[str] = []
     while len(plan) < count:
         round_ = list(degradations)
@@ -56,7 +74,10 @@ def build_corpus(
     jobs = []
     for i in range(count):
         doc_seed = rnd.getrandbits(31)
-        kind = rnd.choice(("birth_certificate", "oms_policy"))
+        if forms == "drawn":
+            kind = rnd.choice(("birth_certificate", "oms_policy"))
+        else:
+            kind = rnd.choices(REAL_FORMS, weights=_REAL_WEIGHTS)[0]
         job_rnd = rnd.getrandbits(32)
         jobs.append((str(out_dir), i, doc_seed, kind, plan[i], font_set, job_rnd))
     truth_path = out_dir / "truth.jsonl"
@@ -92,12 +113,13 @@ def _make_one(job: tuple[str, int, int, str, str, str, int]) -> dict[str, Any]:
 
     out_dir, i, doc_seed, kind, name, font_set, job_rnd = job
     rnd = random.Random(job_rnd)
-    doc = generate(doc_seed, kind, font_set)
+    real = kind in REAL_FORMS
+    doc = generate_real(doc_seed, kind, font_set) if real else generate(doc_seed, kind, font_set)
     img, info = degrade(doc, name, doc_seed)
     ext = _extension(rnd, name, info.photo)
-    file_name = f"{_stem(rnd, i, kind, name)}{ext}"
+    file_name = f"{_stem(rnd, i, doc.kind, name)}{ext}"
     (Path(out_dir) / file_name).write_bytes(_encode(img, ext, info.dpi, info.jpeg_quality))
-    return {
+    record = {
         "file": file_name,
         "kind": doc.kind,
         "layout": doc.layout,
@@ -110,6 +132,10 @@ def _make_one(job: tuple[str, int, int, str, str, str, int]) -> dict[str, Any]:
         "quad": np.round(info.quad, 2).tolist(),
         "homography": info.homography.tolist(),
     }
+    if real:
+        record["covered"] = sorted(info.covered)
+        record["extra"] = dict(doc.extra)
+    return record
 
 
 def _extension(rnd: random.Random, name: str, photo: bool) -> str:

@@ -34,6 +34,9 @@ DEGRADATIONS: tuple[str, ...] = (
     "glare",
     "cutoff",
     "too_small",
+    "defocus",
+    "lamp",
+    "hand",
 )
 
 EXPECTED_PROBLEMS: dict[str, frozenset[str]] = {
@@ -53,6 +56,11 @@ EXPECTED_PROBLEMS: dict[str, frozenset[str]] = {
     "glare": frozenset({"glare"}),
     "cutoff": frozenset({"cut_off"}),
     "too_small": frozenset({"too_small"}),
+    # Readable photos with the troubles of real ones: slightly out of focus, under a warm lamp,
+    # held in a hand with a thumb over an edge (``DegradeInfo.covered`` says what it hides).
+    "defocus": frozenset(),
+    "lamp": frozenset(),
+    "hand": frozenset(),
 }
 
 PHOTO_SIZE = (4000, 3000)  # long side, short side: a 12 MP phone camera
@@ -76,6 +84,8 @@ class DegradeInfo:
         photo: True when the image imitates a phone photo.
         jpeg_quality: the JPEG quality already applied (photos), else None.
         doc_area_fraction: the share of the frame the document covers.
+        covered: keys of ``doc.boxes`` whose value is hidden (at least 30 % of its box) by a
+            finger (``hand``) or a blown-out highlight (``glare``).
     """
 
     name: str
@@ -88,6 +98,7 @@ class DegradeInfo:
     photo: bool = False
     jpeg_quality: int | None = None
     doc_area_fraction: float = 1.0
+    covered: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -99,6 +110,7 @@ class _Out:
     jpeg: int | None = None
     skew: float = 0.0
     rotation: int = 0
+    covered: frozenset[str] = frozenset()
 
 
 def degrade(doc: GeneratedDocument, name: str, seed: int) -> tuple[np.ndarray, DegradeInfo]:
@@ -134,6 +146,7 @@ def degrade(doc: GeneratedDocument, name: str, seed: int) -> tuple[np.ndarray, D
         photo=out.photo,
         jpeg_quality=out.jpeg,
         doc_area_fraction=frac,
+        covered=out.covered,
     )
     return np.ascontiguousarray(out.image), info
 
@@ -552,6 +565,8 @@ def _glare(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator)
     glow = 1.6 * np.exp(-d2 * 1.2)
     roi = out.image[y0:y1, x0:x1].astype(np.float32) + glow[..., None] * 255
     out.image[y0:y1, x0:x1] = np.clip(roi, 0, 255).astype(np.uint8)
+    # Where even black ink is washed out to paper white, the value is gone.
+    out.covered = _covered(doc, out.h, glow >= 0.9, (x0, y0))
     q = rnd.randint(80, 92)
     out.image = _jpeg(out.image, q)
     out.jpeg = q
@@ -597,6 +612,159 @@ def _too_small(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Genera
     return _photograph(doc, rnd, rng, area=(lo, hi))
 
 
+def _covered(
+    doc: GeneratedDocument, hom: np.ndarray, hidden: np.ndarray, origin: tuple[int, int]
+) -> frozenset[str]:
+    """Keys of ``doc.boxes`` whose box (mapped by ``hom``) is at least 30 % under ``hidden``.
+
+    ``hidden`` is a boolean mask of a region of the output image whose top-left is ``origin``.
+    """
+    ox, oy = origin
+    hh, hw = hidden.shape
+    keys = []
+    for key, (x, y, bw, bh) in doc.boxes.items():
+        box = np.array([[[x, y], [x + bw, y], [x + bw, y + bh], [x, y + bh]]], np.float32)
+        poly = cv2.perspectiveTransform(box, hom)[0] - np.array([ox, oy], np.float32)
+        lo = np.floor(poly.min(axis=0)).astype(int)
+        hi = np.ceil(poly.max(axis=0)).astype(int)
+        bx0, by0 = max(0, lo[0]), max(0, lo[1])
+        bx1, by1 = min(hw, hi[0] + 1), min(hh, hi[1] + 1)
+        area = abs(cv2.contourArea(poly))
+        if area < 1 or bx0 >= bx1 or by0 >= by1:
+            continue
+        mask = np.zeros((hi[1] - lo[1] + 1, hi[0] - lo[0] + 1), np.uint8)
+        cv2.fillConvexPoly(mask, np.round(poly - lo).astype(np.int32), 1)
+        sub = mask[by0 - lo[1] : by1 - lo[1], bx0 - lo[0] : bx1 - lo[0]].astype(bool)
+        if np.count_nonzero(hidden[by0:by1, bx0:bx1] & sub) >= 0.3 * np.count_nonzero(mask):
+            keys.append(key)
+    return frozenset(keys)
+
+
+def _out_mm(doc: GeneratedDocument, hom: np.ndarray) -> float:
+    """Output pixels per millimetre of the document (along its top edge)."""
+    quad = cv2.perspectiveTransform(_doc_corners(doc)[None], hom)[0]
+    doc_w_mm = doc.image.shape[1] / doc.dpi * 25.4
+    return float(np.linalg.norm(quad[1] - quad[0])) / doc_w_mm
+
+
+def _defocus(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator) -> _Out:
+    """A phone photo slightly out of focus: soft, but the letters stay apart."""
+    out = _photograph(doc, rnd, rng, area=(0.5, 0.85), jpeg=False)
+    text_px = doc.text_height * _out_mm(doc, out.h) / (doc.dpi / 25.4)
+    out.image = cv2.GaussianBlur(out.image, (0, 0), max(0.8, text_px * rnd.uniform(0.05, 0.08)))
+    out.image = _add_noise(out.image, rng, rnd.uniform(1.5, 2.5))
+    return _maybe_jpeg(out, rnd)
+
+
+def _lamp(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator) -> _Out:
+    """Under a desk lamp: a warm, uneven pool of light falling off across the sheet."""
+    out = _photograph(doc, rnd, rng, area=(0.5, 0.85), jpeg=False)
+    h, w = out.image.shape[:2]
+    sw, sh = max(8, w // 8), max(8, h // 8)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    cx, cy = rnd.uniform(-0.2, 1.2) * sw, rnd.uniform(-0.2, 1.2) * sh
+    sigma = rnd.uniform(0.35, 0.6) * max(sw, sh)
+    pool = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * sigma**2))
+    light = rnd.uniform(0.55, 0.7) + rnd.uniform(0.4, 0.55) * pool
+    warm = np.array(
+        [rnd.uniform(0.7, 0.82), rnd.uniform(0.9, 0.96), rnd.uniform(1.0, 1.05)], np.float32
+    )  # B, G, R
+    light3 = np.ascontiguousarray(light[..., None] * warm[None, None, :]).astype(np.float32)
+    full = cv2.resize(light3, (w, h), interpolation=cv2.INTER_LINEAR)
+    out.image = cv2.multiply(out.image, full, dtype=cv2.CV_8U)
+    out.image = _add_noise(out.image, rng, rnd.uniform(1.5, 3.0))
+    return _maybe_jpeg(out, rnd)
+
+
+_SKIN = ((120, 150, 205), (100, 135, 190), (85, 115, 165), (140, 170, 220), (70, 95, 140))
+
+
+def _hand(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator) -> _Out:
+    """The document held in a hand: a thumb over one edge, the rest of the hand beyond it."""
+    out = _photograph(doc, rnd, rng, area=(0.45, 0.75), jpeg=False)
+    h, w = out.image.shape[:2]
+    quad = cv2.perspectiveTransform(_doc_corners(doc)[None], out.h)[0].astype(np.float64)
+    mm_px = _out_mm(doc, out.h)
+    side = rnd.randrange(4)
+    a, b = quad[side], quad[(side + 1) % 4]
+    p = a + (b - a) * rnd.uniform(0.15, 0.85)
+    edge = b - a
+    normal = np.array([-edge[1], edge[0]]) / max(1e-6, float(np.linalg.norm(edge)))
+    if np.dot(quad.mean(axis=0) - p, normal) < 0:
+        normal = -normal
+    tilt = math.radians(rnd.uniform(-35, 35))
+    d = np.array(
+        [
+            normal[0] * math.cos(tilt) - normal[1] * math.sin(tilt),
+            normal[0] * math.sin(tilt) + normal[1] * math.cos(tilt),
+        ]
+    )
+    thumb_w = rnd.uniform(16, 22) * mm_px
+    thumb_len = rnd.uniform(55, 75) * mm_px
+    tip = p + d * rnd.uniform(8, 35) * mm_px
+    # Draw at a quarter of the resolution (the shape is smooth), then scale up.
+    q = 4
+    sw, sh = w // q + 1, h // q + 1
+    small = np.zeros((sh, sw), np.uint8)
+    ang = math.degrees(math.atan2(d[1], d[0]))
+
+    def ellipse(centre: np.ndarray, half_len: float, half_w: float, angle: float) -> None:
+        cv2.ellipse(
+            small,
+            (round(centre[0] / q), round(centre[1] / q)),
+            (max(1, round(half_len / q)), max(1, round(half_w / q))),
+            angle,
+            0,
+            360,
+            255,
+            -1,
+            cv2.LINE_AA,
+        )
+
+    ellipse(tip - d * thumb_len / 2, thumb_len / 2, thumb_w / 2, ang)
+    palm_len = thumb_len * rnd.uniform(0.9, 1.3)
+    ellipse(
+        tip - d * (thumb_len * 0.85 + palm_len * 0.5),
+        palm_len * 0.6,
+        palm_len * 0.5,
+        ang + rnd.uniform(-20, 20),
+    )
+    mask = cv2.GaussianBlur(small.astype(np.float32) / 255, (0, 0), 1.2)
+    dist = cv2.distanceTransform((small > 127).astype(np.uint8), cv2.DIST_L2, 5)
+    shade = 0.72 + 0.28 * np.sqrt(np.clip(dist / max(1.0, thumb_w / q / 2), 0, 1))
+    skin = np.array(rnd.choice(_SKIN), np.float32) * rnd.uniform(0.9, 1.1)
+    colour = shade[..., None] * skin[None, None, :]
+    if rnd.random() < 0.6:
+        # A nail near the tip, paler and pinker.
+        nail = np.zeros_like(small)
+        nc = tip - d * thumb_len * 0.14
+        cv2.ellipse(
+            nail,
+            (round(nc[0] / q), round(nc[1] / q)),
+            (max(1, round(thumb_len * 0.1 / q)), max(1, round(thumb_w * 0.32 / q))),
+            ang,
+            0,
+            360,
+            255,
+            -1,
+            cv2.LINE_AA,
+        )
+        nm = cv2.GaussianBlur(nail.astype(np.float32) / 255, (0, 0), 0.8)[..., None]
+        nm = nm * 0.55
+        colour = colour * (1 - nm) + np.array((160, 170, 210), np.float32) * nm
+    shadow = np.roll(cv2.GaussianBlur(mask, (0, 0), 6), (2, 2), axis=(0, 1))
+    big = (w, h)
+    mask_full = cv2.resize(mask, big, interpolation=cv2.INTER_LINEAR)[:h, :w]
+    colour_full = cv2.resize(np.clip(colour, 0, 255).astype(np.float32), big)[:h, :w]
+    shadow_full = cv2.resize(shadow, big, interpolation=cv2.INTER_LINEAR)[:h, :w]
+    img = out.image.astype(np.float32) * (1 - 0.4 * shadow_full[..., None])
+    m = mask_full[..., None]
+    img = img * (1 - m) + colour_full * m
+    out.image = _add_noise(np.clip(img, 0, 255).astype(np.uint8), rng, 1.5)
+    out.covered = _covered(doc, out.h, mask_full > 0.5, (0, 0))
+    return _maybe_jpeg(out, rnd)
+
+
 _APPLY = {
     "scan300": _scan300,
     "scan200": _scan200,
@@ -614,4 +782,7 @@ _APPLY = {
     "glare": _glare,
     "cutoff": _cutoff,
     "too_small": _too_small,
+    "defocus": _defocus,
+    "lamp": _lamp,
+    "hand": _hand,
 }

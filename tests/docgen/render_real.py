@@ -34,6 +34,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from . import barcode as _barcode
@@ -500,8 +501,9 @@ def _payload(child: _Child, enp: str, expiry: dt.date | None, ogrn: str, okato: 
                 ogrn=ogrn,
                 okato=okato,
                 rnd=rnd,
+                ogrn_bytes=5 if int(ogrn) < 256**5 else 6,
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     layout = 1 if rnd.random() < 0.5 and fits_type1(child.last, child.first, middle) else 2
     return encode_payload(
@@ -519,9 +521,15 @@ def _payload(child: _Child, enp: str, expiry: dt.date | None, ogrn: str, okato: 
     )
 
 
-def barcode_patch(payload: bytes, width: int, height: int) -> np.ndarray:
-    """The PDF417 of ``payload`` stretched to ``width`` x ``height``: 1.0 where a bar is."""
-    matrix = pdf417_image(payload, 1, 1)
+def barcode_patch(payload: bytes, width: int, height: int, compact: bool = True) -> np.ndarray:
+    """The PDF417 of ``payload`` stretched to ``width`` x ``height``: 1.0 where a bar is.
+
+    ``compact``: Compact PDF417 (no right row indicator and stop pattern), else full PDF417."""
+    if compact:
+        matrix = pdf417_image(payload, 1, 1)
+    else:
+        code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.PDF417, ec_level=4)
+        matrix = np.array(code.to_image(scale=1), dtype=np.uint8)
     dark = matrix < 128
     ys, xs = np.nonzero(dark)
     core = dark[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.uint8)
@@ -627,7 +635,7 @@ def _unified(seed: int, font_set: str) -> GeneratedDocument:
     )
     # The barcode and the ENP under it.
     bx, by, bw, bh = UNIFIED_BARCODE
-    bars = barcode_patch(payload, bw, bh)
+    bars = barcode_patch(payload, bw, bh, compact=rnd.random() < 0.2)
     arr = np.asarray(layer.image).copy()
     arr[by : by + bh, bx : bx + bw] = np.maximum(arr[by : by + bh, bx : bx + bw], bars * 255)
     layer.image = Image.fromarray(arr, "L")
