@@ -310,12 +310,16 @@ class ZoneReader:
                 break
         result = decide(readings, validate=validate)
         raw = " ".join(r.text for r in readings if r.text) or None
+        confidence, review = result.confidence, result.needs_review
+        if result.alternatives:
+            # Readings of the same print that disagree: never certain, whatever the majority.
+            confidence, review = min(confidence, 0.6), True
         return FieldValue(
             value=result.value,
-            confidence=result.confidence,
+            confidence=confidence,
             box=box,
             raw=result.raw or raw,
-            needs_review=result.needs_review,
+            needs_review=review,
             alternatives=result.alternatives,
         )
 

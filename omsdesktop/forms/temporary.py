@@ -137,8 +137,9 @@ def read_temporary(
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
     fields["birth_date"] = birth
-    fields["policy_issue_date"] = reader.read("policy_issue_date", _parse_form_date, "rus", None)
-    fields["policy_expiry_date"] = reader.read("policy_expiry_date", _parse_form_date, "rus", None)
+    for name in ("policy_issue_date", "policy_expiry_date"):
+        line = reader.read(name, _parse_form_date, "rus", None)
+        fields[name] = _with_slots(line, _read_date_slots(reader, _DATE_SLOTS[name]))
     fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
     fields["sex"] = _ticked_sex(image, reg)
     return fields
@@ -224,17 +225,23 @@ def _read_date_slots(reader: ZoneReader, slots: tuple[Zone, Zone, Zone]) -> str 
 
 
 def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
-    """The line's reading checked against the slot-by-slot one."""
+    """The line's reading checked against the slot-by-slot one (two independent methods).
+
+    Agreement makes the date certain even where the line's own readings differed; any
+    disagreement is shown for review with both readings.
+    """
     if slots is None:
         return line
     if line.value == slots:
-        return dataclasses.replace(line, confidence=max(line.confidence, 0.95), needs_review=False)
-    if line.value is None:
-        # Only the slots read: they agreed at two scales, but nothing confirms them.
-        return dataclasses.replace(line, value=slots, confidence=0.75, needs_review=True)
-    alternatives = tuple(sorted({*line.alternatives, line.value} - {slots}))
+        return dataclasses.replace(line, confidence=max(line.confidence, 0.9), needs_review=False)
+    others = {*line.alternatives, *([line.value] if line.value else [])} - {slots}
+    confidence = 0.6 if line.value is None else 0.5
     return dataclasses.replace(
-        line, value=slots, confidence=0.5, needs_review=True, alternatives=alternatives
+        line,
+        value=slots,
+        confidence=confidence,
+        needs_review=True,
+        alternatives=tuple(sorted(others)),
     )
 
 
