@@ -1454,13 +1454,19 @@ def _same(a: str | None, b: str | None) -> bool:
 def _apply_barcode(
     ctx: _Context, fields: dict[str, FieldValue], code: PolicyBarcode
 ) -> dict[str, FieldValue]:
+    """The barcode's fields over the OCR ones; a barcode field that did not decode (None: a
+    specimen's dummy name block, an impossible sex or date) leaves the OCR field as it is."""
     out = dict(fields)
+    missing = FieldValue(value=None, confidence=0.0)
+
+    def ocr_of(name: str) -> FieldValue:
+        return fields.get(name, missing)
 
     def rereader(
         name: str, parser: Parser, lang: str, whitelist: str | None
     ) -> Callable[[], FieldValue]:
         def run() -> FieldValue:
-            ocr = fields[name]
+            ocr = ocr_of(name)
             if ocr.box is None:
                 return ocr
             first = Reading(ocr.raw or "", ocr.value, ocr.confidence, ocr.box)
@@ -1469,49 +1475,58 @@ def _apply_barcode(
 
         return run
 
-    out["policy_number"] = _from_barcode(
-        ctx,
-        fields["policy_number"],
-        code.enp,
-        _same,
-        rereader("policy_number", _parse_enp, "eng", DIGITS + " "),
-        code.box,
-    )
-    names = (
-        ("last_name", code.last_name),
-        ("first_name", code.first_name),
-        ("patronymic", code.patronymic),
-    )
-    for name, value in names:
-        out[name] = _from_barcode(
+    if code.enp is not None:
+        out["policy_number"] = _from_barcode(
             ctx,
-            fields[name],
-            normalize_name(value) if value else None,
-            _same_name,
-            rereader(name, parse_name, "rus", NAME_CHARS),
+            ocr_of("policy_number"),
+            code.enp,
+            _same,
+            rereader("policy_number", _parse_enp, "eng", DIGITS + " "),
             code.box,
         )
-    if not code.patronymic:
-        # No patronymic in the barcode: none is printed either ("при наличии").
-        out["patronymic"] = dataclasses.replace(out["patronymic"], value=None, needs_review=False)
-    out["sex"] = _from_barcode(
-        ctx,
-        fields["sex"],
-        code.sex,
-        _same,
-        rereader("sex", _parse_sex, "rus", CYRILLIC + "."),
-        code.box,
-    )
-    out["birth_date"] = _from_barcode(
-        ctx,
-        fields["birth_date"],
-        code.birth_date.isoformat(),
-        _same,
-        rereader("birth_date", _parse_date, "eng", DATE_CHARS),
-        code.box,
-    )
+    if code.name_decoded:
+        names = (
+            ("last_name", code.last_name),
+            ("first_name", code.first_name),
+            ("patronymic", code.patronymic),
+        )
+        for name, value in names:
+            out[name] = _from_barcode(
+                ctx,
+                ocr_of(name),
+                normalize_name(value) if value else None,
+                _same_name,
+                rereader(name, parse_name, "rus", NAME_CHARS),
+                code.box,
+            )
+        if not code.patronymic:
+            # No patronymic in the barcode: none is printed either ("при наличии").
+            out["patronymic"] = dataclasses.replace(
+                out["patronymic"], value=None, needs_review=False
+            )
+    if code.sex is not None:
+        out["sex"] = _from_barcode(
+            ctx,
+            ocr_of("sex"),
+            code.sex,
+            _same,
+            rereader("sex", _parse_sex, "rus", CYRILLIC + "."),
+            code.box,
+        )
+    if code.birth_date is not None:
+        out["birth_date"] = _from_barcode(
+            ctx,
+            ocr_of("birth_date"),
+            code.birth_date.isoformat(),
+            _same,
+            rereader("birth_date", _parse_date, "eng", DATE_CHARS),
+            code.box,
+        )
+    if not code.expiry_decoded:
+        return out
     expiry = code.expiry_date.isoformat() if code.expiry_date else None
-    ocr_expiry = fields["policy_expiry_date"]
+    printed_expiry = ocr_of("policy_expiry_date")
+    ocr_expiry = printed_expiry
     if ocr_expiry.value is None and ocr_expiry.needs_review:
         # Neither a date nor «бессрочно» was read: nothing to compare.
         ocr_expiry = dataclasses.replace(ocr_expiry, raw=None)
@@ -1523,11 +1538,7 @@ def _apply_barcode(
         None,
         code.box,
     )
-    if (
-        expiry is not None
-        and fields["policy_expiry_date"].value is None
-        and not fields["policy_expiry_date"].needs_review
-    ):
+    if expiry is not None and printed_expiry.value is None and not printed_expiry.needs_review:
         # The text said «бессрочно», the barcode gives a date.
         out["policy_expiry_date"] = dataclasses.replace(
             out["policy_expiry_date"],

@@ -1,19 +1,29 @@
 """The paper OMS policy's PDF417 barcode: finding it on a page and decoding its payload.
 
-Layout (docs/domain.md, after Goznak/FOMS "Правила формирования штрих-кода на бумажном
-носителе", v2, 2011): Compact PDF417 in byte compaction, a 130-byte payload whose byte 0 is the
-layout type. Numbers are big-endian binary, dates a 16-bit count of days since 1900-01-01 (0 =
-no expiry), sex 1 = male / 2 = female, text a 6-bit alphabet packed MSB first.
+Layout (docs/domain.md and the last section of docs/forms.md, after Goznak/FOMS "Правила
+формирования штрих-кода на бумажном носителе", v2, 2011): Compact PDF417 in byte compaction. Byte
+0 is the layout type; numbers are big-endian binary, dates a 16-bit count of days since
+1900-01-01 (0 = no expiry), sex 1 = male / 2 = female, text a 6-bit alphabet packed MSB first; the
+65-byte signature is always last.
+
+Real payloads are not all 130 bytes: type 01 allows a 7-byte number, a variable-length name (up
+to 42 bytes), a 5-byte OGRN and a 2-byte OKATO (the official specimen's payload is 121 bytes), and
+the rules can be read two ways on where the name's space padding goes. So the decoder enumerates
+every layout the rules allow (anchored on the signature at the end, and the full-width layouts
+anchored at the start for payloads cut short), decodes each field of each, scores how plausible
+the whole reading is, and keeps the best. Every field that decodes is kept even when another does
+not (a specimen's name block may be a dummy): a field that does not decode is None.
 
 Where the barcode decodes, its fields are exact and beat OCR. This module stays independent of
-``omsdesktop.forms`` (import-linter contract): it does its own tiny title-casing and leaves the
-ENP check digit to the validators.
+``omsdesktop.forms`` (import-linter contract): it does its own tiny title-casing and Luhn check.
 
 Nothing here logs or prints the payload or the decoded fields: they are a child's personal data.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,10 +35,10 @@ from omsdesktop.errors import OmsError
 from omsdesktop.ocr.types import Box, Image
 
 PAYLOAD_SIZE = 130
-"""Bytes in a full payload (the last 65 are the signature, not read here)."""
+"""Bytes in a full-length payload (the last 65 are the signature, not read here)."""
 
-_DATA_SIZE = 65
-"""Bytes 0..64 carry the data of both layout types."""
+SIGNATURE_SIZE = 65
+"""The signature: always the payload's last 65 bytes."""
 
 _EPOCH = date(1900, 1, 1)
 
@@ -76,31 +86,46 @@ class BarcodeUnknownLayoutError(BarcodeError):
 
 @dataclass(frozen=True)
 class PolicyBarcode:
-    """The fields of a decoded policy barcode.
+    """The fields of a decoded policy barcode; a field that did not decode is None.
 
     Attributes:
         layout_type: 1 or 2 (byte 0 of the payload).
-        enp: the 16-digit policy number, zero-padded (its check digit is NOT verified here).
-        last_name, first_name, patronymic: in title case ("Иванова"); patronymic may be "".
-        sex: "М" or "Ж".
-        birth_date: date of birth.
-        expiry_date: None for an open-ended ("бессрочно") policy.
-        ogrn: the insurer's 13-digit OGRN (layout 1 only).
-        okato: the region's OKATO code, zero-padded to 5 digits (layout 1 only).
+        enp: the policy number, zero-padded to 16 digits (its check digit is NOT required here:
+            a Luhn-valid number only makes a reading more plausible); None if it did not decode.
+        last_name, first_name, patronymic: in title case ("Иванова"); patronymic "" when the
+            barcode holds none; all three None when the name block did not decode (a specimen's
+            dummy block, or reserved codes): see :attr:`name_decoded`.
+        sex: "М" or "Ж"; None if the byte is neither 1 nor 2.
+        birth_date: date of birth; None if the field is not a plausible date.
+        expiry_date: None for an open-ended ("бессрочно") policy — or when the field did not
+            decode: see ``expiry_decoded``.
+        ogrn: the insurer's OGRN (13 digits; 15 for a sole trader) when present and plausible.
+        okato: the region's OKATO code, 5 digits, when present and plausible (layout 1 only).
         box: where on the image the barcode was found (zero box when decoded from bytes).
+        expiry_decoded: False when the validity field held an impossible value (not 0 and not
+            a date after the date of birth): ``expiry_date`` is then None but means "unknown".
+        variant: which layout was read, for diagnostics (no personal data), e.g.
+            ``"type1 end number8 name35 ogrn5 okato2 name:reversed-after"``.
     """
 
     layout_type: int
-    enp: str
-    last_name: str
-    first_name: str
-    patronymic: str
-    sex: str
-    birth_date: date
+    enp: str | None
+    last_name: str | None
+    first_name: str | None
+    patronymic: str | None
+    sex: str | None
+    birth_date: date | None
     expiry_date: date | None
     ogrn: str | None
     okato: str | None
     box: Box
+    expiry_decoded: bool = True
+    variant: str = ""
+
+    @property
+    def name_decoded(self) -> bool:
+        """The name block gave a plausible surname and first name."""
+        return self.last_name is not None
 
 
 # --- finding ---------------------------------------------------------------------------------
@@ -170,126 +195,361 @@ def find_pdf417(image: Image) -> list[tuple[bytes, Box]]:
 
 # --- decoding ---------------------------------------------------------------------------------
 
+_VOWELS = frozenset("АЕЁИОУЫЭЮЯ")
+_NAME_PART = re.compile(r"[А-ЯЁ]+(?:[- ‘][А-ЯЁ]+)*")
+_CONSONANT_RUN = re.compile(r"[^АЕЁИОУЫЭЮЯ]{6,}")
+_SURNAME_ENDINGS = (
+    "ОВ", "ЕВ", "ЁВ", "ИН", "ЫН", "ОВА", "ЕВА", "ЁВА", "ИНА", "ЫНА", "СКИЙ", "ЦКИЙ", "СКАЯ",
+    "ЦКАЯ", "ОЙ", "ИЙ", "ЫЙ", "АЯ", "ЯЯ", "ИХ", "ЫХ", "КО", "УК", "ЮК", "ЕЦ", "ЯН", "ДЗЕ", "ШВИЛИ",
+)  # fmt: skip
+_PATRONYMIC_ENDINGS = ("ВИЧ", "ВНА", "ИЧ", "ИЧНА", "ОГЛЫ", "КЫЗЫ", "УГЛИ")
 
-def _six_bit_text(data: bytes, chars: int) -> str:
-    """Unpack ``chars`` 6-bit codes, MSB first, into text (63 → "|")."""
+
+@dataclass(frozen=True)
+class _Layout:
+    """Field widths of one reading of a payload; fields follow each other from byte 1."""
+
+    layout_type: int
+    anchor: str  # "end": the signature is the last 65 bytes; "start": a full-width layout
+    number: int
+    name: int
+    ogrn: int  # 0 in layout 2
+    okato: int
+
+    @property
+    def sex_at(self) -> int:
+        return 1 + self.number + self.name
+
+    def describe(self) -> str:
+        text = f"type{self.layout_type} {self.anchor} number{self.number} name{self.name}"
+        if self.layout_type == 1:
+            text += f" ogrn{self.ogrn} okato{self.okato}"
+        return text
+
+
+def _layouts(size: int, layout_type: int) -> list[_Layout]:
+    """Every field layout the rules allow for a payload of ``size`` bytes.
+
+    Anchored on the signature first: the data is everything before the last 65 bytes and the
+    name takes whatever the other fields leave (type 01: number 8 or 7 bytes, OGRN 6 or 5,
+    OKATO 3 or 2, name up to 42; type 02: number 8 or 7, name up to 51). Then the full-width
+    layouts (and type 01 with the specimen's 35-byte name) anchored at byte 1 only, for payloads
+    whose signature is cut short.
+    """
+    from_start: tuple[int, ...]
+    if layout_type == 1:
+        widths = [(nb, og, ok) for nb in (8, 7) for og in (6, 5) for ok in (3, 2)]
+        longest, from_start = 42, (42, 35)
+    else:
+        widths = [(nb, 0, 0) for nb in (8, 7)]
+        longest, from_start = 51, (51,)
+    out: list[_Layout] = []
+    seen: set[tuple[int, int, int, int]] = set()
+    for nb, og, ok in widths:
+        name = size - SIGNATURE_SIZE - 1 - nb - 5 - og - ok
+        if 0 <= name <= longest:
+            out.append(_Layout(layout_type, "end", nb, name, og, ok))
+            seen.add((nb, name, og, ok))
+    for nb, og, ok in widths:
+        for name in from_start:
+            if 1 + nb + name + 5 + og + ok <= size and (nb, name, og, ok) not in seen:
+                out.append(_Layout(layout_type, "start", nb, name, og, ok))
+                seen.add((nb, name, og, ok))
+    return out
+
+
+def _codes(data: bytes, skip: int) -> list[int] | None:
+    """The 6-bit codes of ``data`` read MSB first after ``skip`` bits, or None when the skipped
+    bits or the bits left over at the end are not zero (padding is always zero)."""
+    total = len(data) * 8
     bits = int.from_bytes(data, "big")
-    total_bits = len(data) * 8
+    count = max(0, total - skip) // 6
+    if skip and bits >> (total - skip):
+        return None
+    rest = total - skip - 6 * count
+    if rest and bits & ((1 << rest) - 1):
+        return None
+    return [(bits >> (total - skip - 6 * (i + 1))) & 0x3F for i in range(count)]
+
+
+def _text_of(codes: list[int]) -> str | None:
+    """The codes as text ("|" for the separator); None if a reserved code (47..62) occurs."""
     out = []
-    for i in range(chars):
-        shift = total_bits - 6 * (i + 1)
-        code = (bits >> shift) & 0x3F
+    for code in codes:
         if code == SEPARATOR_CODE:
             out.append("|")
         elif code < len(SIX_BIT_ALPHABET):
             out.append(SIX_BIT_ALPHABET[code])
         else:
-            raise BarcodeError("reserved 6-bit code in the name field")
+            return None
     return "".join(out)
 
 
-def _title(word: str) -> str:
-    parts = [" ".join(w[:1].upper() + w[1:].lower() for w in p.split(" ")) for p in word.split("-")]
-    return "-".join(parts)
+def _part_score(part: str) -> float:
+    """How much ``part`` looks like a name: 1 for letters making words, 0 for no letters."""
+    if not part:
+        return 0.0
+    if not _NAME_PART.fullmatch(part):
+        return 0.0
+    score = 1.0
+    for word in re.split(r"[- ‘]", part):
+        if len(word) > 1 and not _VOWELS & set(word):
+            score -= 0.5
+        if word[0] in "ЬЪ":
+            score -= 0.5
+        elif word[0] == "Ы":
+            score -= 0.2
+        if _CONSONANT_RUN.search(word):
+            score -= 0.3
+    return max(score, 0.1)
 
 
-def _split_name(text: str) -> list[str]:
-    parts = [" ".join(p.split()) for p in text.split("|")]
-    if len(parts) > 3:
-        raise BarcodeError("the name field holds more than three parts")
-    return parts + [""] * (3 - len(parts))
+def _collapse(part: str) -> str:
+    return " ".join(part.split())
 
 
-def _birth_day(data: bytes) -> date:
+@dataclass(frozen=True)
+class _Name:
+    last: str
+    first: str
+    middle: str
+    score: float
+    how: str
+
+
+def _name_readings(block: bytes, layout_type: int) -> Iterator[_Name]:
+    """Every plausible reading of a name block.
+
+    The block may be stored as is or with its byte order reversed; its zero (space) padding may
+    come after the packed name or before it (the rules read both ways), so the text may start at
+    any byte: bit offsets 0, 2 and 4 cover every byte boundary. The words may be in type 2's
+    order (ФАМИЛИЯ|ИМЯ|ОТЧЕСТВО) or type 1's (отчество|фамилия|имя, each word reversed).
+    """
+    for reverse in (False, True):
+        data = block[::-1] if reverse else block
+        for skip in (0, 2, 4):
+            codes = _codes(data, skip)
+            if codes is None:
+                continue
+            text = _text_of(codes)
+            if text is None:
+                continue
+            pieces = text.strip(" ").split("|")
+            if not 2 <= len(pieces) <= 3:
+                continue
+            untidy = any(p != p.strip(" ") or "  " in p for p in pieces)
+            for words_reversed in (False, True):
+                if words_reversed:
+                    rev = [p[::-1] for p in pieces]
+                    last, first, middle = (
+                        (rev[1], rev[2], rev[0]) if len(rev) == 3 else (rev[0], rev[1], "")
+                    )
+                    documented = layout_type == 1 and reverse
+                else:
+                    last, first = pieces[0], pieces[1]
+                    middle = pieces[2] if len(pieces) == 3 else ""
+                    documented = layout_type == 2 and not reverse
+                last, first, middle = _collapse(last), _collapse(first), _collapse(middle)
+                if not last or not first:
+                    continue
+                words = [_part_score(last), _part_score(first)]
+                if middle:
+                    words.append(_part_score(middle))
+                if min(words) < 0.75:
+                    continue  # not letters making words: digits, stray punctuation
+                score = 2.0 + sum(words) + (0.0 if middle else 0.3)
+                if last.endswith(_SURNAME_ENDINGS):
+                    score += 0.7
+                if middle.endswith(_PATRONYMIC_ENDINGS):
+                    score += 1.0
+                if untidy:
+                    score -= 0.5
+                if documented:
+                    score += 0.6
+                elif layout_type == 1 and not reverse and not words_reversed:
+                    score += 0.4  # the packed name first, as type 1 without the reversals
+                how = ("bytes-reversed " if reverse else "") + (
+                    "words-reversed" if words_reversed else "plain"
+                )
+                yield _Name(last, first, middle, score, f"{how} skip{skip}")
+
+
+def _best_name(block: bytes, layout_type: int) -> _Name | None:
+    best: _Name | None = None
+    for reading in _name_readings(block, layout_type):
+        if best is None or reading.score > best.score:
+            best = reading
+    return best
+
+
+def _title(name: str) -> str:
+    """ "ИВАНОВА-ПЕТРОВА" → "Иванова-Петрова"; each piece between spaces, hyphens and ‘."""
+    return re.sub(r"[^- ‘]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), name)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _enp(data: bytes) -> tuple[str | None, float]:
+    """The ENP: 16 digits, the first two the region's code (01..99), so 10**14 <= n < 10**16."""
+    number = int.from_bytes(data, "big")
+    if not 10**14 <= number < 10**16:
+        return None, -4.0
+    text = f"{number:016d}"
+    return text, 3.0 + (3.0 if _luhn_ok(text) else 0.0)
+
+
+def _birth_day(data: bytes) -> tuple[date | None, float]:
+    days = int.from_bytes(data, "big")
+    if days == 0 or _EPOCH + timedelta(days=days) > date.today():
+        return None, -3.0
+    born = _EPOCH + timedelta(days=days)
+    return born, 2.0 if born.year >= 1915 else 0.5  # nobody that old got a 2011 policy
+
+
+def _expiry_day(data: bytes, birth: date | None) -> tuple[date | None, bool, float]:
+    """(date or None, whether the field decoded, score): 0 = no expiry; else after the birth."""
     days = int.from_bytes(data, "big")
     if days == 0:
-        raise BarcodeError("no date of birth")
-    return _EPOCH + timedelta(days=days)
+        return None, True, 1.0
+    day = _EPOCH + timedelta(days=days)
+    if birth is not None and day > birth:
+        return day, True, 1.0
+    if birth is None and day.year >= 1990:
+        return day, True, 0.5
+    return None, False, -2.0
 
 
-def _expiry_day(data: bytes) -> date | None:
-    days = int.from_bytes(data, "big")
-    return None if days == 0 else _EPOCH + timedelta(days=days)
-
-
-def _sex(code: int) -> str:
+def _sex(code: int) -> tuple[str | None, float]:
     if code == 1:
-        return "М"
+        return "М", 3.0
     if code == 2:
-        return "Ж"
-    raise BarcodeError("sex code is neither 1 nor 2")
+        return "Ж", 3.0
+    return None, -3.0
 
 
-def _enp(data: bytes) -> str:
+def _ogrn(data: bytes) -> tuple[str | None, float]:
+    """OGRN: 13 digits, check digit = first 12 mod 11 mod 10 (15 digits from 3…, mod 13)."""
     number = int.from_bytes(data, "big")
-    if number >= 10**16 or number == 0:
-        raise BarcodeError("the policy number does not fit 16 digits")
-    return f"{number:016d}"
-
-
-def _optional_number(data: bytes, width: int) -> str | None:
-    number = int.from_bytes(data, "big")
-    if number == 0:
-        return None
+    if not data or number == 0:
+        return None, 0.0
     text = str(number)
-    if len(text) > width:
-        raise BarcodeError("a number field is too long")
-    return text.zfill(width)
+    if len(text) == 13 and int(text[:12]) % 11 % 10 == int(text[12]):
+        return text, 1.5
+    if len(text) == 15 and text[0] == "3" and int(text[:14]) % 13 % 10 == int(text[14]):
+        return text, 1.5
+    return None, -1.5
+
+
+def _okato(data: bytes) -> tuple[str | None, float]:
+    """The region's OKATO: 5 digits (45000); a value up to 99 is the two-digit region prefix."""
+    number = int.from_bytes(data, "big")
+    if not data or number == 0:
+        return None, 0.0
+    if number <= 99:
+        return f"{number:02d}000", 0.5
+    if number <= 99999:
+        return f"{number:05d}", 1.0 if number % 1000 == 0 else 0.3
+    return None, -1.5
+
+
+@dataclass(frozen=True)
+class _Reading:
+    score: float
+    useful: bool
+    barcode: PolicyBarcode
+
+
+def _read(payload: bytes, lay: _Layout, box: Box) -> _Reading:
+    at = lay.sex_at
+    enp, score = _enp(payload[1 : 1 + lay.number])
+    name = _best_name(payload[1 + lay.number : at], lay.layout_type)
+    sex, sex_score = _sex(payload[at])
+    birth, birth_score = _birth_day(payload[at + 1 : at + 3])
+    expiry, expiry_ok, expiry_score = _expiry_day(payload[at + 3 : at + 5], birth)
+    ogrn, ogrn_score = _ogrn(payload[at + 5 : at + 5 + lay.ogrn])
+    okato, okato_score = _okato(payload[at + 5 + lay.ogrn : at + 5 + lay.ogrn + lay.okato])
+    score += sex_score + birth_score + expiry_score + ogrn_score + okato_score
+    score += name.score if name is not None else 0.0
+    if lay.anchor == "start":
+        score -= 2.0  # only for a payload cut short
+    if name is not None:
+        useful = (enp is not None or birth is not None) and score >= 3.0
+    else:
+        # Without a name, random bytes pass the number, sex and date checks about once in a
+        # few hundred payloads: ask for the layout anchored on the signature and one more sign
+        # of a real record (any one suffices; the check digit is not required).
+        corroborated = (
+            (enp is not None and _luhn_ok(enp))
+            or (expiry is None and expiry_ok)
+            or ogrn is not None
+            or (okato is not None and okato.endswith("000"))
+        )
+        useful = (
+            lay.anchor == "end"
+            and enp is not None
+            and birth is not None
+            and sex is not None
+            and expiry_ok
+            and corroborated
+        )
+    variant = lay.describe() + (f" name:{name.how}" if name else " name:none")
+    barcode = PolicyBarcode(
+        layout_type=lay.layout_type,
+        enp=enp,
+        last_name=_title(name.last) if name else None,
+        first_name=_title(name.first) if name else None,
+        patronymic=_title(name.middle) if name else None,
+        sex=sex,
+        birth_date=birth,
+        expiry_date=expiry,
+        ogrn=ogrn,
+        okato=okato,
+        box=box,
+        expiry_decoded=expiry_ok,
+        variant=variant,
+    )
+    return _Reading(score, useful, barcode)
 
 
 def parse_policy_payload(payload: bytes, box: Box | None = None) -> PolicyBarcode:
-    """Decode a policy barcode payload (layout types 1 and 2 of domain.md).
+    """Decode a policy barcode payload (layout types 1 and 2; docs/forms.md, last section).
+
+    Every layout the rules allow for the payload's length is read (see :func:`_layouts`) and
+    scored: sex 1 or 2; a date of birth in 1900..today and a validity of 0 or after it; a name
+    of 6-bit letters (no reserved code) with one or two «|» separators, making words; a nonzero
+    number of at most 16 digits (a valid Luhn check digit scores more, but is not required); an
+    OGRN with a valid check digit and an OKATO region code. The best reading that is useful wins:
+    a name together with a number or a date of birth, or — when the name block does not decode
+    (a specimen's dummy) — a number, a date of birth and the sex together. Fields that do not
+    decode in it are None.
 
     Raises:
         BarcodeUnknownLayoutError: byte 0 is neither 1 nor 2.
-        BarcodeError: too short, or a field holds an impossible value (reserved 6-bit code,
-            sex other than 1/2, no date of birth, a number longer than its field).
+        BarcodeError: no reading of the payload is useful (too short, or random bytes).
     """
     box = box or Box(0, 0, 0, 0)
-    if len(payload) < _DATA_SIZE:
-        raise BarcodeError("payload too short")
+    if not payload:
+        raise BarcodeError("empty payload")
     layout = payload[0]
-    if layout == 2:
-        enp = _enp(payload[1:9])
-        last, first, middle = _split_name(_six_bit_text(payload[9:60], 68))
-        if not last:
-            raise BarcodeError("no surname in the name field")
-        return PolicyBarcode(
-            layout_type=2,
-            enp=enp,
-            last_name=_title(last),
-            first_name=_title(first),
-            patronymic=_title(middle),
-            sex=_sex(payload[60]),
-            birth_date=_birth_day(payload[61:63]),
-            expiry_date=_expiry_day(payload[63:65]),
-            ogrn=None,
-            okato=None,
-            box=box,
-        )
-    if layout == 1:
-        enp = _enp(payload[1:9])
-        # Type 1 stores "отчество|фамилия|имя" with each word reversed and the field's byte
-        # order reversed: undo the byte order, unpack, then reverse each word back.
-        text = _six_bit_text(payload[9:51][::-1], 56)
-        reversed_words = _split_name(text.strip())
-        middle, last, first = (w[::-1] for w in reversed_words)
-        if not last:
-            raise BarcodeError("no surname in the name field")
-        return PolicyBarcode(
-            layout_type=1,
-            enp=enp,
-            last_name=_title(last),
-            first_name=_title(first),
-            patronymic=_title(middle),
-            sex=_sex(payload[51]),
-            birth_date=_birth_day(payload[52:54]),
-            expiry_date=_expiry_day(payload[54:56]),
-            ogrn=_optional_number(payload[56:62], 13),
-            okato=_optional_number(payload[62:65], 5),
-            box=box,
-        )
-    raise BarcodeUnknownLayoutError(f"layout type {layout}")
+    if layout not in (1, 2):
+        raise BarcodeUnknownLayoutError(f"layout type {layout}")
+    layouts = _layouts(len(payload), layout)
+    if not layouts:
+        raise BarcodeError("payload too short")
+    best: _Reading | None = None
+    for lay in layouts:
+        reading = _read(payload, lay, box)
+        if reading.useful and (best is None or reading.score > best.score):
+            best = reading
+    if best is None:
+        raise BarcodeError("no plausible reading of the payload")
+    return best.barcode
 
 
 def read_policy_barcode(image: Image) -> PolicyBarcode | None:
@@ -318,6 +578,7 @@ def read_policy_barcode(image: Image) -> PolicyBarcode | None:
 __all__ = [
     "PAYLOAD_SIZE",
     "SEPARATOR_CODE",
+    "SIGNATURE_SIZE",
     "SIX_BIT_ALPHABET",
     "BarcodeError",
     "BarcodeUnknownLayoutError",
