@@ -300,10 +300,22 @@ def _map_box(box: tuple[int, int, int, int], m: np.ndarray) -> tuple[int, int, i
 
 def _apply_ink(img: np.ndarray, alpha: np.ndarray, color: RGB, opacity: float) -> None:
     """Multiply-blend ink of ``color`` (RGB) with coverage ``alpha`` (0..1) into ``img``."""
-    a = cv2.GaussianBlur(alpha, (0, 0), 0.6)[..., None] * opacity
-    ink = np.array(color, np.float32) / 255.0
-    out = img.astype(np.float32) * (1 - a * (1 - ink))
-    img[:] = np.clip(out, 0, 255).astype(np.uint8)
+    ink = 1 - np.array(color, np.float32) / 255.0
+    rows = np.flatnonzero(alpha.max(axis=1) > 0)
+    if not len(rows):
+        return
+    # Work band by band over the rows that carry ink (the layers are sparse).
+    breaks = np.flatnonzero(np.diff(rows) > 8)
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    h, w = alpha.shape
+    for r0, r1 in zip(starts, ends, strict=True):
+        y0, y1 = max(0, r0 - 3), min(h, r1 + 4)
+        cols = np.flatnonzero(alpha[y0:y1].max(axis=0) > 0)
+        x0, x1 = max(0, cols[0] - 3), min(w, cols[-1] + 4)
+        a = cv2.GaussianBlur(alpha[y0:y1, x0:x1], (0, 0), 0.6)[..., None] * opacity
+        region = img[y0:y1, x0:x1].astype(np.float32) * (1 - a * ink)
+        img[y0:y1, x0:x1] = np.clip(region, 0, 255).astype(np.uint8)
 
 
 # --- hand-writing ----------------------------------------------------------------------------
@@ -837,10 +849,13 @@ def _temporary(seed: int, font_set: str) -> GeneratedDocument:
     # Paint the shade of the number box over the blank's «000000000», then print the number.
     zx0, zy0, zx1, zy1 = T_NUMBER_ZEROS
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    bx0, by0, bx1, by1 = T_NUMBER_BOX
     mask = np.zeros(grey.shape, np.uint8)
     mask[zy0:zy1, zx0:zx1] = (grey[zy0:zy1, zx0:zx1] < 190).astype(np.uint8) * 255
     mask = cv2.dilate(mask, np.ones((7, 7), np.uint8))
-    img = cv2.inpaint(img, mask, 6, cv2.INPAINT_TELEA)
+    img[by0:by1, bx0:bx1] = cv2.inpaint(
+        np.ascontiguousarray(img[by0:by1, bx0:bx1]), mask[by0:by1, bx0:bx1], 6, cv2.INPAINT_TELEA
+    )
     goznak = _Layer(TEMPORARY_SIZE)
     nfam = rnd.choice(families(font_set, serif=False))
     grouped = rnd.random() < 0.3
