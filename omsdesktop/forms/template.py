@@ -124,13 +124,17 @@ def register(
     *,
     sheet_width_mm: float,
     min_anchors: int = 2,
+    distinctive: frozenset[str] = frozenset(),
+    min_distinctive: int = 0,
 ) -> Registration | None:
     """Fit the form to the page; None when fewer than ``min_anchors`` anchors agree.
 
     Every pair of matches on different lines of the form proposes a model (the scale from
     their vertical distance); the model most matches agree with wins, and is refined by least
     squares over them. A model whose scale is far from what the page's size allows is
-    rejected (the sheet is at most as wide as the page, and not tiny on it).
+    rejected (the sheet is at most as wide as the page, and not tiny on it). Words other
+    documents print too («фамилия», «дата рождения» on a birth certificate) can line up by
+    chance, so at least ``min_distinctive`` of the anchors found must be ``distinctive`` ones.
     """
     candidates: list[tuple[Anchor, Word]] = []
     for word in page.words:
@@ -167,6 +171,8 @@ def register(
         return None
     inliers = _inliers(candidates, s, tx, ty)
     if len({a for a, _ in inliers}) < min_anchors:
+        return None
+    if len({a for a, _ in inliers if a.text in distinctive}) < min_distinctive:
         return None
     return Registration(scale=s, tx=tx, ty=ty, anchors=tuple(inliers))
 

@@ -77,6 +77,29 @@ ANCHORS: tuple[Anchor, ...] = (
     _a("изготовителя", 172.3, 181.4, 135.8),
 )
 
+# Anchors a birth certificate does not print (it has «свидетельство», «место рождения»).
+_DISTINCTIVE = frozenset(
+    {
+        "наименование",
+        "телефон",
+        "временное",
+        "подтверждающее",
+        "оформление",
+        "полиса",
+        "обязательного",
+        "настоящему",
+        "временному",
+        "свидетельству",
+        "муж",
+        "жен",
+        "нужное",
+        "отметить",
+        "медицинскую",
+        "страховании",
+        "представитель",
+    }
+)
+
 ZONES: dict[str, Zone] = {
     "insurer": Zone(35.0, 1.5, 196.0, 10.2),
     "policy_issue_date": Zone(38.0, 40.5, 100.0, 50.5),
@@ -102,6 +125,22 @@ _DATE_SLOTS: dict[str, tuple[Zone, Zone, Zone]] = {
     ),
 }
 
+# The printed quotes, «20» and «г.» of each date line (mm), measured on the blank.
+_DATE_MARKS: dict[str, tuple[Zone, ...]] = {
+    "policy_issue_date": (
+        Zone(39.9, 45.6, 41.2, 47.4),
+        Zone(47.2, 45.6, 48.5, 47.4),
+        Zone(74.4, 44.7, 78.1, 47.6),
+        Zone(84.9, 45.3, 86.5, 47.6),
+    ),
+    "policy_expiry_date": (
+        Zone(105.8, 96.2, 107.1, 97.9),
+        Zone(112.7, 96.2, 114.5, 98.2),
+        Zone(140.2, 95.3, 144.0, 98.2),
+        Zone(150.9, 96.0, 152.4, 98.2),
+    ),
+}
+
 # The sex boxes' insides (mm), and how much of a box a tick must cover to count.
 _MALE_BOX = Zone(32.9, 84.0, 38.5, 88.8)
 _FEMALE_BOX = Zone(60.0, 84.0, 65.5, 88.8)
@@ -112,7 +151,14 @@ _NUMBER_BLANK = "000000000"
 
 def register_temporary(page: PageText) -> Registration | None:
     """The page registered to the temporary certificate, or None if it is not that form."""
-    return register(page, ANCHORS, sheet_width_mm=SHEET_MM[0], min_anchors=3)
+    return register(
+        page,
+        ANCHORS,
+        sheet_width_mm=SHEET_MM[0],
+        min_anchors=3,
+        distinctive=_DISTINCTIVE,
+        min_distinctive=2,
+    )
 
 
 def read_temporary(
@@ -139,7 +185,7 @@ def read_temporary(
     fields["birth_date"] = birth
     for name in ("policy_issue_date", "policy_expiry_date"):
         line = reader.read(name, _parse_form_date, "rus", None)
-        fields[name] = _with_slots(line, _read_date_slots(reader, _DATE_SLOTS[name]))
+        fields[name] = _with_slots(line, _read_date_slots(reader, name))
     fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
     fields["sex"] = _ticked_sex(image, reg)
     return fields
@@ -187,16 +233,33 @@ def _parse_form_date(text: str) -> str | None:
         return None
 
 
-def _read_date_slots(reader: ZoneReader, slots: tuple[Zone, Zone, Zone]) -> str | None:
+def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
     """The date read slot by slot (day digits, month letters, the year's two digits), each
-    slot at two scales that must agree; None when a slot is empty or the scales disagree."""
+    slot at two scales that must agree; None when a slot is empty or the scales disagree.
+
+    The form's printed quotes, «20» and «г.» are painted out first (their places are known),
+    so a typed digit touching a quote is read as a digit, not merged with it; each slot may
+    then reach a millimetre past its underline, as printers shift.
+    """
+    slots = _DATE_SLOTS[name]
+    scale = reader.reg.scale
+    shape = reader.page.image.shape
+    line = reader.reg.box(
+        Zone(slots[0].x0 - 3, slots[0].y0 - 1.5, slots[2].x1 + 4, slots[2].y1 + 1), shape
+    )
+    if line.width == 0 or line.height == 0:
+        return None
+    image = reader.page.image.copy()
+    for mark in _DATE_MARKS[name]:
+        b = reader.reg.box(Zone(mark.x0 - 0.2, mark.y0, mark.x1 + 0.2, mark.y1), shape)
+        image[b.y : b.y + b.height, b.x : b.x + b.width] = 255
     parts: list[str] = []
     specs = ((DIGITS, "eng"), (_LOWER, "rus"), (DIGITS, "eng"))
     for zone, (whitelist, lang) in zip(slots, specs, strict=True):
-        box = reader.reg.box(zone, reader.page.image.shape)
+        box = reader.reg.box(Zone(zone.x0 - 1.0, zone.y0, zone.x1 + 1.0, zone.y1), shape)
         if box.width == 0 or box.height == 0:
             return None
-        ink = ink_box(reader.page.image, box, min_height=0.35 * reader.letter_mm * reader.reg.scale)
+        ink = ink_box(image, box, min_height=0.35 * reader.letter_mm * scale)
         if ink is None:
             return None
         limits = (box.x, box.x + box.width, box.y - box.height // 4, box.y + box.height)
@@ -205,7 +268,7 @@ def _read_date_slots(reader: ZoneReader, slots: tuple[Zone, Zone, Zone]) -> str 
                 w.text
                 for w in read_box(
                     reader.engine,
-                    reader.page.image,
+                    image,
                     ink,
                     lang=lang,
                     whitelist=whitelist,

@@ -50,6 +50,22 @@ ANCHORS: tuple[Anchor, ...] = (
     Anchor("проживающих", 80.6, 93.6, 199.2),
 )
 
+# Anchors no birth certificate prints (it has «фамилия», «имя», «отчество», «дата рождения»).
+_DISTINCTIVE = frozenset(
+    {
+        "медицинского",
+        "наличии",
+        "пол",
+        "подпись",
+        "застрахованного",
+        "лица",
+        "срок",
+        "действия",
+        "постоянно",
+        "проживающих",
+    }
+)
+
 # Where each value may stand: from under the previous caption to just above its own (a printer
 # may shift the whole print by a couple of millimetres either way).
 ZONES: dict[str, Zone] = {
@@ -68,7 +84,14 @@ _CAP_MM = 3.0
 
 def register_unified(page: PageText) -> Registration | None:
     """The page registered to the unified policy's front, or None if it is not that form."""
-    return register(page, ANCHORS, sheet_width_mm=SHEET_MM[0], min_anchors=3)
+    return register(
+        page,
+        ANCHORS,
+        sheet_width_mm=SHEET_MM[0],
+        min_anchors=3,
+        distinctive=_DISTINCTIVE,
+        min_distinctive=2,
+    )
 
 
 def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[str, FieldValue]:
