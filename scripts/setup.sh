@@ -20,7 +20,7 @@ APT_RUNTIME=(
 # Tests render synthetic documents with these fonts, encrypt PDFs with qpdf, take screenshots
 # under Xvfb, and run a real PostgreSQL and SANE test scanner.
 APT_DEV=(
-  xvfb xauth fonts-dejavu fonts-liberation fonts-freefont-ttf fonts-paratype qpdf
+  xvfb xauth fonts-dejavu fonts-liberation fonts-freefont-ttf fonts-paratype fonts-klee qpdf
 )
 
 missing=()

@@ -293,9 +293,12 @@ def test_glare_and_thumb_record_what_they_hide() -> None:
                 x, y, w, h = doc.boxes[key]
                 box = np.array([[[x, y], [x + w, y], [x + w, y + h], [x, y + h]]], np.float32)
                 quad = cv2.perspectiveTransform(box, info.homography)[0]
-                mask = np.zeros(grey.shape, np.uint8)
-                cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 1)
-                values = grey[mask > 0]
+                lo = np.maximum(np.floor(quad.min(axis=0)).astype(int), 0)
+                hi = np.ceil(quad.max(axis=0)).astype(int) + 1
+                mask = np.zeros((hi[1] - lo[1], hi[0] - lo[0]), np.uint8)
+                cv2.fillConvexPoly(mask, np.round(quad - lo).astype(np.int32), 1)
+                region = grey[lo[1] : hi[1], lo[0] : hi[0]]
+                values = region[mask[: region.shape[0], : region.shape[1]] > 0]
                 if name == "glare":
                     # Washed out: hardly any dark ink left in the box.
                     assert np.percentile(values, 10) > 150, (seed, key)
