@@ -15,6 +15,7 @@ cropped to its edge (a photo with background, a scan of a whole glass) only shif
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -251,6 +252,16 @@ class ZoneReader:
     def zone(self, name: str) -> Box:
         return self.reg.box(self.zones[name], self.page.image.shape)
 
+    @functools.cached_property
+    def without_print(self) -> Image:
+        """The cleaned page with the form's own words found by registration painted white,
+        so a value printed low, touching its caption, is re-read without the caption."""
+        image = self.page.image.copy()
+        for _, word in self.reg.anchors:
+            b = word.box
+            image[b.y : b.y + b.height, b.x : b.x + b.width] = 255
+        return image
+
     def value_words(self, zone: Box) -> list[Word]:
         """Words in a zone that can be part of a value: not the form's print, not specks."""
         min_h = self.value_min_mm * self.reg.scale
@@ -298,12 +309,14 @@ class ZoneReader:
                 return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
             box = ink
             first = Reading("", None, 0.0, box)
-        limits = (zone.x, zone.x + zone.width, zone.y, zone.y + zone.height)
+        # Descenders may reach below the zone (into the caption, painted out).
+        low = zone.y + zone.height + int(self.value_min_mm * self.reg.scale)
+        limits = (zone.x, zone.x + zone.width, zone.y, min(low, self.page.image.shape[0]))
         readings = [first]
         for height in (REREAD_HEIGHT, 22.0, 34.0):
             again = read_box(
                 self.engine,
-                self.page.image,
+                self.without_print,
                 box,
                 lang=lang,
                 whitelist=whitelist,

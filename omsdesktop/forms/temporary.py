@@ -322,9 +322,16 @@ def _month(word: str) -> int | None:
 # --- names, insurer, sex -------------------------------------------------------------------------
 
 
+_PATRONYMIC_END = re.compile(r"(вич|вна|ична|инична)$", re.IGNORECASE)
+
+
 def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
     """Surname, first name and patronymic from the one line that holds them, in that order."""
     parts = (names.value or "").split()
+    if len(parts) == 2 and "-" in parts[0] and _PATRONYMIC_END.search(parts[1]):
+        # The underline between two words read as a hyphen: three names, shown for review.
+        parts = [*parts[0].split("-", 1), parts[1]]
+        names = dataclasses.replace(names, needs_review=True, confidence=min(names.confidence, 0.6))
     if len(parts) >= 4 and fold(parts[-1]) in ("оглы", "кызы", "улы", "гызы"):
         parts = [*parts[:2], " ".join(parts[2:])]
     out: dict[str, FieldValue] = {}

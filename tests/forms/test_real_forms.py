@@ -1,0 +1,208 @@
+"""The real forms: the unified policy and the temporary certificate on the official blanks.
+
+Documents are drawn on the Goznak specimens (``tests/docgen/blanks``) by
+``tests/docgen/render_real.py`` and read with real Tesseract through ``extract_document`` or
+the whole pipeline. The blanks themselves are read too: a blank form must yield nothing that
+looks certain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from omsdesktop.forms.extract import extract_document
+from omsdesktop.forms.model import DocumentKind, FieldValue
+from omsdesktop.forms.pipeline import process_file
+from omsdesktop.forms.template import Anchor, register
+from omsdesktop.forms.unified import ANCHORS as UNIFIED_ANCHORS
+from omsdesktop.forms.unified import register_unified
+from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
+from omsdesktop.ocr.layout import PageText, group_lines
+from omsdesktop.ocr.types import Box
+from tests.docgen import degrade
+from tests.docgen.render_real import TEMPORARY_BLANK, UNIFIED_BLANK, generate_real
+
+MM = 300 / 25.4
+SANS = "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"
+CAPTION_WORDS = ("фамилия", "имя", "отчество", "наличии", "приналичии", "дата", "пол")
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    return create_engine()
+
+
+def _certain(fields: dict[str, FieldValue]) -> dict[str, str]:
+    return {
+        name: fv.value
+        for name, fv in fields.items()
+        if fv.value is not None and not fv.needs_review and name != "policy_form"
+    }
+
+
+def _silent_errors(fields: dict[str, FieldValue], truth: dict[str, str | None]) -> dict:
+    return {
+        name: (want, fields[name].value)
+        for name, want in truth.items()
+        if fields[name].value != want and not fields[name].needs_review
+    }
+
+
+# --- the official blanks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", [UNIFIED_BLANK, TEMPORARY_BLANK], ids=["unified", "temporary"])
+def test_official_blank_yields_nothing_certain(blank: Path, engine: OcrEngine) -> None:
+    result = process_file(blank, engine=engine)
+    assert result.kind is DocumentKind.OMS_POLICY
+    assert result.document is not None
+    fields = result.document.fields
+    assert fields["policy_form"].value in ("unified", "temporary")
+    assert _certain(fields) == {}
+    # The temporary blank's printed «000000000» is not a number.
+    assert fields["policy_number"].value is None
+
+
+# --- the unified policy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "font_set"), [(11, "train"), (12, "train"), (13, "holdout")])
+def test_unified_scan_reads_every_field(seed: int, font_set: str, engine: OcrEngine) -> None:
+    doc = generate_real(seed, "unified_real", font_set)
+    image, _ = degrade(doc, "scan300", seed=seed)
+    fields = extract_document(image, engine=engine).fields
+    got = {name: fields[name].value for name in doc.truth}
+    assert got == doc.truth
+    assert _silent_errors(fields, doc.truth) == {}
+    # The front carries no date of issue and no insurer: absent, not for review.
+    for name in ("policy_issue_date", "insurer"):
+        assert fields[name].value is None and not fields[name].needs_review
+
+
+def test_unified_photo_has_no_silent_error(engine: OcrEngine, tmp_path: Path) -> None:
+    doc = generate_real(21, "unified_real", "train")
+    image, _ = degrade(doc, "photo", seed=21)
+    path = tmp_path / "полис фото.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    result = process_file(path, engine=engine)
+    assert result.document is not None
+    fields = result.document.fields
+    assert fields["policy_form"].value == "unified"
+    assert _silent_errors(fields, doc.truth) == {}
+    for name in ("last_name", "first_name", "birth_date"):
+        assert fields[name].value == doc.truth[name]
+
+
+def _draw_unified(values: list[tuple[str, float]], number: str | None = None) -> np.ndarray:
+    """The unified blank with ``values`` typed at x = 40.3 mm on the given baselines (mm)."""
+    image = Image.open(UNIFIED_BLANK).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    face = ImageFont.truetype(SANS, 50)
+    for text, baseline in values:
+        draw.text((40.3 * MM, baseline * MM), text, font=face, fill=(25, 25, 25), anchor="ls")
+    if number:
+        mono = ImageFont.truetype(SANS, 40)
+        draw.text((51.3 * MM, 158.8 * MM), number, font=mono, fill=(25, 25, 25), anchor="lt")
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def test_no_patronymic_is_empty_never_the_caption(engine: OcrEngine) -> None:
+    """«(при наличии)»: no patronymic printed, so none is read — least of all the caption."""
+    image = _draw_unified(
+        [("Мамедова", 76.9), ("Айсель", 85.3), ("03.07.2019 г., Ж", 101.9)], "7700000000000016"
+    )
+    fields = extract_document(image, engine=engine).fields
+    assert fields["last_name"].value == "Мамедова"
+    assert fields["first_name"].value == "Айсель"
+    assert fields["patronymic"].value is None
+    assert (fields["birth_date"].value, fields["sex"].value) == ("2019-07-03", "Ж")
+    for fv in fields.values():
+        assert (fv.value or "").casefold() not in CAPTION_WORDS
+
+
+def test_print_shifted_down_still_belongs_to_its_caption(engine: OcrEngine) -> None:
+    """A printer 2 mm low: the surname nearly touches «фамилия» and is still the surname."""
+    shift = 2.0
+    image = _draw_unified(
+        [
+            ("Чернодубровский", 76.9 + shift),
+            ("Александр", 85.3 + shift),
+            ("Владимирович", 93.6 + shift),
+            ("28.02.2014 г., М", 101.9 + shift),
+        ]
+    )
+    fields = extract_document(image, engine=engine).fields
+    assert fields["last_name"].value == "Чернодубровский"
+    assert fields["first_name"].value == "Александр"
+    assert fields["patronymic"].value == "Владимирович"
+    assert fields["birth_date"].value == "2014-02-28"
+
+
+# --- the temporary certificate --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "font_set"), [(0, "train"), (4, "holdout")])
+def test_temporary_typed_scan(seed: int, font_set: str, engine: OcrEngine) -> None:
+    doc = generate_real(seed, "temporary_real", font_set)
+    assert "handwritten" not in doc.extra
+    image, _ = degrade(doc, "scan300", seed=seed)
+    fields = extract_document(image, engine=engine).fields
+    assert fields["policy_form"].value == "temporary"
+    for name in ("policy_number", "last_name", "first_name", "patronymic", "sex", "birth_date"):
+        assert fields[name].value == doc.truth[name], name
+    assert _silent_errors(fields, doc.truth) == {}
+
+
+def test_handwritten_temporary_is_flagged_not_guessed(engine: OcrEngine) -> None:
+    seed = next(
+        s for s in range(100) if generate_real(s, "temporary_real").extra.get("handwritten")
+    )
+    doc = generate_real(seed, "temporary_real", "train")
+    image, _ = degrade(doc, "scan300", seed=seed)
+    fields = extract_document(image, engine=engine).fields
+    assert _silent_errors(fields, doc.truth) == {}
+
+
+# --- registration (no OCR) ------------------------------------------------------------------------
+
+
+def _page(words: list[tuple[str, float, float]], scale: float, tx: float, ty: float) -> PageText:
+    """A page pass holding ``words`` at (x0 mm, centre y mm) under the given model."""
+    out = [
+        Word(text, 0.95, Box(int(scale * x + tx), int(scale * y + ty - 15), 80, 30), (0, 0, i))
+        for i, (text, x, y) in enumerate(words)
+    ]
+    return PageText(
+        lines=tuple(group_lines(out)), image=np.full((3000, 2200), 255, np.uint8), scale=1.0
+    )
+
+
+def test_registration_recovers_scale_and_shift_and_ignores_look_alikes() -> None:
+    anchors = [(a.text, a.x0, a.cy) for a in UNIFIED_ANCHORS]
+    # A value that reads like a caption, and a footnote word off its place.
+    noise = [("Фамилия", 40.3, 60.0), ("пол", 90.0, 150.0)]
+    page = _page(anchors[1:8] + noise, scale=10.0, tx=120.0, ty=-40.0)
+    reg = register_unified(page)
+    assert reg is not None
+    assert reg.scale == pytest.approx(10.0, abs=0.05)
+    assert reg.tx == pytest.approx(120.0, abs=2.0)
+    assert reg.ty == pytest.approx(-40.0, abs=2.0)
+    assert len(reg.anchors) == 7
+
+
+def test_certificate_labels_alone_do_not_register_as_the_policy() -> None:
+    """«Фамилия», «Имя», «Отчество», «Дата рождения» on a birth certificate can line up."""
+    labels = [("Фамилия", 41.7, 79.9), ("Имя", 41.7, 88.3), ("Отчество", 41.7, 96.7)]
+    labels += [("Дата", 41.5, 105.2), ("рождения", 46.1, 105.0)]
+    assert register_unified(_page(labels, scale=11.8, tx=0.0, ty=0.0)) is None
+
+
+def test_too_few_anchors_do_not_register() -> None:
+    anchors = (Anchor("фамилия", 41.7, 49.5, 79.9), Anchor("имя", 41.7, 44.9, 88.3))
+    page = _page([("фамилия", 41.7, 79.9)], scale=11.8, tx=0.0, ty=0.0)
+    assert register(page, anchors, sheet_width_mm=147.0, min_anchors=2) is None
