@@ -184,8 +184,24 @@ def _hands(font_set: str) -> tuple[HandFont, ...]:
 @functools.cache
 def _blank_rgb(path: str) -> np.ndarray:
     img = np.asarray(Image.open(path).convert("RGB"))
+    if Path(path) == UNIFIED_BLANK:
+        img = _fade_specimen_overprint(img)
     img.setflags(write=False)
     return img
+
+
+def _fade_specimen_overprint(img: np.ndarray) -> np.ndarray:
+    """Fade the specimen's faint red «ОБРАЗЕЦ» (a real policy has none).
+
+    Red ink took green and blue away from the paper: give back what it took, only across the
+    middle band where the overprint lies (the maroon «ОМС» logo lower down stays)."""
+    out = img.astype(np.float32)
+    band = slice(700, 1750)
+    r, g, b = out[band, :, 0], out[band, :, 1], out[band, :, 2]
+    excess = np.clip(r - np.maximum(g, b), 0, None)
+    out[band, :, 1] += excess
+    out[band, :, 2] += excess
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def blank_image(form: str) -> np.ndarray:
@@ -552,8 +568,18 @@ def barcode_patch(payload: bytes, width: int, height: int, compact: bool = True)
 # --- public API ------------------------------------------------------------------------------
 
 
-def generate_real(seed: int, form: str | None = None, font_set: str = "train") -> GeneratedDocument:
-    """A policy on a real blank: ``form`` one of REAL_FORMS (drawn from the seed when None)."""
+def generate_real(
+    seed: int,
+    form: str | None = None,
+    font_set: str = "train",
+    *,
+    handwritten: bool | None = None,
+) -> GeneratedDocument:
+    """A policy on a real blank: ``form`` one of REAL_FORMS (drawn from the seed when None).
+
+    ``handwritten`` (temporary_real only): force the values to be hand-written (True) or typed
+    (False); by default about a fifth of the seeds are hand-written. Everything else stays as
+    the seed makes it."""
     if form is None:
         form = random.Random(f"real-form:{seed}").choices(REAL_FORMS, weights=_FORM_WEIGHTS)[0]
     if form not in REAL_FORMS:
@@ -563,7 +589,7 @@ def generate_real(seed: int, form: str | None = None, font_set: str = "train") -
     if form == "unified_real":
         return _unified(seed, font_set)
     if form == "temporary_real":
-        return _temporary(seed, font_set)
+        return _temporary(seed, font_set, handwritten)
     return _blank(seed, form, font_set)
 
 
@@ -825,7 +851,7 @@ def _line_parts(
     return first, rest
 
 
-def _temporary(seed: int, font_set: str) -> GeneratedDocument:
+def _temporary(seed: int, font_set: str, force_hand: bool | None = None) -> GeneratedDocument:
     rec = child_record(seed)
     content = random.Random(f"real-content:{seed}:temporary")
     rnd = random.Random(f"real:{seed}:temporary_real:{font_set}")
@@ -844,6 +870,8 @@ def _temporary(seed: int, font_set: str) -> GeneratedDocument:
     valid_until = add_working_days(issued, 45)
     series, cert_number, cert_issued = _certificate_of(seed, rec)
     handwritten = rnd.random() < 0.2
+    if force_hand is not None:
+        handwritten = force_hand
 
     img = blank_image("temporary_real")
     # Paint the shade of the number box over the blank's «000000000», then print the number.

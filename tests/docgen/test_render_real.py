@@ -218,6 +218,12 @@ def test_temporary_is_handwritten_on_a_minority() -> None:
     assert all("hand_font" in d.extra for d in hand)
     grouped = sum(d.extra["number_grouped"] == "1" for d in docs)
     assert 1 <= grouped <= 20
+    # Forcing the hand changes only the hand: same child, same number, same dates.
+    typed = next(d for d in docs if "handwritten" not in d.extra)
+    forced = generate_real(typed.seed, "temporary_real", handwritten=True)
+    assert forced.extra["handwritten"] == "1" and forced.truth == typed.truth
+    unforced = generate_real(hand[0].seed, "temporary_real", handwritten=False)
+    assert "handwritten" not in unforced.extra and unforced.truth == hand[0].truth
 
 
 def test_holdout_faces_are_not_train_faces() -> None:
