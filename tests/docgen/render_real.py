@@ -37,8 +37,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
-from . import barcode as _barcode
-from .barcode import encode_payload, fits_type1, pdf417_image
+from .barcode import encode_payload, encode_short_type1, fits_type1, pdf417_image
 from .canvas import INK_BLACK, PEN_INKS, RGB, Sheet, seal, signature, yo
 from .data import INSURERS, random_official
 from .document import DPI, ChildRecord, GeneratedDocument, child_record
@@ -513,26 +512,23 @@ def _pt_cap(rnd: random.Random, lo: float = 11.0, hi: float = 13.0) -> float:
 
 
 def _payload(child: _Child, enp: str, expiry: dt.date | None, ogrn: str, okato: int, rnd):
-    """The barcode's bytes: the shortened 121-byte type-01 when the helper exists, else 130."""
+    """The barcode's bytes: mostly the shortened 121-byte type-01 real policies carry (as the
+    specimen), sometimes the full 130-byte layout type 1 or 2."""
     middle = child.middle or ""
-    short = getattr(_barcode, "encode_short_type1", None)
-    if short is not None and rnd.random() < 0.8:
-        try:
-            return short(
-                enp=enp,
-                last_name=child.last,
-                first_name=child.first,
-                patronymic=middle,
-                sex=child.sex,
-                birth_date=child.birth,
-                expiry=expiry,
-                ogrn=ogrn,
-                okato=okato,
-                rnd=rnd,
-                ogrn_bytes=5 if int(ogrn) < 256**5 else 6,
-            )
-        except (TypeError, ValueError, OverflowError):
-            pass
+    if rnd.random() < 0.8:
+        return encode_short_type1(
+            enp=enp,
+            last_name=child.last,
+            first_name=child.first,
+            patronymic=middle,
+            sex=child.sex,
+            birth_date=child.birth,
+            expiry=expiry,
+            ogrn=ogrn,
+            okato=okato,
+            rnd=rnd,
+            ogrn_bytes=5 if int(ogrn) < 256**5 else 6,
+        )
     layout = 1 if rnd.random() < 0.5 and fits_type1(child.last, child.first, middle) else 2
     return encode_payload(
         layout_type=layout,

@@ -157,6 +157,11 @@ def test_unified_barcode_decodes_to_the_payload(seed: int) -> None:
     assert payload is not None and len(payload) in (121, 130)
     assert payload[0] in (1, 2)
     assert int.from_bytes(payload[1:9], "big") == int(doc.truth["policy_number"] or "")
+    if len(payload) == 121:
+        # The specimen's shortened type 01: sex at byte 44, then the date of birth.
+        assert payload[44] == (1 if doc.truth["sex"] == "М" else 2)
+        born = dt.date(1900, 1, 1) + dt.timedelta(days=int.from_bytes(payload[45:47], "big"))
+        assert born.isoformat() == doc.truth["birth_date"]
     x, y, w, h = (int(v) for v in doc.extra["barcode_box"].split(","))
     bx, by, bw, bh = UNIFIED_BARCODE
     assert abs(x - bx) <= 3 * PX_PER_MM and abs(y - by) <= 3 * PX_PER_MM
