@@ -190,6 +190,22 @@ _CAPTIONS: tuple[str, ...] = (
     "образец", "российская", "федерация", "российскаяфедерация", "временное", "застрахованное",
     "лицо", "застрахованноелицо", "представитель", "печать", "наличии", "страховой",
     "медицинской", "организации", "запись", "акта", "записьакта",
+    # The electronic extract and the plastic card.
+    "номерполиса", "единыйномерполиса", "номерполисаомс", "единыйномерполисаомс", "омс",
+    "полисомс", "енп", "снилс", "статус", "статусполиса", "смо", "страховаяорганизация",
+    "страховаямедицинскаяорганизация", "выписка", "регистр", "реестр", "субъект",
+    "единый", "полиса", "страховая", "медицинская", "рф",
+)  # fmt: skip
+
+# Words that make up the captions: a reading made only of them («Номерполисаомс») is a
+# caption too, whatever the order.
+_CAPTION_TOKENS: frozenset[str] = frozenset(
+    {"фамилия", "имя", "отчество", "при", "наличии", "дата", "рождения", "пол", "подпись",
+     "застрахованного", "застрахованное", "лица", "лицо", "срок", "действия", "место", "выдачи",
+     "полис", "полиса", "обязательного", "медицинского", "страхования", "номер", "единый",
+     "омс", "енп", "снилс", "серия", "свидетельство", "рождении", "статус", "страховая",
+     "страховой", "медицинская", "медицинской", "организация", "организации", "смо", "выписка",
+     "регистра", "реестра", "субъект", "российская", "федерация", "рф", "гражданство"}
 )  # fmt: skip
 
 # Captions that may open a line and get glued to the value that follows, per field.
@@ -206,9 +222,24 @@ def _letters(text: str) -> str:
 
 
 def _allowed_typos(caption: str) -> int:
-    if len(caption) <= 5:
-        return 0  # имя, пол, дата, отец, мать: real names are this short (Ия, Ян)
+    if len(caption) <= 6:
+        return 0  # имя, пол, дата, полиса: real names are this short and this close (Полина)
     return 1 if len(caption) <= 11 else 2  # «страховой» must not swallow «Страхов»
+
+
+_LONGEST_TOKEN = 15  # «застрахованного»
+
+
+def _made_of_tokens(letters: str) -> bool:
+    """``letters`` is two or more caption words run together («номерполисаомс»)."""
+    reach = [0] + [-1] * len(letters)  # reach[i]: fewest words covering letters[:i], or -1
+    for i in range(len(letters)):
+        if reach[i] < 0:
+            continue
+        for j in range(i + 2, min(len(letters), i + _LONGEST_TOKEN) + 1):
+            if letters[i:j] in _CAPTION_TOKENS and (reach[j] < 0 or reach[j] > reach[i] + 1):
+                reach[j] = reach[i] + 1
+    return reach[-1] >= 2
 
 
 def is_caption(text: str) -> bool:
@@ -216,12 +247,18 @@ def is_caption(text: str) -> bool:
     letters = _letters(text)
     if not letters:
         return False
+    if _made_of_tokens(letters):
+        return True
+    if letters in _CAPTIONS:
+        return True
     for caption in _CAPTIONS:
         typos = _allowed_typos(caption)
         if abs(len(caption) - len(letters)) > typos:
             continue
         if Levenshtein.distance(letters, caption, score_cutoff=typos) <= typos:
-            return True
+            # A misread caption, unless the dictionary knows the word as a name.
+            info = _analyze(letters)
+            return not (info.name or info.patr or info.surname)
     return False
 
 
