@@ -12,10 +12,11 @@ The dictionary is pymorphy3's Russian one (OpenCorpora), with the grammemes ``Su
 Rules (each makes ``certain_ok`` False unless said otherwise):
 
 * A caption or label of the forms (фамилия, имя, отчество, при наличии, дата рождения, пол,
-  подпись застрахованного лица, срок действия, место рождения, …) is never a name. Long
-  captions are matched OCR-tolerantly (one wrong letter in 6–8 letters, two in longer ones,
-  spaces and brackets ignored, ё = е); short ones (имя, пол, дата …) only exactly, because
-  real names are that short too (Ия).
+  подпись застрахованного лица, срок действия, место рождения, номер полиса ОМС, …) is never
+  a name, nor is a run of caption words («Номерполисаомс»). Spaces, brackets and case are
+  ignored, ё = е. Captions of 7–11 letters may carry one misread letter, longer ones two
+  («Приналичин»), but never when the dictionary knows the word as a name; shorter ones match
+  only exactly, because real names are that short and that close (Ия, Полина / «полиса»).
 * A caption glued to the value («Фамилиязахаров», «ИмяАнна») is never certain; the value
   without the caption is offered as a candidate.
 * Surname field: a word the dictionary knows as a first name (``Name`` in the nominative
@@ -26,9 +27,12 @@ Rules (each makes ``certain_ok`` False unless said otherwise):
 * Patronymic field: the value must end like a patronymic (-ович, -евич, -ич, -овна, -евна,
   -ична, -инична) or be «<name> оглы / кызы / улы / гызы / уулу».
 * A first name or patronymic the dictionary does not know is *unusual*: a warning, still
-  certain (rare and non-Russian names exist: Амелия is not in the dictionary as a name). It is
-  not certain only when it is also one OCR-style edit away from a known one of the same gender
-  (:func:`correct_name`): then it is most likely a misread.
+  certain (rare and non-Russian names exist; the commonest ones the dictionary lacks, such as
+  София and Амелия, are added here). It is not certain when it is a likely misread: a known
+  one is one look-alike letter away, or the word is no dictionary word at all and a known one
+  is one dropped or stray letter away, or it is a known name in another case («Анны»).
+  Candidates keep the reading's form: the gender of a patronymic, and a first name ending in
+  -а/-я only gives names ending so (Амир is not offered Амира, Никита stays masculine).
 * Hyphenated and multi-word values are checked part by part (Римский-Корсаков, Анна-Мария).
 
 OCR-style edit: one letter replaced by a look-alike (л/д, н/п/и, и/й, ш/щ, е/ё/с, …), one
@@ -558,8 +562,10 @@ def check_name(slot: str, value: str) -> NameCheck:
         if turkic:
             return NameCheck()
         if not _PATRONYMIC_RE.search(parts[-1]):
-            options = _options(slot, text) if _lookalike_neighbours(slot, parts[-1]) else ()
-            if options:  # «Владимировпч»: a misread patronymic, not a wrong word
+            last = parts[-1]
+            close = _nominatives(slot, last) or _lookalike_neighbours(slot, last)
+            options = _options(slot, text) if close else ()
+            if options:  # «Владимировпч», «Владимировича»: a misread patronymic, not a wrong word
                 problem = name_problem(NAME_MAYBE_MISREAD, slot, "warning")
                 return NameCheck((problem,), False, options)
             problems.append(name_problem(PATRONYMIC_ENDING, slot, "warning"))

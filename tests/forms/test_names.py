@@ -81,6 +81,9 @@ def test_a_surname_in_the_first_name_field_is_not_certain():
         ("last_name", "Срок действия"),
         ("first_name", "Место рождения"),
         ("last_name", "Фамнлия"),  # misread caption
+        ("last_name", "Номерполисаомс"),  # caption words run together (electronic extract)
+        ("last_name", "Единый номер полиса ОМС"),
+        ("last_name", "ОМС"),
     ],
 )
 def test_a_caption_is_never_a_name(slot, value):
@@ -94,6 +97,8 @@ def test_short_captions_match_only_exactly():
     assert is_caption("имя") and is_caption("Пол")
     assert not is_caption("Ия") and not is_caption("Ян") and not is_caption("Страхов")
     assert check_name("first_name", "Ия").certain_ok
+    # One letter from the caption «полиса», but a name the dictionary knows.
+    assert not is_caption("Полина") and check_name("first_name", "Полина").certain_ok
 
 
 @pytest.mark.parametrize(
@@ -131,6 +136,12 @@ def test_a_patronymic_without_a_patronymic_ending_is_not_certain(value):
     check = check_name("patronymic", value)
     assert not check.certain_ok
     assert codes(check) == ["name_patronymic_ending"]
+
+
+def test_a_patronymic_in_another_case_offers_its_nominative_of_the_same_gender():
+    assert check_name("patronymic", "Владимировича").candidates == ("Владимирович",)
+    assert check_name("patronymic", "Владимировне").candidates == ("Владимировна",)
+    assert not check_name("patronymic", "Владимировне").certain_ok
 
 
 # --- first names ----------------------------------------------------------------------------
