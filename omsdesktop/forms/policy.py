@@ -53,7 +53,14 @@ from omsdesktop.forms.unified import read_unified, register_unified
 from omsdesktop.forms.validators import is_valid_enp, normalize_name
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import PSM_BLOCK, PSM_LINE, PSM_SPARSE, OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, darkest_channel, group_lines, rescale, union_boxes
+from omsdesktop.ocr.layout import (
+    PageText,
+    darkest_channel,
+    group_lines,
+    read_page,
+    rescale,
+    union_boxes,
+)
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
 
 POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "temporary")
@@ -307,6 +314,13 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     fields: dict[str, FieldValue] = {}
 
     registration = register_unified(page)
+    if registration is not None and abs(registration.angle_deg) > _MAX_LEAN_DEG:
+        # The straightener left the sheet leaning (a photo whose edges it did not find):
+        # turn it upright by the captions' own slope and read it again.
+        image = _turned(image, registration.angle_deg)
+        page = read_page(engine, image)
+        ctx = _Context(engine, page, image, find_labels(page, _ALL_LABEL_VARIANTS), set())
+        registration = register_unified(page)
     if registration is not None:
         # The real unified form: values above Goznak's captions (forms.md), read by them.
         fields = read_unified(engine, page, registration)
@@ -396,6 +410,27 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
             number, problems=(*number.problems, barcode_problem)
         )
     return fields
+
+
+# A registered page leaning more than this is turned upright and read again.
+_MAX_LEAN_DEG = 0.8
+
+
+def _turned(image: Image, angle_deg: float) -> Image:
+    """The page turned by ``-angle_deg`` about its centre, the corners filled with white."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
+    border = (255, 255, 255) if image.ndim == 3 else 255
+    return np.asarray(
+        cv2.warpAffine(
+            image,
+            matrix,
+            (w, h),
+            flags=cv2.INTER_LINEAR,
+            borderValue=border,
+        ),
+        dtype=np.uint8,
+    )
 
 
 def _with_barcode(

@@ -9,14 +9,17 @@ that happens to look like a caption, or the same word in a footnote cannot pull 
 readers then look for each value in its zone on the form, relative to the captions, never by
 where a generator happened to draw it.
 
-The straightened page is upright and flat, so rotation is not modelled; a sheet that is not
-cropped to its edge (a photo with background, a scan of a whole glass) only shifts the model.
+The model is a similarity (scale, a small tilt, shift): a sheet that is not cropped to its edge
+(a photo with background, a scan of a whole glass) only shifts it, and a page the straightener
+left leaning is measured, so the reader can turn it upright and read it again.
 """
 
 from __future__ import annotations
 
+import cmath
 import functools
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +36,9 @@ from omsdesktop.ocr.types import Box, Image
 
 # An anchor's predicted place must be within this many millimetres of the word found.
 _INLIER_MM = 1.6
+
+# The straightened page may still lean a little (a photo whose outline was not found).
+_MAX_TILT = math.radians(12.0)
 
 
 @dataclass(frozen=True)
@@ -59,30 +65,44 @@ class Zone:
 class Registration:
     """The fitted model and the words that were recognised as the form's own print.
 
+    The model is a similarity: ``page = a * form + b`` in complex numbers (x + iy), so
+    ``|a|`` is the scale in pixels per millimetre and ``arg(a)`` the page's remaining tilt.
+
     Attributes:
-        scale: pixels per millimetre.
-        tx, ty: the page position (px) of the form's origin.
+        a, b: the model's coefficients.
         anchors: the anchors found, with the page word matched to each.
     """
 
-    scale: float
-    tx: float
-    ty: float
+    a: complex
+    b: complex
     anchors: tuple[tuple[Anchor, Word], ...]
 
+    @property
+    def scale(self) -> float:
+        return abs(self.a)
+
+    @property
+    def angle_deg(self) -> float:
+        return math.degrees(cmath.phase(self.a))
+
     def px(self, x_mm: float, y_mm: float) -> tuple[float, float]:
-        return self.scale * x_mm + self.tx, self.scale * y_mm + self.ty
+        w = self.a * complex(x_mm, y_mm) + self.b
+        return w.real, w.imag
 
     def mm(self, x_px: float, y_px: float) -> tuple[float, float]:
-        return (x_px - self.tx) / self.scale, (y_px - self.ty) / self.scale
+        z = (complex(x_px, y_px) - self.b) / self.a
+        return z.real, z.imag
 
     def box(self, zone: Zone, page_shape: tuple[int, ...]) -> Box:
-        """The zone in page pixels, clipped to the page."""
+        """The zone in page pixels (the box around it, if the page is tilted), clipped."""
         h, w = page_shape[:2]
-        x0, y0 = self.px(zone.x0, zone.y0)
-        x1, y1 = self.px(zone.x1, zone.y1)
-        xa, ya = max(0, int(x0)), max(0, int(y0))
-        xb, yb = min(w, int(x1)), min(h, int(y1))
+        corners = [
+            self.px(x, y) for x, y in itertools.product((zone.x0, zone.x1), (zone.y0, zone.y1))
+        ]
+        xa = max(0, int(min(c[0] for c in corners)))
+        ya = max(0, int(min(c[1] for c in corners)))
+        xb = min(w, int(max(c[0] for c in corners)))
+        yb = min(h, int(max(c[1] for c in corners)))
         return Box(xa, ya, max(0, xb - xa), max(0, yb - ya))
 
     def found(self, text: str) -> Word | None:
@@ -130,12 +150,12 @@ def register(
 ) -> Registration | None:
     """Fit the form to the page; None when fewer than ``min_anchors`` anchors agree.
 
-    Every pair of matches on different lines of the form proposes a model (the scale from
-    their vertical distance); the model most matches agree with wins, and is refined by least
-    squares over them. A model whose scale is far from what the page's size allows is
-    rejected (the sheet is at most as wide as the page, and not tiny on it). Words other
-    documents print too («фамилия», «дата рождения» on a birth certificate) can line up by
-    chance, so at least ``min_distinctive`` of the anchors found must be ``distinctive`` ones.
+    Every pair of matches proposes a model (scale, tilt and shift); the model most matches
+    agree with wins, and is refined by least squares over them. A model whose scale is far
+    from what the page's size allows is rejected (the sheet is at most as wide as the page,
+    and not tiny on it). Words other documents print too («фамилия», «дата рождения» on a
+    birth certificate) can line up by chance, so at least ``min_distinctive`` of the anchors
+    found must be ``distinctive`` ones.
     """
     candidates: list[tuple[Anchor, Word]] = []
     for word in page.words:
@@ -150,69 +170,76 @@ def register(
 
     best: tuple[int, float, list[tuple[Anchor, Word]]] | None = None
     for (a1, w1), (a2, w2) in itertools.combinations(candidates, 2):
-        if a1 == a2 or abs(a1.cy - a2.cy) < 4.0:
+        z1, z2 = _form_point(a1), _form_point(a2)
+        if a1 == a2 or abs(z2 - z1) < 4.0:
             continue
-        (x1, y1), (x2, y2) = _center(w1), _center(w2)
-        s = (y2 - y1) / (a2.cy - a1.cy)
-        if not min_scale <= s <= max_scale:
+        a = (_page_point(w2) - _page_point(w1)) / (z2 - z1)
+        if not (min_scale <= abs(a) <= max_scale and abs(cmath.phase(a)) <= _MAX_TILT):
             continue
-        ty = y1 - s * a1.cy
-        tx = ((x1 - s * a1.x0) + (x2 - s * a2.x0)) / 2
-        inliers = _inliers(candidates, s, tx, ty)
-        if len({a for a, _ in inliers}) < min_anchors:
+        b = _page_point(w1) - a * z1
+        inliers = _inliers(candidates, a, b)
+        if len({an for an, _ in inliers}) < min_anchors:
             continue
-        err = sum(_residual(a, w, s, tx, ty) for a, w in inliers) / len(inliers)
+        err = sum(_residual(an, w, a, b) for an, w in inliers) / len(inliers)
         key = (len(inliers), -err)
         if best is None or key > (best[0], best[1]):
             best = (len(inliers), -err, inliers)
     if best is None:
         return None
-    s, tx, ty = _least_squares(best[2])
-    if not min_scale <= s <= max_scale:
+    a, b = _least_squares(best[2])
+    if not (min_scale <= abs(a) <= max_scale and abs(cmath.phase(a)) <= _MAX_TILT):
         return None
-    inliers = _inliers(candidates, s, tx, ty)
-    if len({a for a, _ in inliers}) < min_anchors:
+    inliers = _inliers(candidates, a, b)
+    if len({an for an, _ in inliers}) < min_anchors:
         return None
-    if len({a for a, _ in inliers if a.text in distinctive}) < min_distinctive:
+    if len({an for an, _ in inliers if an.text in distinctive}) < min_distinctive:
         return None
-    return Registration(scale=s, tx=tx, ty=ty, anchors=tuple(inliers))
+    return Registration(a=a, b=b, anchors=tuple(inliers))
 
 
-def _residual(anchor: Anchor, word: Word, s: float, tx: float, ty: float) -> float:
-    x, y = _center(word)
-    return max(abs(x - (s * anchor.x0 + tx)), abs(y - (s * anchor.cy + ty))) / s
+def _form_point(anchor: Anchor) -> complex:
+    # Centres, not left edges: the centre of a leaning word's box is still the word's centre.
+    return complex((anchor.x0 + anchor.x1) / 2, anchor.cy)
+
+
+def _page_point(word: Word) -> complex:
+    b = word.box
+    return complex(b.x + b.width / 2, b.y + b.height / 2)
+
+
+def _residual(anchor: Anchor, word: Word, a: complex, b: complex) -> float:
+    """How far (mm) the word is from where the model puts its anchor."""
+    return abs(a * _form_point(anchor) + b - _page_point(word)) / abs(a)
 
 
 def _inliers(
-    candidates: Sequence[tuple[Anchor, Word]], s: float, tx: float, ty: float
+    candidates: Sequence[tuple[Anchor, Word]], a: complex, b: complex
 ) -> list[tuple[Anchor, Word]]:
     """Matches the model predicts; one word per anchor and one anchor per word (the closest)."""
-    close = [(a, w) for a, w in candidates if _residual(a, w, s, tx, ty) <= _INLIER_MM]
-    close.sort(key=lambda aw: _residual(aw[0], aw[1], s, tx, ty))
+    close = [(an, w) for an, w in candidates if _residual(an, w, a, b) <= _INLIER_MM]
+    close.sort(key=lambda aw: _residual(aw[0], aw[1], a, b))
     out: list[tuple[Anchor, Word]] = []
     seen_anchor: set[Anchor] = set()
     seen_word: set[int] = set()
-    for a, w in close:
-        if a in seen_anchor or id(w) in seen_word:
+    for an, w in close:
+        if an in seen_anchor or id(w) in seen_word:
             continue
-        seen_anchor.add(a)
+        seen_anchor.add(an)
         seen_word.add(id(w))
-        out.append((a, w))
+        out.append((an, w))
     return out
 
 
-def _least_squares(matches: Sequence[tuple[Anchor, Word]]) -> tuple[float, float, float]:
-    """Scale and shift fitted to x (left edges) and y (centres) together."""
-    rows: list[list[float]] = []
-    rhs: list[float] = []
-    for anchor, word in matches:
-        x, y = _center(word)
-        rows.append([anchor.x0, 1.0, 0.0])
-        rhs.append(x)
-        rows.append([anchor.cy, 0.0, 1.0])
-        rhs.append(y)
-    solution, *_ = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)
-    return float(solution[0]), float(solution[1]), float(solution[2])
+def _least_squares(matches: Sequence[tuple[Anchor, Word]]) -> tuple[complex, complex]:
+    """The similarity fitted to the matches (complex least squares)."""
+    zs = [_form_point(an) for an, _ in matches]
+    ws = [_page_point(w) for _, w in matches]
+    zm = sum(zs) / len(zs)
+    wm = sum(ws) / len(ws)
+    num = sum((z - zm).conjugate() * (w - wm) for z, w in zip(zs, ws, strict=True))
+    den = sum(abs(z - zm) ** 2 for z in zs)
+    a = num / den if den else complex(1.0, 0.0)
+    return a, wm - a * zm
 
 
 def words_in(page: PageText, box: Box, *, exclude: frozenset[int] = frozenset()) -> list[Word]:
@@ -240,6 +267,8 @@ class ZoneReader:
         value_min_mm: the least height of a page word that can be part of a typed value
             (captions and guilloche specks are smaller).
         letter_mm: the height of a typed capital: ink at least half as tall counts as a value.
+        descender_mm: how far re-reads may reach below a zone (where the caption under it is
+            one of the anchors, and so painted out).
     """
 
     engine: OcrEngine
@@ -248,6 +277,7 @@ class ZoneReader:
     zones: Mapping[str, Zone]
     value_min_mm: float = 1.7
     letter_mm: float = 3.0
+    descender_mm: float = 0.0
 
     def zone(self, name: str) -> Box:
         return self.reg.box(self.zones[name], self.page.image.shape)
@@ -309,8 +339,8 @@ class ZoneReader:
                 return FieldValue(value=None, confidence=0.0, box=zone, needs_review=True)
             box = ink
             first = Reading("", None, 0.0, box)
-        # Descenders may reach below the zone (into the caption, painted out).
-        low = zone.y + zone.height + int(self.value_min_mm * self.reg.scale)
+        # Descenders may reach below the zone, into a caption painted out with the form's print.
+        low = zone.y + zone.height + int(self.descender_mm * self.reg.scale)
         limits = (zone.x, zone.x + zone.width, zone.y, min(low, self.page.image.shape[0]))
         readings = [first]
         for height in (REREAD_HEIGHT, 22.0, 34.0):

@@ -100,7 +100,9 @@ def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[s
     Fields the front does not carry (series, date of issue, insurer) are returned empty and
     not for review: they are absent, not unread.
     """
-    ctx = ZoneReader(engine, page, reg, ZONES, value_min_mm=_VALUE_MIN_MM, letter_mm=_CAP_MM)
+    ctx = ZoneReader(
+        engine, page, reg, ZONES, value_min_mm=_VALUE_MIN_MM, letter_mm=_CAP_MM, descender_mm=1.7
+    )
     fields: dict[str, FieldValue] = {
         "policy_form": FieldValue(value="unified", confidence=0.97),
         "policy_series": FieldValue(value=None, confidence=1.0),
