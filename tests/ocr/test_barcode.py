@@ -722,3 +722,41 @@ def test_docgen_short_encoder_truncates_a_long_name_like_a_fixed_field() -> None
     got = parse_policy_payload(payload)
     assert (got.last_name, got.patronymic) == ("Константинопольская", "Константиновна")
     assert got.first_name == "Андра"  # the reversed first name lost its tail: "Алекс"
+
+
+# --- the real blank: a 50 x 11 mm symbol without a quiet zone over the guilloche ---------------
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_a_symbol_on_the_real_unified_blank_is_found(compact: bool) -> None:
+    """forms.md: the barcode is 50 x 11 mm at (40.5, 109.4) mm; its rows are barely a module
+    and a half high and it sits on the guilloche. zxing's scan of the whole page misses it; the
+    crop of the region that looks like bars reads it."""
+    from pathlib import Path
+
+    from tests.docgen.barcode import pdf417_image
+
+    blank = cv2.imread(
+        str(Path(__file__).parents[1] / "docgen" / "blanks" / "oms-unified-policy-front-blank.jpg")
+    )
+    assert blank is not None
+    payload = docgen_short(rnd=random.Random(12))
+    if compact:
+        matrix = pdf417_image(payload, 1, 1)
+    else:
+        code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.PDF417, ec_level=4)
+        matrix = np.array(code.to_image(scale=1), dtype=np.uint8)
+    dark = matrix < 128
+    ys, xs = np.nonzero(dark)
+    core = dark[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].astype(np.uint8)
+    mm = 300 / 25.4
+    x, y, w, h = round(40.5 * mm), round(109.4 * mm), round(50 * mm), round(11 * mm)
+    bars = cv2.resize(core, (w, h), interpolation=cv2.INTER_NEAREST)
+    page = blank.copy()
+    page[y : y + h, x : x + w][bars > 0] = (35, 35, 35)
+    found = find_pdf417(page)
+    assert [p for p, _ in found] == [payload]
+    box = found[0][1]
+    assert abs(box.x - x) < 30 and abs(box.y - y) < 30
+    got = read_policy_barcode(page)
+    assert got is not None and got.enp == "6400000000001233"
