@@ -546,37 +546,39 @@ def check_name(slot: str, value: str) -> NameCheck:
         )
 
     parts = _parts(text)
-    infos = [_analyze(p) for p in parts]
-    certain = True
+    # Each space-separated word by its hyphen parts' analyses: a hyphenated word is a first
+    # name (Анна-Мария) only if all its parts are; one such word among several is enough.
+    word_infos = [[_analyze(p) for p in _parts(w)] for w in words]
     if slot == "last_name":
-        if all(i.name and not i.surname for i in infos):
+        if any(all(i.name and not i.surname for i in w) for w in word_infos):
             problems.append(name_problem(FIRST_NAME_IN_SURNAME, slot, "warning"))
-            certain = False
-        elif all(i.patr and not i.surname for i in infos):
+        elif any(all(i.patr and not i.surname for i in w) for w in word_infos):
             problems.append(name_problem(PATRONYMIC_IN_WRONG_FIELD, slot, "warning"))
-            certain = False
-        return NameCheck(tuple(problems), certain, ())
+        return NameCheck(tuple(problems), not problems, ())
 
     if slot == "patronymic":
         turkic = len(words) >= 2 and fold(words[-1]) in _PARTICLES
         if turkic:
             return NameCheck()
-        if not _PATRONYMIC_RE.search(parts[-1]):
+        if not all(_PATRONYMIC_RE.search(_parts(w)[-1]) for w in words if _parts(w)):
             last = parts[-1]
             close = _nominatives(slot, last) or _lookalike_neighbours(slot, last)
-            options = _options(slot, text) if close else ()
+            options = _options(slot, text) if close and len(words) == 1 else ()
             if options:  # «Владимировпч», «Владимировича»: a misread patronymic, not a wrong word
                 problem = name_problem(NAME_MAYBE_MISREAD, slot, "warning")
                 return NameCheck((problem,), False, options)
             problems.append(name_problem(PATRONYMIC_ENDING, slot, "warning"))
             return NameCheck(tuple(problems), False, ())
     else:  # first_name
-        if all(i.patr and not i.name for i in infos):
+        if any(all(i.patr and not i.name for i in w) for w in word_infos):
             problems.append(name_problem(PATRONYMIC_IN_WRONG_FIELD, slot, "warning"))
             return NameCheck(tuple(problems), False, ())
-        if all(
-            i.surname_nominative and not i.name and _SURNAME_SUFFIX_RE.search(p)
-            for i, p in zip(infos, parts, strict=True)
+        if any(
+            all(
+                i.surname_nominative and not i.name and _SURNAME_SUFFIX_RE.search(p)
+                for i, p in zip(infos, _parts(w), strict=True)
+            )
+            for infos, w in zip(word_infos, words, strict=True)
         ):
             problems.append(name_problem(SURNAME_IN_FIRST_NAME, slot, "warning"))
             return NameCheck(tuple(problems), False, ())

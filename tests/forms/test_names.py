@@ -316,3 +316,19 @@ def test_a_rare_name_keeps_its_confidence_with_a_warning():
     assert not out["first_name"].needs_review
     assert out["first_name"].confidence == 0.95
     assert [p.code for p in out["first_name"].problems] == ["name_unusual"]
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "code"),
+    [
+        ("first_name", "Анна Владимировна", "name_patronymic_in_wrong_field"),
+        ("first_name", "Анна Иванова", "name_surname_in_first_name"),
+        ("last_name", "Иванов Александр", "name_first_name_in_surname"),
+        ("last_name", "Анна-Мария", "name_first_name_in_surname"),
+        ("patronymic", "Иванов Владимирович", "name_patronymic_ending"),
+    ],
+)
+def test_two_lines_read_into_one_field_are_not_certain(slot, value, code):
+    check = check_name(slot, value)
+    assert not check.certain_ok
+    assert codes(check) == [code]
