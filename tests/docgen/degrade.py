@@ -685,14 +685,45 @@ def _hand(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator) 
     h, w = out.image.shape[:2]
     quad = cv2.perspectiveTransform(_doc_corners(doc)[None], out.h)[0].astype(np.float64)
     mm_px = _out_mm(doc, out.h)
-    side = rnd.randrange(4)
-    a, b = quad[side], quad[(side + 1) % 4]
-    p = a + (b - a) * rnd.uniform(0.15, 0.85)
+    target: np.ndarray | None = None
+    dh, dw = doc.image.shape[:2]
+    doc_mm = doc.dpi / 25.4
+    reachable = [  # values a thumb can reach from an edge (at most 45 mm in)
+        key
+        for key, (x, y, bw, bh) in sorted(doc.boxes.items())
+        if min(x, y, dw - x - bw, dh - y - bh) < 45 * doc_mm
+    ]
+    if reachable and rnd.random() < 0.35:
+        # The thumb reaches over the near end of a value from the nearest edge.
+        x, y, bw, bh = doc.boxes[rnd.choice(reachable)]
+        cx, cy = x + bw / 2, y + bh / 2
+        into_x, into_y = min(0.3 * bw, 8 * doc_mm), min(0.3 * bh, 8 * doc_mm)
+        _, tx, ty = min(
+            (x, x + into_x, cy),
+            (dw - x - bw, x + bw - into_x, cy),
+            (y, cx, y + into_y),
+            (dh - y - bh, cx, y + bh - into_y),
+        )
+        point = np.array([[[tx, ty]]], np.float32)
+        target = cv2.perspectiveTransform(point, out.h)[0, 0].astype(np.float64)
+    if target is None:
+        side = rnd.randrange(4)
+        a, b = quad[side], quad[(side + 1) % 4]
+        p = a + (b - a) * rnd.uniform(0.15, 0.85)
+    else:
+        feet = []
+        for side in range(4):
+            a, b = quad[side], quad[(side + 1) % 4]
+            t = float(np.clip(np.dot(target - a, b - a) / np.dot(b - a, b - a), 0.05, 0.95))
+            feet.append((float(np.linalg.norm(a + (b - a) * t - target)), side, t))
+        _, side, t = min(feet)
+        a, b = quad[side], quad[(side + 1) % 4]
+        p = a + (b - a) * t
     edge = b - a
     normal = np.array([-edge[1], edge[0]]) / max(1e-6, float(np.linalg.norm(edge)))
     if np.dot(quad.mean(axis=0) - p, normal) < 0:
         normal = -normal
-    tilt = math.radians(rnd.uniform(-35, 35))
+    tilt = math.radians(rnd.uniform(-35, 35) if target is None else rnd.uniform(-6, 6))
     d = np.array(
         [
             normal[0] * math.cos(tilt) - normal[1] * math.sin(tilt),
@@ -701,7 +732,11 @@ def _hand(doc: GeneratedDocument, rnd: random.Random, rng: np.random.Generator) 
     )
     thumb_w = rnd.uniform(16, 22) * mm_px
     thumb_len = rnd.uniform(55, 75) * mm_px
-    tip = p + d * rnd.uniform(8, 35) * mm_px
+    if target is None:
+        tip = p + d * rnd.uniform(8, 35) * mm_px
+    else:
+        reach = float(np.linalg.norm(target - p)) + rnd.uniform(0.6, 1.0) * thumb_w
+        tip = p + d * reach
     # Draw at a quarter of the resolution (the shape is smooth), then scale up.
     q = 4
     sw, sh = w // q + 1, h // q + 1
