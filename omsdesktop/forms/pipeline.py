@@ -20,9 +20,16 @@ from omsdesktop.errors import InternalError, OmsError
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.intake import load_page
-from omsdesktop.ocr.quality import QualityReport, assess
+from omsdesktop.ocr.quality import (
+    GLARE_OVER_FIELD,
+    QualityReport,
+    QualityThresholds,
+    assess,
+    boxes_overlap,
+    glare_regions,
+)
 from omsdesktop.ocr.straighten import Straightened, straighten
-from omsdesktop.ocr.types import Page
+from omsdesktop.ocr.types import Image, Page, Problem
 from omsdesktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -145,6 +152,9 @@ def process_file(
                 rotation=(flat.rotation + document.rotation) % 360,
                 transform=turn @ base,
             )
+        t0 = time.perf_counter()
+        document = flag_occluded_fields(document, flat.image, settings.quality)
+        timings["occlusion"] = time.perf_counter() - t0
         _step(progress, 1.0)
         return _replace(
             result, kind=document.kind, document=document, straightened=flat, timings=timings
@@ -158,6 +168,45 @@ def process_file(
     except Exception as exc:
         log.exception("unexpected failure while processing a file")
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
+
+
+OCCLUDED_MAX_CONFIDENCE = 0.5
+"""Confidence cap of a field read under glare or a finger: what is read there looks certain
+but may be a guess from half-hidden letters."""
+
+
+def flag_occluded_fields(
+    document: ExtractedDocument, image: Image, thresholds: QualityThresholds
+) -> ExtractedDocument:
+    """Mark the fields lying under glare or a finger on the straightened ``image``.
+
+    Such a field needs review, its confidence is capped and it carries a problem telling the
+    user to retake the photo. Values from the barcode are exact and typed ones are the user's:
+    they are left alone. Never raises: this is a hint, and a failure only skips it.
+    """
+    try:
+        regions = glare_regions(image, thresholds)
+        if not regions:
+            return document
+        fields = dict(document.fields)
+        for name, fv in document.fields.items():
+            if fv.box is None or fv.source != "ocr":
+                continue
+            if not any(boxes_overlap(fv.box, region) for region in regions):
+                continue
+            problems = fv.problems
+            if all(p.code != GLARE_OVER_FIELD.code for p in problems):
+                problems = (*problems, Problem.of(GLARE_OVER_FIELD, "warning"))
+            fields[name] = dataclasses.replace(
+                fv,
+                needs_review=True,
+                confidence=min(fv.confidence, OCCLUDED_MAX_CONFIDENCE),
+                problems=problems,
+            )
+        return dataclasses.replace(document, fields=fields)
+    except Exception as exc:  # a hint must never cost the user the document
+        log.warning("glare check of the fields skipped: %s", type(exc).__name__)
+        return document
 
 
 def _quarter_turn(h: int, w: int, rotation: int) -> Any:

@@ -10,7 +10,12 @@ full-resolution tiles of text, so a 12 MP photo costs tens of milliseconds.
   sharp 100 dpi image has narrow edges (1–2 px) but few pixels per character: that is
   ``low_resolution``, not ``blurry``; sharp small text is not ``blurry`` either.
 * Exposure and contrast are measured on the paper (not the background around it).
-* Glare is a blown-out, unsaturated patch on the paper, brighter than the paper around it.
+* Glare is a blown-out, unsaturated patch on the paper, brighter than the paper around it
+  (measured against a ring of paper around the patch, so a scan's white paper is no glare), big
+  and thick enough relative to the document, and either falling off smoothly into the paper
+  (a light's halo) or standing out strongly (a sharp-edged reflection).
+* :func:`glare_regions` finds the same patches, and fingers over an edge, on the straightened
+  page, so the pipeline can flag the fields under them.
 * Cut-off: the paper runs into the frame edge while background shows elsewhere, or characters
   run into the frame edge (a scan cropped through its text).
 """
@@ -37,7 +42,7 @@ from omsdesktop.ocr.geometry import (
     to_bgr,
     to_gray,
 )
-from omsdesktop.ocr.types import Image, Page, Problem, ProblemSpec, Severity
+from omsdesktop.ocr.types import Box, Image, Page, Problem, ProblemSpec, Severity
 
 # --------------------------------------------------------------------------------------------
 # Problem kinds (stable codes).
@@ -76,10 +81,10 @@ LOW_CONTRAST = ProblemSpec(
 )
 GLARE = ProblemSpec(
     "glare",
-    "На снимке блик, он закрывает часть документа: переснимите без вспышки, немного изменив "
-    "наклон телефона или положение лампы.",
-    "There is glare covering part of the document: retake it without the flash, tilting the "
-    "phone or moving the lamp a little.",
+    "Блик закрывает часть документа: наклоните документ или телефон, выключите вспышку или "
+    "отодвиньте лампу и переснимите.",
+    "Glare covers part of the document: tilt the document or the phone, turn the flash off or "
+    "move the lamp, and retake the photo.",
 )
 CUT_OFF = ProblemSpec(
     "cut_off",
@@ -125,8 +130,14 @@ class QualityThresholds:
     Measurement parameters:
         normal_text_px: characters are resized to (at most) this height before edge widths
             are measured, so blur is judged relative to the text.
-        glare_level: brightness (0–255) from which a pixel counts as blown out.
+        glare_level: level (0–255) every colour channel must reach for a pixel to count as
+            blown out.
         glare_max_saturation: blown-out pixels are unsaturated (HSV saturation below this).
+        glare_min_patch: a blown-out patch smaller than this share of the document is ignored.
+        glare_min_radius: ... and so is one thinner than this (radius of the largest disc
+            inside it, as a share of the document's side): a fold's bright line is not glare.
+        glare_min_halo: a patch whose edge falls off into the paper at least this much (0 =
+            sharp, 1 = the paper beside it is as bright as the patch) has a light's halo.
 
     Decision thresholds:
         blur_rel: edge width / character height above which text counts as blurred ...
@@ -141,10 +152,17 @@ class QualityThresholds:
         bright_paper, bright_ink: paper at least this bright and ink lighter than
             ``bright_ink`` mean a washed-out image.
         min_contrast: paper − ink brightness below which the contrast is too low.
-        glare_above_paper: glare is only looked for on paper at least this much darker than
-            ``glare_level`` (a scan's paper is white all over).
-        glare_min_share: blown-out patches covering this share of the document are glare.
+        glare_above_paper: a patch with a halo is glare when it is this much brighter than
+            the paper around it (a scan's paper is white all over: nothing stands out) ...
+        glare_sharp_above_paper: ... and a sharp-edged patch when it is this much brighter
+            (white printed areas next to a pale guilloche are a little brighter and sharp).
+        glare_min_share: glare patches covering this share of the document are reported.
         glare_text_share: glare lying this much inside the text block hides text: blocking.
+        finger_min_redness: skin is at least this much redder (YCrCb Cr) than the paper, and
+            half this much less blue (Cb).
+        finger_min_share: a finger covers at least this share of the page ...
+        finger_max_along: ... and runs along at most this share of the side it enters over
+            (a strip of table left by the straightening runs along all of it).
         cut_min_touch: share of a frame side along which the paper must run into it.
         cut_min_margin: ink closer to a frame side than this (in character heights) means the
             page was cropped through its content.
@@ -154,6 +172,9 @@ class QualityThresholds:
     normal_text_px: float = 24.0
     glare_level: float = 250.0
     glare_max_saturation: float = 40.0
+    glare_min_patch: float = 0.001
+    glare_min_radius: float = 0.008
+    glare_min_halo: float = 0.2
 
     blur_rel: float = 0.12
     blur_min_px: float = 2.4
@@ -165,6 +186,10 @@ class QualityThresholds:
     bright_ink: float = 160.0
     min_contrast: float = 50.0
     glare_above_paper: float = 15.0
+    glare_sharp_above_paper: float = 30.0
+    finger_min_redness: float = 8.0
+    finger_min_share: float = 0.004
+    finger_max_along: float = 0.45
     glare_min_share: float = 0.01
     glare_text_share: float = 0.3
     cut_min_touch: float = 0.5
@@ -375,48 +400,225 @@ def _edge_width(
     return max(overall, 0.5 * (overall + worst)), norm_scale
 
 
-def _glare(
-    bgr_work: Image, gray_work: Image, region: Image, text: TextScale, th: QualityThresholds
-) -> tuple[float, float]:
-    """Share of the document that is blown out, and the share of that glare in the text block."""
-    inside = region > 0
+GLARE_WORK_PIXELS = 200_000
+"""Pixel budget of the copy glare and occlusions are looked for on (they are big and smooth)."""
+
+GLARE_CANDIDATES = 6
+"""How many of the biggest blown-out patches :func:`measure` reports (for :func:`decide`)."""
+
+
+@dataclass(frozen=True)
+class GlarePatch:
+    """One blown-out patch, measured on a downscaled copy.
+
+    Attributes:
+        box: x, y, w, h of the patch's core (the blown-out pixels) on that copy.
+        label: the patch's label in the candidates' label image.
+        share: core area / document area.
+        radius: radius of the largest disc inside the core / the document's side (the square
+            root of its area): a fold's bright line is thin.
+        contrast: core brightness minus the paper around it (a ring 1.5–2.5 radii out).
+        halo: how far the paper just outside the core is lifted towards the core's
+            brightness (0 = a sharp edge like a white printed area; a light's reflection falls
+            off smoothly, 0.4–0.8).
+    """
+
+    box: tuple[int, int, int, int]
+    label: int
+    share: float
+    radius: float
+    contrast: float
+    halo: float
+
+
+def is_glare(
+    share: float, radius: float, contrast: float, halo: float, th: QualityThresholds
+) -> bool:
+    """The decision on one blown-out patch (pure: calibration sweeps it).
+
+    A patch is glare when it is big and thick enough relative to the document and stands out
+    from the paper around it: by ``glare_above_paper`` when its edge falls off smoothly into
+    the paper (the light's halo), by ``glare_sharp_above_paper`` when its edge is sharp (a
+    scan's white printed area next to a pale guilloche is sharp-edged and only a little
+    brighter than the paper).
+    """
+    if share < th.glare_min_patch or radius < th.glare_min_radius:
+        return False
+    needed = th.glare_above_paper if halo >= th.glare_min_halo else th.glare_sharp_above_paper
+    return contrast >= needed
+
+
+def _odd(value: float, low: int = 3) -> int:
+    return max(low, round(value)) | 1
+
+
+def _border_strip(x: int, y: int, bw: int, bh: int, w: int, h: int) -> bool:
+    """A strip along a side of the image: a scanner lid's white margin, the sheet's own
+    unprinted edge, or bright background left by the straightening, not a reflection."""
+    band = 0.08 * min(w, h)
+    along_h = (y <= band or y + bh >= h - band) and bw >= 3 * bh
+    along_v = (x <= band or x + bw >= w - band) and bh >= 3 * bw
+    return along_h or along_v
+
+
+def _blown_patches(
+    bgr: Image, inside: npt.NDArray[np.bool_], th: QualityThresholds
+) -> tuple[list[GlarePatch], npt.NDArray[np.int32]]:
+    """Candidate glare: blown-out patches on the paper, measured for :func:`is_glare`.
+
+    A candidate pixel is near-saturated in every channel and unsaturated in colour. Patches
+    far below any sensible threshold (specks, hairlines) are dropped here already.
+
+    Returns:
+        The candidates, biggest first, and their label image.
+    """
+    h, w = bgr.shape[:2]
     n_inside = int(np.count_nonzero(inside))
+    empty = np.zeros((h, w), np.int32)
+    floor_share = 0.25 * th.glare_min_patch
     if n_inside == 0:
-        return 0.0, 0.0
-    # A scan's paper is white everywhere; glare is blown out *against* a greyer paper.
-    if text.paper_level >= th.glare_level - th.glare_above_paper:
-        return 0.0, 0.0
-    bright = (gray_work >= th.glare_level) & inside
-    if np.count_nonzero(bright) < th.glare_min_share * n_inside * 0.25:
-        return 0.0, 0.0
-    top = bgr_work.max(axis=2)
-    spread = cv2.subtract(top, bgr_work.min(axis=2))
-    sat = spread.astype(np.float32) * 255.0 / np.maximum(top, 1).astype(np.float32)
-    blown8 = (bright & (sat <= th.glare_max_saturation)).astype(np.uint8) * 255
-    k = max(3, round(min(gray_work.shape) * 0.01)) | 1
-    blown8 = cv2.morphologyEx(blown8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(blown8, connectivity=8)
-    if count <= 1:
-        return 0.0, 0.0
-    min_area = th.glare_min_share * n_inside * 0.25
-    big = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= min_area]
-    if not big:
-        return 0.0, 0.0
-    glare = np.isin(labels, big)
-    n_glare = int(np.count_nonzero(glare))
-    share = n_glare / n_inside
-    # The text block: the box holding (nearly) all characters, plus two character heights.
-    if len(text.boxes) < 8:
-        return share, 0.0
-    cx = text.boxes[:, 0] + text.boxes[:, 2] / 2.0
-    cy = text.boxes[:, 1] + text.boxes[:, 3] / 2.0
-    pad = 2.0 * float(np.median(text.boxes[:, 3]))
-    x0, x1 = np.percentile(cx, [0.5, 99.5]) + np.array([-pad, pad])
-    y0, y1 = np.percentile(cy, [0.5, 99.5]) + np.array([-pad, pad])
-    in_block = int(
-        np.count_nonzero(glare[max(0, int(y0)) : int(y1) + 1, max(0, int(x0)) : int(x1) + 1])
+        return [], empty
+    b, g, r = cv2.split(bgr)
+    lo = cv2.min(cv2.min(b, g), r)
+    cand = (lo >= th.glare_level) & inside
+    if np.count_nonzero(cand) < floor_share * n_inside:
+        return [], empty
+    # Unsaturated: (max - min) / max below glare_max_saturation / 255.
+    hi = cv2.max(cv2.max(b, g), r).astype(np.float32)
+    cand &= (hi - lo) * 255.0 <= th.glare_max_saturation * np.maximum(hi, 1.0)
+    side = float(np.sqrt(n_inside))
+    opened = cv2.morphologyEx(
+        cand.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)
     )
-    return share, in_block / max(1, n_glare)
+    # Text faintly left inside the patch splits it: close gaps of a stroke or two.
+    join = _odd(side * 0.008)
+    cand8 = np.asarray(
+        cv2.morphologyEx(opened, cv2.MORPH_CLOSE, np.ones((join, join), np.uint8)), np.uint8
+    )
+    cand8[~inside] = 0
+    count, labels_any, stats, _ = cv2.connectedComponentsWithStats(cand8, connectivity=8)
+    labels = np.asarray(labels_any, np.int32)
+    if count <= 1:
+        return [], labels
+    gray = to_gray(bgr)
+    # The paper with its text erased: the closing lifts ink to the paper around it.
+    k_paper = _odd(side * 0.02)
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((k_paper, k_paper), np.uint8))
+    floor_radius = 0.5 * th.glare_min_radius * side
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA]) + 1
+    # The paper away from every candidate: the reference when a patch is so big that no
+    # paper is left around it.
+    rest = inside & (labels == 0)
+    overall = percentile_u8(paper[rest], 60) if np.count_nonzero(rest) >= 64 else 0.0
+    patches: list[GlarePatch] = []
+    for i in order[: 4 * GLARE_CANDIDATES]:
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < floor_share * n_inside or min(bw, bh) < 2 * floor_radius:
+            continue
+        if _border_strip(x, y, bw, bh, w, h):
+            continue
+        r_eq = float(np.sqrt(area / np.pi))
+        pad = round(2.6 * r_eq + k_paper)
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        x1, y1 = min(w, x + bw + pad), min(h, y + bh + pad)
+        core = labels[y0:y1, x0:x1] == i
+        core8 = core.astype(np.uint8)
+        radius = float(cv2.distanceTransform(core8, cv2.DIST_L2, 3).max())
+        if radius < floor_radius:
+            continue
+        outer = cv2.distanceTransform(1 - core8, cv2.DIST_L2, 3)
+        ok = inside[y0:y1, x0:x1] & ~(labels[y0:y1, x0:x1] > 0)
+        # The halo right outside the core (past the pixel the downscaling blurs), on the grey
+        # itself: a light's falloff is a few pixels wide here, a printed edge is not.
+        near = ok & (outer > 1.5) & (outer <= 1.5 + max(2.0, 0.2 * r_eq))
+        far_lo = 1.5 * r_eq + k_paper / 2
+        far = ok & (outer > far_lo) & (outer <= far_lo + r_eq)
+        if np.count_nonzero(near) < 4:
+            continue
+        gray_crop = gray[y0:y1, x0:x1]
+        if np.count_nonzero(far) >= 8:
+            far_level = percentile_u8(paper[y0:y1, x0:x1][far], 60)
+        elif overall > 0:
+            far_level = overall
+        else:
+            continue
+        near_level = percentile_u8(gray_crop[near], 75)
+        core_level = float(np.median(gray_crop[core]))
+        contrast = core_level - far_level
+        halo = (near_level - far_level) / max(contrast, 1.0)
+        patches.append(
+            GlarePatch((x, y, bw, bh), int(i), area / n_inside, radius / side, contrast, halo)
+        )
+        if len(patches) >= GLARE_CANDIDATES:
+            break
+    return patches, labels
+
+
+def _glare(
+    bgr_work: Image, region: Image, text: TextScale, th: QualityThresholds
+) -> dict[str, float]:
+    """Glare metrics: the share of the document blown out and how much of it is in the text
+    block (at ``th``), and every candidate patch's measurements (for :func:`decide`)."""
+    s = scale_for(bgr_work.shape, max_pixels=GLARE_WORK_PIXELS)
+    small = resize(bgr_work, s)
+    shape = (small.shape[1], small.shape[0])
+    inside = np.asarray(cv2.resize(region, shape, interpolation=cv2.INTER_NEAREST)) > 0
+    patches, labels = _blown_patches(small, inside, th)
+    out: dict[str, float] = {}
+    block: tuple[int, int, int, int] | None = None
+    if len(text.boxes) >= 8:
+        # The text block: the box holding (nearly) all characters, plus two character heights.
+        boxes = text.boxes.astype(np.float64) * s
+        cx = boxes[:, 0] + boxes[:, 2] / 2.0
+        cy = boxes[:, 1] + boxes[:, 3] / 2.0
+        pad = 2.0 * float(np.median(boxes[:, 3]))
+        bx0, bx1 = np.percentile(cx, [0.5, 99.5]) + np.array([-pad, pad])
+        by0, by1 = np.percentile(cy, [0.5, 99.5]) + np.array([-pad, pad])
+        block = (max(0, int(bx0)), max(0, int(by0)), int(bx1) + 1, int(by1) + 1)
+    total = in_text = 0.0
+    for n, p in enumerate(patches):
+        in_block = 0.0
+        if block is not None:
+            x, y, bw, bh = p.box
+            sub = labels[y : y + bh, x : x + bw] == p.label
+            ys, xs = np.nonzero(sub)
+            inb = (
+                (xs + x >= block[0])
+                & (xs + x < block[2])
+                & (ys + y >= block[1])
+                & (ys + y < block[3])
+            )
+            in_block = float(np.count_nonzero(inb)) / max(1, xs.size)
+        out[f"glare_c{n}_share"] = round(p.share, 5)
+        out[f"glare_c{n}_radius"] = round(p.radius, 4)
+        out[f"glare_c{n}_contrast"] = round(p.contrast, 1)
+        out[f"glare_c{n}_halo"] = round(p.halo, 3)
+        out[f"glare_c{n}_in_text"] = round(in_block, 3)
+        if is_glare(p.share, p.radius, p.contrast, p.halo, th):
+            total += p.share
+            in_text += p.share * in_block
+    out["glare_share"] = round(total, 4)
+    out["glare_in_text"] = round(in_text / total, 3) if total > 0 else 0.0
+    return out
+
+
+def glare_decision(metrics: Mapping[str, float], th: QualityThresholds) -> tuple[float, float]:
+    """Glare share and its share in the text block under ``th``, from :func:`measure`'s
+    candidate measurements (older metrics without them: their stored totals)."""
+    if "glare_c0_share" not in metrics:
+        return metrics.get("glare_share", 0.0), metrics.get("glare_in_text", 0.0)
+    total = in_text = 0.0
+    for n in range(GLARE_CANDIDATES):
+        key = f"glare_c{n}_"
+        if key + "share" not in metrics:
+            break
+        share = metrics[key + "share"]
+        if is_glare(
+            share, metrics[key + "radius"], metrics[key + "contrast"], metrics[key + "halo"], th
+        ):
+            total += share
+            in_text += share * metrics[key + "in_text"]
+    return total, (in_text / total if total > 0 else 0.0)
 
 
 def _ink_margins(text: TextScale, shape: tuple[int, int], scale: float) -> dict[str, float]:
@@ -560,7 +762,7 @@ def measure(
     text = _text_scale(gray_work, region, ws)
     edge_norm, norm_scale = _edge_width(gray, text, ws, (x0, y0), th.normal_text_px)
     norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
-    glare_share, glare_in_text = _glare(bgr_work, gray_work, region, text, th)
+    glare = _glare(bgr_work, region, text, th)
     margins = _ink_margins(text, gray_work.shape, ws)
     # Ink running into the frame edge tells a cropped page only when the page fills the
     # frame; a photographed sheet is judged by its outline (touch_* below).
@@ -578,8 +780,7 @@ def measure(
         "paper_level": round(text.paper_level, 1),
         "ink_level": round(text.ink_level, 1),
         "contrast": round(text.paper_level - text.ink_level, 1),
-        "glare_share": round(glare_share, 4),
-        "glare_in_text": round(glare_in_text, 3),
+        **glare,
         "document_share": round(loc.area_share, 4),
         "fills_frame": float(loc.fills_frame),
         "background_visible": float(loc.background_visible),
@@ -645,8 +846,9 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
         elif not (too_dark or too_bright):
             add(NO_TEXT, "blocking")
 
-    if m["glare_share"] >= th.glare_min_share:
-        add(GLARE, "blocking" if m["glare_in_text"] >= th.glare_text_share else "warning")
+    glare_share, glare_in_text = glare_decision(m, th)
+    if glare_share >= th.glare_min_share:
+        add(GLARE, "blocking" if glare_in_text >= th.glare_text_share else "warning")
 
     photo_cut = (
         m["fills_frame"] == 0.0
@@ -685,4 +887,123 @@ def assess(
     ok = not any(p.severity == "blocking" for p in problems)
     return QualityReport(
         ok=ok, problems=tuple(problems), metrics=MappingProxyType(metrics), document_quad=quad
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Glare and fingers on the straightened page, for flagging the fields under them.
+
+GLARE_OVER_FIELD = ProblemSpec(
+    "occluded",
+    "Блик или палец закрывает это поле: сфотографируйте документ ещё раз, без вспышки, "
+    "не закрывая его пальцами, и сверьте значение с документом.",
+    "Glare or a finger covers this field: photograph the document again, without the flash and "
+    "without fingers over it, and compare the value with the document.",
+)
+"""The field problem given to fields under a :func:`glare_regions` box."""
+
+
+def _finger_boxes(bgr: Image, th: QualityThresholds) -> list[tuple[int, int, int, int]]:
+    """Skin-coloured blobs entering the page over one of its edges (a finger or a thumb).
+
+    Skin is redder and less blue than the paper (YCrCb chroma, measured against the paper's
+    own chroma so that warm light does not make the paper "skin"). A wooden table is as skin-
+    coloured as a finger: a strip of table left along a side by an imperfect straightening
+    runs along most of that side, a finger along a small part of it.
+    """
+    h, w = bgr.shape[:2]
+    ycc = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb), np.uint8)
+    y, cr, cb = ycc[..., 0], ycc[..., 1].astype(np.int16), ycc[..., 2].astype(np.int16)
+    paper_cr = percentile_u8(ycc[..., 1], 30)
+    paper_cb = percentile_u8(ycc[..., 2], 70)
+    skin = (
+        (cr - paper_cr >= th.finger_min_redness)
+        & (paper_cb - cb >= th.finger_min_redness / 2)
+        & (cr <= 185)
+        & (cb >= 70)
+        & (y >= 40)
+    )
+    side = float(np.sqrt(h * w))
+    k = _odd(side * 0.015)
+    skin8 = cv2.morphologyEx(skin.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(skin8, connectivity=8)
+    band = max(2, round(0.02 * min(h, w)))
+    boxes: list[tuple[int, int, int, int]] = []
+    for i in range(1, count):
+        x, yy, bw, bh, area = (int(v) for v in stats[i])
+        if area < th.finger_min_share * h * w:
+            continue
+        # (touches, extent along the side / side length, depth into the page / page depth)
+        sides = (
+            (yy <= band, bw / w, bh / h),
+            (yy + bh >= h - band, bw / w, bh / h),
+            (x <= band, bh / h, bw / w),
+            (x + bw >= w - band, bh / h, bw / w),
+        )
+        touching = [(along, depth) for touches, along, depth in sides if touches]
+        if not touching or len(touching) > 2:
+            continue
+        if all(along <= th.finger_max_along and depth >= 0.04 for along, depth in touching):
+            boxes.append((x, yy, bw, bh))
+    return boxes
+
+
+def _downscaled(image: Image, max_pixels: int) -> Image:
+    """A BGR copy within ``max_pixels``, cheaply: sampling to twice the size, then area
+    averaging (area averaging a 12 MP page directly costs ~25 ms, this ~4 ms)."""
+    h, w = image.shape[:2]
+    s = scale_for((h, w), max_pixels=max_pixels)
+    if s >= 1.0:
+        return to_bgr(image)
+    small = image
+    if s < 0.5:
+        size = (max(1, round(2 * s * w)), max(1, round(2 * s * h)))
+        small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_NEAREST), np.uint8)
+    size = (max(1, round(s * w)), max(1, round(s * h)))
+    return to_bgr(np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8))
+
+
+def glare_regions(image: Image, thresholds: QualityThresholds = QualityThresholds()) -> list[Box]:
+    """Blown-out patches and fingers over a straightened page, in the page's pixel coordinates.
+
+    Works on a copy of about :data:`GLARE_WORK_PIXELS` pixels, so a 12 MP page costs a few tens
+    of milliseconds. A grey image has no colour: only glare is looked for there.
+    """
+    if image.size == 0 or image.ndim not in (2, 3):
+        return []
+    h, w = image.shape[:2]
+    small = _downscaled(image, GLARE_WORK_PIXELS)
+    sy, sx = h / small.shape[0], w / small.shape[1]
+    inside = np.ones(small.shape[:2], bool)
+    patches, _ = _blown_patches(small, inside, thresholds)
+    boxes: list[tuple[float, float, float, float]] = []
+    for p in patches:
+        if not is_glare(p.share, p.radius, p.contrast, p.halo, thresholds):
+            continue
+        px, py, pw, ph = p.box
+        grow = max(2.0, 0.15 * float(np.sqrt(pw * ph)))  # the halo dims text too
+        boxes.append((px - grow, py - grow, pw + 2 * grow, ph + 2 * grow))
+    if image.ndim == 3:
+        # A finger is big: half the resolution is plenty.
+        half = resize(small, 0.5)
+        boxes.extend(
+            (2.0 * x, 2.0 * y, 2.0 * bw, 2.0 * bh)
+            for x, y, bw, bh in _finger_boxes(half, thresholds)
+        )
+    out: list[Box] = []
+    for x, y, bw, bh in boxes:
+        x0, y0 = max(0, int(np.floor(x * sx))), max(0, int(np.floor(y * sy)))
+        x1, y1 = min(w, int(np.ceil((x + bw) * sx))), min(h, int(np.ceil((y + bh) * sy)))
+        if x1 > x0 and y1 > y0:
+            out.append(Box(x0, y0, x1 - x0, y1 - y0))
+    return out
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    """True when two boxes share some area."""
+    return (
+        a.x < b.x + b.width
+        and b.x < a.x + a.width
+        and a.y < b.y + b.height
+        and b.y < a.y + a.height
     )
