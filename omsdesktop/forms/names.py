@@ -521,7 +521,9 @@ def check_name(slot: str, value: str) -> NameCheck:
     problems: list[Problem] = []
 
     # Captions read as values, whole or glued.
-    words = text.split(" ")
+    words = [w for w in text.split(" ") if _parts(w)]
+    if not words:
+        return NameCheck()  # no letters: the validators say what is wrong
     kept = _without_captions(words)
     if not kept or is_caption(text):
         return NameCheck((name_problem(NAME_IS_CAPTION, slot, "blocking"),), False, ())
