@@ -113,3 +113,52 @@ def test_an_expiry_date_against_a_printed_open_ended_policy_is_flagged() -> None
     out = merge(fields, code(expiry_date=date(2027, 3, 1)))
     assert out["policy_expiry_date"].value == "2027-03-01"
     assert [p.code for p in out["policy_expiry_date"].problems] == [BARCODE_OCR_MISMATCH.code]
+
+
+def test_a_specimen_like_barcode_with_a_dummy_name_on_the_real_form() -> None:
+    """The whole pipeline on a policy drawn on the real blank whose barcode's name block is a
+    dummy (as on the official specimen): number, sex and date of birth come from the barcode,
+    the names from the print."""
+    import os
+    import random
+    import tempfile
+
+    import cv2
+    import numpy as np
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import generate_real
+    from tests.docgen.barcode import encode_short_type1
+    from tests.docgen.render_real import barcode_patch
+
+    doc = generate_real(4, "unified_real")
+    truth = doc.truth
+    expiry = truth["policy_expiry_date"]
+    payload = encode_short_type1(
+        enp=str(truth["policy_number"]),
+        last_name="А",
+        first_name="Б",
+        patronymic="",
+        sex=str(truth["sex"]),
+        birth_date=date.fromisoformat(str(truth["birth_date"])),
+        expiry=date.fromisoformat(expiry) if expiry else None,
+        ogrn="1027739008440",
+        okato=45000,
+        rnd=random.Random(4),
+        dummy_name=True,
+    )
+    x, y, w, h = (int(v) for v in doc.extra["barcode_box"].split(","))
+    image = doc.image.copy()
+    paper = np.median(image[y - 20 : y - 8, x : x + w].reshape(-1, 3), axis=0)
+    image[y - 4 : y + h + 4, x - 4 : x + w + 4] = paper
+    image[y : y + h, x : x + w][barcode_patch(payload, w, h) > 0] = (35, 35, 35)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "policy.png")
+        cv2.imwrite(path, image)
+        result = process_file(path)
+    assert result.document is not None
+    fields = result.document.fields
+    for name in ("policy_number", "sex", "birth_date"):
+        assert (fields[name].source, fields[name].value) == ("barcode", truth[name]), name
+    for name in ("last_name", "first_name", "patronymic"):
+        assert (fields[name].source, fields[name].value) == ("ocr", truth[name]), name
