@@ -533,6 +533,24 @@ def test_a_dummy_name_and_a_number_without_check_digit_still_decode() -> None:
     assert (got.enp, got.sex, got.birth_date) == ("6449020886006381", "Ж", date(2020, 1, 1))
 
 
+def test_a_specimen_with_a_blank_number_and_a_dummy_name_keeps_sex_and_dates() -> None:
+    """The specimen prints «0000000000000000»: a zero number field is a blank, not noise."""
+    payload = bytearray(
+        specimen_like(block=bytes(35), born=date(1964, 2, 28), expiry=date(2012, 2, 28))
+    )
+    payload[1:9] = bytes(8)
+    got = parse_policy_payload(bytes(payload))
+    assert (got.enp, got.last_name) == (None, None)
+    assert (got.sex, got.birth_date, got.expiry_date) == ("Ж", date(1964, 2, 28), date(2012, 2, 28))
+
+
+def test_a_blank_birth_date_and_a_dummy_name_keep_the_number() -> None:
+    payload = bytearray(specimen_like(block=bytes(35)))
+    payload[45:47] = bytes(2)
+    got = parse_policy_payload(bytes(payload))
+    assert (got.enp, got.sex, got.birth_date) == ("7700000000000016", "Ж", None)
+
+
 def test_a_shortened_type2_payload_is_read_from_the_signature_back() -> None:
     name = bits_to_bytes("".join(format(CODE[ch], "06b") for ch in "ОРЛОВ|ЯН|"))
     name += bytes(30 - len(name))
