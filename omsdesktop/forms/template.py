@@ -147,6 +147,7 @@ def register(
     min_anchors: int = 2,
     distinctive: frozenset[str] = frozenset(),
     min_distinctive: int = 0,
+    min_lines: int = 3,
 ) -> Registration | None:
     """Fit the form to the page; None when fewer than ``min_anchors`` anchors agree.
 
@@ -155,7 +156,8 @@ def register(
     from what the page's size allows is rejected (the sheet is at most as wide as the page,
     and not tiny on it). Words other documents print too («фамилия», «дата рождения» on a
     birth certificate) can line up by chance, so at least ``min_distinctive`` of the anchors
-    found must be ``distinctive`` ones.
+    found must be ``distinctive`` ones, and they must lie on ``min_lines`` lines of the form
+    (three points on two lines fit a similarity too easily).
     """
     candidates: list[tuple[Anchor, Word]] = []
     for word in page.words:
@@ -194,7 +196,18 @@ def register(
         return None
     if len({an for an, _ in inliers if an.text in distinctive}) < min_distinctive:
         return None
+    if _form_lines([an for an, _ in inliers]) < min_lines:
+        return None
     return Registration(a=a, b=b, anchors=tuple(inliers))
+
+
+def _form_lines(anchors: Sequence[Anchor]) -> int:
+    """On how many of the form's lines the anchors lie (words of one phrase share a line)."""
+    lines: list[float] = []
+    for cy in sorted(a.cy for a in anchors):
+        if not lines or cy - lines[-1] > 3.0:
+            lines.append(cy)
+    return len(lines)
 
 
 def _form_point(anchor: Anchor) -> complex:
