@@ -326,11 +326,19 @@ class _Word:
     surname_nominative: bool  # known as a surname in the nominative singular
 
 
+def _known_parses(word: str) -> list[Any]:
+    """The dictionary's analyses of ``word`` (none for a word it does not know: guessing from
+    the ending is of no use here, and slow)."""
+    if not _is_known(word):
+        return []
+    return [p for p in _morph().parse(word) if p.is_known]
+
+
 def _analyze(word: str) -> _Word:
     name: set[str] = set()
     patr: set[str] = set()
     surname = surname_nominative = False
-    for parse in _morph().parse(word):
+    for parse in _known_parses(word):
         if not parse.is_known:
             continue
         tag = parse.tag
@@ -351,19 +359,22 @@ def _analyze(word: str) -> _Word:
     return _Word(frozenset(name), frozenset(patr), surname, surname_nominative)
 
 
-def _nominatives(slot: str, word: str) -> list[str]:
+# The neighbour searches are cached for the last few words: check_name and correct_name of one
+# field ask for the same word (a few hundred bytes in memory, nothing written anywhere).
+@functools.lru_cache(maxsize=64)
+def _nominatives(slot: str, word: str) -> tuple[str, ...]:
     """The nominative singular, same gender, of a first name / patronymic read in another case
     («Анны» → «Анна»)."""
     grammeme = {"first_name": "Name", "patronymic": "Patr"}.get(slot)
     out: list[str] = []
-    for parse in _morph().parse(word):
+    for parse in _known_parses(word):
         tag = parse.tag
         if not parse.is_known or grammeme not in tag or "sing" not in tag or "nomn" in tag:
             continue
         form = parse.inflect({"sing", "nomn"})
         if form is not None and str(form.word) not in out:
             out.append(str(form.word))
-    return out
+    return tuple(out)
 
 
 def _is_known(word: str) -> bool:
@@ -372,9 +383,8 @@ def _is_known(word: str) -> bool:
 
 def _spelled(word: str) -> str | None:
     """The dictionary's spelling of a known word (with ё where it has one)."""
-    for parse in _morph().parse(word):
-        if parse.is_known:
-            return str(parse.word)
+    for parse in _known_parses(word):
+        return str(parse.word)
     return None
 
 
@@ -424,8 +434,9 @@ def _insertions_deletions(word: str) -> Iterable[str]:
                 if variant in words:
                     yield variant
         return
+    prefix = dct.ROOT
     for i in range(1, len(word) + 1):
-        prefix = dct.follow_bytes(word[:i].encode(), dct.ROOT)
+        prefix = dct.follow_bytes(word[i - 1].encode(), prefix)
         if not prefix:
             break
         tail = word[i:].encode() + separator
@@ -465,7 +476,8 @@ def _slot_word(slot: str, variant: str, gender: str | None) -> str | None:
     return _spelled(variant) or variant
 
 
-def _lookalike_neighbours(slot: str, word: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _lookalike_neighbours(slot: str, word: str) -> tuple[str, ...]:
     """Known first names / patronymics one look-alike letter from ``word`` (folded)."""
     gender = _gender_of(slot, word)
     found: dict[str, str] = {}
@@ -478,10 +490,11 @@ def _lookalike_neighbours(slot: str, word: str) -> list[str]:
         spelled = _slot_word(slot, variant, gender)
         if spelled is not None:
             found[key] = spelled
-    return list(found.values())
+    return tuple(found.values())
 
 
-def _edit_neighbours(slot: str, word: str) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _edit_neighbours(slot: str, word: str) -> tuple[str, ...]:
     """Known first names / patronymics one dropped or stray letter from ``word``."""
     gender = _gender_of(slot, word)
     found: dict[str, str] = {}
@@ -494,7 +507,7 @@ def _edit_neighbours(slot: str, word: str) -> list[str]:
         spelled = _slot_word(slot, variant, gender)
         if spelled is not None:
             found[key] = spelled
-    return list(found.values())
+    return tuple(found.values())
 
 
 # --- the checks -----------------------------------------------------------------------------
