@@ -50,8 +50,15 @@ from tests.ocr.test_quality import GLARE_STYLES  # noqa: E402
 KINDS = ("birth_certificate", "oms_policy")
 GOOD = ("scan300", "scan200", "photo", "rotate90", "rotate180", "rotate270", "skew")
 OCCLUDED = ("finger", "hand")  # a finger over the page: no quality code, not a good page
-PAINTED = (*(f"glare_{style}" for style in GLARE_STYLES), "finger")
-GLARE_NAMES = ("glare", *PAINTED[:-1])
+# Painted over a docgen photo; the close-ups are the photo's page cut out and flattened, as
+# phone "document scanner" apps save it (no background, no declared resolution).
+PAINTED = (
+    *(f"glare_{style}" for style in GLARE_STYLES),
+    "glare_closeup",
+    "closeup",
+    "finger",
+)
+GLARE_NAMES = ("glare", *(n for n in PAINTED if n.startswith("glare_")))
 # Policies on the real blank forms (tests.docgen.render_real), under the degradations that
 # matter for glare: good scans and photos, docgen's glare and the painted ones.
 REAL_KINDS = ("unified_real", "temporary_real")
@@ -128,6 +135,7 @@ def _degraded(seed: int, kind: str, name: str, cache: str | None) -> tuple[Any, 
     img, info = degrade(doc, "photo" if name in PAINTED else name, seed)
     doc_shape = (int(doc.image.shape[0]), int(doc.image.shape[1]))
     expected = sorted(info.expected_problems)
+    homography = np.asarray(info.homography, np.float64)
     target = None
     if name.startswith("glare_"):
         # Over a printed value, like a real highlight that hides one (a blank's middle when
@@ -136,15 +144,24 @@ def _degraded(seed: int, kind: str, name: str, cache: str | None) -> tuple[Any, 
         rnd = random.Random(f"target:{seed}:{kind}")
         h, w = doc_shape
         target = doc.boxes[rnd.choice(keys)] if keys else (w // 3, h // 3, w // 3, h // 20)
-        img = paint_glare(img, info.homography, doc_shape, target, seed, name[len("glare_") :])
+        style = name[len("glare_") :]
+        if style == "closeup":
+            style = GLARE_STYLES[seed % len(GLARE_STYLES)]
+        img = paint_glare(img, info.homography, doc_shape, target, seed, style)
         expected = ["glare"]
     elif name == "finger":
         img, target = paint_finger(img, info.homography, doc_shape, seed)
+    if name.endswith("closeup"):
+        h, w = doc_shape
+        m = round(0.02 * min(h, w))
+        page = cv2.warpPerspective(img, np.linalg.inv(homography), (w, h))
+        img = np.ascontiguousarray(page[m : h - m, m : w - m])
+        homography = np.array([[1, 0, -m], [0, 1, -m], [0, 0, 1]], np.float64)
     meta_d = {
         "expected": expected,
         "dpi": info.dpi,
-        "quad": np.asarray(info.quad, float).tolist(),
-        "homography": np.asarray(info.homography, float).tolist(),
+        "quad": _corners(homography, doc_shape),
+        "homography": homography.tolist(),
         "target": None if target is None else [int(v) for v in target],
         "doc_area_fraction": info.doc_area_fraction,
         "rotation": info.rotation,
@@ -161,6 +178,16 @@ def _degraded(seed: int, kind: str, name: str, cache: str | None) -> tuple[Any, 
     return img, meta_d
 
 
+def _corners(homography: Any, doc_shape: tuple[int, int]) -> list[list[float]]:
+    """The document's corners in the image (tl, tr, br, bl)."""
+    import cv2
+    import numpy as np
+
+    h, w = doc_shape
+    corners = np.array([[[0, 0], [w, 0], [w, h], [0, h]]], np.float32)
+    return [[float(v) for v in p] for p in cv2.perspectiveTransform(corners, homography)[0]]
+
+
 def _regions_on_page(img: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
     """glare_regions() on the page straightened by the true homography: what it found where."""
     import cv2
@@ -170,7 +197,7 @@ def _regions_on_page(img: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
     hom = np.asarray(meta["homography"], np.float64)
     page = cv2.warpPerspective(img, np.linalg.inv(hom), (w, h), flags=cv2.INTER_LINEAR)
     t = time.perf_counter()
-    regions = glare_regions(page)
+    regions = glare_regions(page, scan=meta["dpi"] is not None and not meta["photo"])
     elapsed = time.perf_counter() - t
     hit = None
     if meta.get("target") is not None:
@@ -346,7 +373,9 @@ def score(records: Sequence[Mapping[str, Any]], th: QualityThresholds) -> Score:
     )
 
 
-def calibrate(records: Sequence[Mapping[str, Any]], base: QualityThresholds) -> QualityThresholds:
+def calibrate(
+    records: Sequence[Mapping[str, Any]], base: QualityThresholds, only: Sequence[str] = ()
+) -> QualityThresholds:
     """Coordinate search over GRID maximising the objective on ``records``.
 
     Where several values of a threshold score the same, the middle one of that plateau is
@@ -355,6 +384,8 @@ def calibrate(records: Sequence[Mapping[str, Any]], base: QualityThresholds) -> 
     th = base
     for _ in range(2):
         for name, values in GRID.items():
+            if only and not name.startswith(tuple(only)):
+                continue
             kind = type(getattr(th, name))
             scored = [
                 (score(records, dataclasses.replace(th, **{name: kind(v)})).objective, v)
@@ -411,7 +442,9 @@ def glare_tables(records: Sequence[Mapping[str, Any]], th: QualityThresholds) ->
         "tests/ocr/test_quality.py: `glare_flash` (a flash spot, 4–12 % of the width), "
         "`glare_lamp` (a lamp's streak), `glare_veil` (a broad sheen that only just clips), "
         "`glare_window` (a window's sharp-edged reflection), `glare_bright_flash` (a flash photo "
-        "whose paper is bright already); `finger`: a finger over an edge painted here, `hand`: "
+        "whose paper is bright already), `glare_closeup` (one of those, the page then cut "
+        "out and flattened as phone scanner apps save it; `closeup` is its good twin); "
+        "`finger`: a finger over an edge painted here, `hand`: "
         "docgen's thumb over an edge (neither is a quality code; «over target» is known for "
         "`finger` only). "
         "«regions» is glare_regions() on the page straightened by the true homography: "
@@ -454,6 +487,7 @@ def report(
     test: Sequence[Mapping[str, Any]],
     th: QualityThresholds,
     seeds: int,
+    only: Sequence[str] = (),
 ) -> str:
     s_train = score(train, th)
     s_test = score(test, th)
@@ -468,7 +502,9 @@ def report(
     lines = [
         "# Image quality checker: calibration",
         "",
-        f"`python benchmarks/quality_calibration.py --seeds {seeds}`: {len(train)} train images "
+        f"`python benchmarks/quality_calibration.py --seeds {seeds}"
+        + "".join(f" --only {p}" for p in only)
+        + f"`: {len(train)} train images "
         f"(seeds {TRAIN_BASE}..{TRAIN_BASE + seeds - 1}) and {len(test)} test images (seeds "
         f"{TEST_BASE}..{TEST_BASE + seeds - 1}); each seed gives a certificate and a policy, "
         "each under every degradation of tests.docgen plus the painted glare and finger "
@@ -512,8 +548,13 @@ def report(
         "",
         "## Thresholds",
         "",
-        "Chosen on the train split (coordinate search, middle of each best plateau); "
-        "QualityThresholds' defaults in omsdesktop/ocr/quality.py differ from them in: "
+        "Chosen on the train split (coordinate search, middle of each best plateau"
+        + (
+            "; only those starting with " + ", ".join(f"`{p}`" for p in only) + " were searched"
+            if only
+            else ""
+        )
+        + "); QualityThresholds' defaults in omsdesktop/ocr/quality.py differ from them in: "
         + (json.dumps(default_changes) if default_changes else "nothing")
         + ".",
         "",
@@ -540,6 +581,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/quality.md")
     parser.add_argument("--no-calibrate", action="store_true", help="report current defaults")
     parser.add_argument("--dump", type=Path, default=None, help="write all measurements (JSON)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="calibrate only the thresholds whose names start with PREFIX (repeatable)",
+    )
     args = parser.parse_args()
 
     t = time.time()
@@ -549,8 +597,8 @@ def main() -> None:
     if args.dump:
         args.dump.write_text(json.dumps({"train": train, "test": test}))
     base = QualityThresholds()
-    th = base if args.no_calibrate else calibrate(train, base)
-    text = report(train, test, th, args.seeds)
+    th = base if args.no_calibrate else calibrate(train, base, args.only)
+    text = report(train, test, th, args.seeds, args.only)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

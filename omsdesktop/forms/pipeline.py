@@ -27,6 +27,7 @@ from omsdesktop.ocr.quality import (
     assess,
     boxes_overlap,
     glare_regions,
+    is_scan,
 )
 from omsdesktop.ocr.straighten import Straightened, straighten
 from omsdesktop.ocr.types import Image, Page, Problem
@@ -153,7 +154,8 @@ def process_file(
                 transform=turn @ base,
             )
         t0 = time.perf_counter()
-        document = flag_occluded_fields(document, flat.image, settings.quality)
+        scan = is_scan(quality.metrics)
+        document = flag_occluded_fields(document, flat.image, settings.quality, scan=scan)
         timings["occlusion"] = time.perf_counter() - t0
         _step(progress, 1.0)
         return _replace(
@@ -176,16 +178,21 @@ but may be a guess from half-hidden letters."""
 
 
 def flag_occluded_fields(
-    document: ExtractedDocument, image: Image, thresholds: QualityThresholds
+    document: ExtractedDocument,
+    image: Image,
+    thresholds: QualityThresholds,
+    *,
+    scan: bool = False,
 ) -> ExtractedDocument:
     """Mark the fields lying under glare or a finger on the straightened ``image``.
 
     Such a field needs review, its confidence is capped and it carries a problem telling the
     user to retake the photo. Values from the barcode are exact and typed ones are the user's:
-    they are left alone. Never raises: this is a hint, and a failure only skips it.
+    they are left alone. ``scan``: the page is a flatbed scan (see ``glare_regions``). Never
+    raises: this is a hint, and a failure only skips it.
     """
     try:
-        regions = glare_regions(image, thresholds)
+        regions = glare_regions(image, thresholds, scan=scan)
         if not regions:
             return document
         fields = dict(document.fields)

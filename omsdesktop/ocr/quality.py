@@ -173,8 +173,8 @@ class QualityThresholds:
     glare_level: float = 250.0
     glare_max_saturation: float = 40.0
     glare_min_patch: float = 0.001
-    glare_min_radius: float = 0.008
-    glare_min_halo: float = 0.2
+    glare_min_radius: float = 0.006
+    glare_min_halo: float = 0.3
 
     blur_rel: float = 0.12
     blur_min_px: float = 2.4
@@ -185,12 +185,12 @@ class QualityThresholds:
     bright_paper: float = 245.0
     bright_ink: float = 160.0
     min_contrast: float = 50.0
-    glare_above_paper: float = 15.0
-    glare_sharp_above_paper: float = 30.0
+    glare_above_paper: float = 8.0
+    glare_sharp_above_paper: float = 25.0
     finger_min_redness: float = 8.0
     finger_min_share: float = 0.004
     finger_max_along: float = 0.45
-    glare_min_share: float = 0.01
+    glare_min_share: float = 0.002
     glare_text_share: float = 0.3
     cut_min_touch: float = 0.5
     cut_min_margin: float = 0.3
@@ -432,7 +432,12 @@ class GlarePatch:
 
 
 def is_glare(
-    share: float, radius: float, contrast: float, halo: float, th: QualityThresholds
+    share: float,
+    radius: float,
+    contrast: float,
+    halo: float,
+    th: QualityThresholds,
+    scan: bool = False,
 ) -> bool:
     """The decision on one blown-out patch (pure: calibration sweeps it).
 
@@ -440,25 +445,30 @@ def is_glare(
     from the paper around it: by ``glare_above_paper`` when its edge falls off smoothly into
     the paper (the light's halo), by ``glare_sharp_above_paper`` when its edge is sharp (a
     scan's white printed area next to a pale guilloche is sharp-edged and only a little
-    brighter than the paper).
+    brighter than the paper). On a flatbed scan (``scan``) only a strong patch counts: a
+    flatbed throws no reflections, while its white lid beside a skewed or tinted sheet is a
+    little brighter than the paper and soft-edged at 200 dpi.
     """
     if share < th.glare_min_patch or radius < th.glare_min_radius:
         return False
-    needed = th.glare_above_paper if halo >= th.glare_min_halo else th.glare_sharp_above_paper
-    return contrast >= needed
+    halo_ok = halo >= th.glare_min_halo and not scan
+    return contrast >= (th.glare_above_paper if halo_ok else th.glare_sharp_above_paper)
 
 
 def _odd(value: float, low: int = 3) -> int:
     return max(low, round(value)) | 1
 
 
-def _border_strip(x: int, y: int, bw: int, bh: int, w: int, h: int) -> bool:
-    """A strip along a side of the image: a scanner lid's white margin, the sheet's own
-    unprinted edge, or bright background left by the straightening, not a reflection."""
+def _border_strip(box: tuple[int, int, int, int], radius: float, area: int, w: int, h: int) -> bool:
+    """A thin patch along the sides of the image: a scanner lid's white margin, the sheet's
+    own unprinted edge, or bright background left by the straightening, not a reflection.
+
+    Thin means the largest disc inside it is small for its area (a disc scores 1, a lamp's
+    streak about 0.3, a margin strip or an L round a corner less)."""
+    x, y, bw, bh = box
     band = 0.08 * min(w, h)
-    along_h = (y <= band or y + bh >= h - band) and bw >= 3 * bh
-    along_v = (x <= band or x + bw >= w - band) and bh >= 3 * bw
-    return along_h or along_v
+    near = x <= band or y <= band or x + bw >= w - band or y + bh >= h - band
+    return near and radius < 0.4 * float(np.sqrt(area / np.pi))
 
 
 def _blown_patches(
@@ -515,8 +525,6 @@ def _blown_patches(
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if area < floor_share * n_inside or min(bw, bh) < 2 * floor_radius:
             continue
-        if _border_strip(x, y, bw, bh, w, h):
-            continue
         r_eq = float(np.sqrt(area / np.pi))
         pad = round(2.6 * r_eq + k_paper)
         x0, y0 = max(0, x - pad), max(0, y - pad)
@@ -524,7 +532,7 @@ def _blown_patches(
         core = labels[y0:y1, x0:x1] == i
         core8 = core.astype(np.uint8)
         radius = float(cv2.distanceTransform(core8, cv2.DIST_L2, 3).max())
-        if radius < floor_radius:
+        if radius < floor_radius or _border_strip((x, y, bw, bh), radius, area, w, h):
             continue
         outer = cv2.distanceTransform(1 - core8, cv2.DIST_L2, 3)
         ok = inside[y0:y1, x0:x1] & ~(labels[y0:y1, x0:x1] > 0)
@@ -554,8 +562,15 @@ def _blown_patches(
     return patches, labels
 
 
+def _mostly_blown(bgr: Image, inside: npt.NDArray[np.bool_], th: QualityThresholds) -> bool:
+    """More than a third of ``inside`` is blown out."""
+    lo = cv2.min(cv2.min(bgr[..., 0], bgr[..., 1]), bgr[..., 2])
+    n = int(np.count_nonzero(inside))
+    return n > 0 and int(np.count_nonzero((lo >= th.glare_level) & inside)) > n / 3
+
+
 def _glare(
-    bgr_work: Image, region: Image, text: TextScale, th: QualityThresholds
+    bgr_work: Image, region: Image, text: TextScale, th: QualityThresholds, scan: bool
 ) -> dict[str, float]:
     """Glare metrics: the share of the document blown out and how much of it is in the text
     block (at ``th``), and every candidate patch's measurements (for :func:`decide`)."""
@@ -563,6 +578,17 @@ def _glare(
     small = resize(bgr_work, s)
     shape = (small.shape[1], small.shape[0])
     inside = np.asarray(cv2.resize(region, shape, interpolation=cv2.INTER_NEAREST)) > 0
+    if not inside.all() and _mostly_blown(small, inside, th):
+        # A close-up with a big reflection: the "sheet" told apart from a "background" was
+        # the reflection itself, the paper around it the background. Look at the whole frame.
+        inside[:] = True
+    if inside.all():
+        # A page filling the frame (a scan): its outer margin is the scanner lid and the
+        # sheet's unprinted edge, whiter than a tinted paper and never a reflection.
+        band = max(1, round(0.05 * min(inside.shape)))
+        inner = np.zeros_like(inside)
+        inner[band:-band, band:-band] = True
+        inside &= inner
     patches, labels = _blown_patches(small, inside, th)
     out: dict[str, float] = {}
     block: tuple[int, int, int, int] | None = None
@@ -594,12 +620,28 @@ def _glare(
         out[f"glare_c{n}_contrast"] = round(p.contrast, 1)
         out[f"glare_c{n}_halo"] = round(p.halo, 3)
         out[f"glare_c{n}_in_text"] = round(in_block, 3)
-        if is_glare(p.share, p.radius, p.contrast, p.halo, th):
+        if is_glare(p.share, p.radius, p.contrast, p.halo, th, scan):
             total += p.share
             in_text += p.share * in_block
     out["glare_share"] = round(total, 4)
     out["glare_in_text"] = round(in_text / total, 3) if total > 0 else 0.0
     return out
+
+
+def _is_scan(fills_frame: bool, background_visible: bool, dpi: float | None) -> bool:
+    """A flatbed scan: the page fills the frame and the file declares its resolution (phone
+    photos and the pages phone "scanner" apps crop out of them carry none: intake drops the
+    72/96 placeholders)."""
+    return fills_frame and not background_visible and dpi is not None
+
+
+def is_scan(metrics: Mapping[str, float]) -> bool:
+    """Whether :func:`measure`'s metrics describe a flatbed scan (see :func:`is_glare`)."""
+    return _is_scan(
+        metrics.get("fills_frame") == 1.0,
+        metrics.get("background_visible") == 1.0,
+        metrics.get("declared_dpi"),
+    )
 
 
 def glare_decision(metrics: Mapping[str, float], th: QualityThresholds) -> tuple[float, float]:
@@ -608,14 +650,14 @@ def glare_decision(metrics: Mapping[str, float], th: QualityThresholds) -> tuple
     if "glare_c0_share" not in metrics:
         return metrics.get("glare_share", 0.0), metrics.get("glare_in_text", 0.0)
     total = in_text = 0.0
+    scan = is_scan(metrics)
     for n in range(GLARE_CANDIDATES):
         key = f"glare_c{n}_"
         if key + "share" not in metrics:
             break
         share = metrics[key + "share"]
-        if is_glare(
-            share, metrics[key + "radius"], metrics[key + "contrast"], metrics[key + "halo"], th
-        ):
+        radius, contrast, halo = (metrics[key + k] for k in ("radius", "contrast", "halo"))
+        if is_glare(share, radius, contrast, halo, th, scan):
             total += share
             in_text += share * metrics[key + "in_text"]
     return total, (in_text / total if total > 0 else 0.0)
@@ -762,7 +804,8 @@ def measure(
     text = _text_scale(gray_work, region, ws)
     edge_norm, norm_scale = _edge_width(gray, text, ws, (x0, y0), th.normal_text_px)
     norm_text = text.height_px * norm_scale if text.height_px > 0 else 0.0
-    glare = _glare(bgr_work, region, text, th)
+    scan = _is_scan(loc.fills_frame, loc.background_visible, declared_dpi)
+    glare = _glare(bgr_work, region, text, th, scan)
     margins = _ink_margins(text, gray_work.shape, ws)
     # Ink running into the frame edge tells a cropped page only when the page fills the
     # frame; a photographed sheet is judged by its outline (touch_* below).
@@ -847,7 +890,8 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
             add(NO_TEXT, "blocking")
 
     glare_share, glare_in_text = glare_decision(m, th)
-    if glare_share >= th.glare_min_share:
+    # A page washed out all over is "too bright": its white is no reflection of a lamp.
+    if glare_share >= th.glare_min_share and not too_bright:
         add(GLARE, "blocking" if glare_in_text >= th.glare_text_share else "warning")
 
     photo_cut = (
@@ -909,7 +953,8 @@ def _finger_boxes(bgr: Image, th: QualityThresholds) -> list[tuple[int, int, int
     Skin is redder and less blue than the paper (YCrCb chroma, measured against the paper's
     own chroma so that warm light does not make the paper "skin"). A wooden table is as skin-
     coloured as a finger: a strip of table left along a side by an imperfect straightening
-    runs along most of that side, a finger along a small part of it.
+    runs along most of that side, a finger along a small part of it. A desk lamp's warm pool
+    of light is skin-coloured too, but has no outline.
     """
     h, w = bgr.shape[:2]
     ycc = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb), np.uint8)
@@ -926,12 +971,24 @@ def _finger_boxes(bgr: Image, th: QualityThresholds) -> list[tuple[int, int, int
     side = float(np.sqrt(h * w))
     k = _odd(side * 0.015)
     skin8 = cv2.morphologyEx(skin.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(skin8, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(skin8, connectivity=8)
     band = max(2, round(0.02 * min(h, w)))
+    ring = np.ones((5, 5), np.uint8)
     boxes: list[tuple[int, int, int, int]] = []
     for i in range(1, count):
         x, yy, bw, bh, area = (int(v) for v in stats[i])
         if area < th.finger_min_share * h * w:
+            continue
+        # A finger's outline is a step in colour; a lamp's warm pool fades in smoothly, so
+        # thresholding it gives a blob with no step at its edge.
+        x0, y0, x1, y1 = max(0, x - 3), max(0, yy - 3), min(w, x + bw + 3), min(h, yy + bh + 3)
+        blob = (labels[y0:y1, x0:x1] == i).astype(np.uint8)
+        inner = (blob > 0) & (cv2.erode(blob, ring) == 0)
+        outer = (cv2.dilate(blob, ring) > 0) & (blob == 0)
+        if np.count_nonzero(outer) < 8 or np.count_nonzero(inner) < 8:
+            continue
+        crop = cr[y0:y1, x0:x1]
+        if float(np.median(crop[inner]) - np.median(crop[outer])) < th.finger_min_redness / 2:
             continue
         # (touches, extent along the side / side length, depth into the page / page depth)
         sides = (
@@ -963,11 +1020,19 @@ def _downscaled(image: Image, max_pixels: int) -> Image:
     return to_bgr(np.asarray(cv2.resize(small, size, interpolation=cv2.INTER_AREA), np.uint8))
 
 
-def glare_regions(image: Image, thresholds: QualityThresholds = QualityThresholds()) -> list[Box]:
+def glare_regions(
+    image: Image, thresholds: QualityThresholds = QualityThresholds(), *, scan: bool = False
+) -> list[Box]:
     """Blown-out patches and fingers over a straightened page, in the page's pixel coordinates.
 
     Works on a copy of about :data:`GLARE_WORK_PIXELS` pixels, so a 12 MP page costs a few tens
     of milliseconds. A grey image has no colour: only glare is looked for there.
+
+    Args:
+        image: the straightened page (BGR or grey).
+        thresholds: the same thresholds :func:`assess` uses.
+        scan: the page is a flatbed scan (:func:`is_scan` of its quality metrics): only strong
+            patches count (a tinted blank's whiter margins are no reflection).
     """
     if image.size == 0 or image.ndim not in (2, 3):
         return []
@@ -978,7 +1043,7 @@ def glare_regions(image: Image, thresholds: QualityThresholds = QualityThreshold
     patches, _ = _blown_patches(small, inside, thresholds)
     boxes: list[tuple[float, float, float, float]] = []
     for p in patches:
-        if not is_glare(p.share, p.radius, p.contrast, p.halo, thresholds):
+        if not is_glare(p.share, p.radius, p.contrast, p.halo, thresholds, scan):
             continue
         px, py, pw, ph = p.box
         grow = max(2.0, 0.15 * float(np.sqrt(pw * ph)))  # the halo dims text too

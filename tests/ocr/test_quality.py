@@ -222,6 +222,9 @@ def test_thresholds_round_trip_and_drive_the_decision(certificate: GeneratedDocu
 
 GLARE_STYLES: tuple[str, ...] = ("flash", "lamp", "veil", "window", "bright_flash")
 
+_SKIN = ((120, 150, 205), (100, 135, 190), (85, 115, 165), (140, 170, 220), (110, 130, 175))
+"""Skin tones, BGR (blue below green below red), light to dark."""
+
 
 def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -336,9 +339,7 @@ def paint_finger(
     cv2.circle(mask, canvas(tip), round(width / q / 2), 255, -1, cv2.LINE_AA)
     inner = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 5)
     shade = 0.72 + 0.28 * np.clip(inner / max(1.0, width / q / 2), 0, 1)
-    skin = np.array(
-        [rnd.uniform(95, 150), rnd.uniform(125, 175), rnd.uniform(175, 230)], np.float32
-    )
+    skin = np.array(rnd.choice(_SKIN), np.float32) * rnd.uniform(0.85, 1.1)
     colour = np.clip(skin * shade[..., None], 0, 255).astype(np.uint8)
     to_doc = np.array([[q, 0, -margin], [0, q, -margin], [0, 0, 1]], np.float64)
     to_frame = homography @ to_doc
@@ -402,8 +403,10 @@ def test_good_photos_and_scans_are_not_glare(
             img, info = degrade(doc, name, 6)
             report = assess(Page(image=img, dpi=info.dpi))
             assert "glare" not in report.codes, (doc.layout, name, dict(report.metrics))
-            assert glare_regions(_straightened(img, info, doc)) == [], (doc.layout, name)
-    assert glare_regions(certificate.image) == []
+            scan = info.dpi is not None
+            page = _straightened(img, info, doc)
+            assert glare_regions(page, scan=scan) == [], (doc.layout, name)
+    assert glare_regions(certificate.image, scan=True) == []
 
 
 def test_glare_regions_finds_a_painted_patch_over_its_field(
