@@ -531,8 +531,14 @@ def _blown_patches(
         x1, y1 = min(w, x + bw + pad), min(h, y + bh + pad)
         core = labels[y0:y1, x0:x1] == i
         core8 = core.astype(np.uint8)
-        radius = float(cv2.distanceTransform(core8, cv2.DIST_L2, 3).max())
-        if radius < floor_radius or _border_strip((x, y, bw, bh), radius, area, w, h):
+        # Thickness of the patch with its holes filled: text still showing through a veil of
+        # light leaves holes that say nothing about the reflection's size.
+        contours, _ = cv2.findContours(core8, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        filled = np.zeros_like(core8)
+        cv2.drawContours(filled, contours, -1, 1, thickness=-1)
+        radius = float(cv2.distanceTransform(filled, cv2.DIST_L2, 3).max())
+        filled_area = int(np.count_nonzero(filled))
+        if radius < floor_radius or _border_strip((x, y, bw, bh), radius, filled_area, w, h):
             continue
         outer = cv2.distanceTransform(1 - core8, cv2.DIST_L2, 3)
         ok = inside[y0:y1, x0:x1] & ~(labels[y0:y1, x0:x1] > 0)
@@ -578,7 +584,8 @@ def _glare(
     small = resize(bgr_work, s)
     shape = (small.shape[1], small.shape[0])
     inside = np.asarray(cv2.resize(region, shape, interpolation=cv2.INTER_NEAREST)) > 0
-    if not inside.all() and _mostly_blown(small, inside, th):
+    sheet_is_glare = not inside.all() and _mostly_blown(small, inside, th)
+    if sheet_is_glare:
         # A close-up with a big reflection: the "sheet" told apart from a "background" was
         # the reflection itself, the paper around it the background. Look at the whole frame.
         inside[:] = True
@@ -590,7 +597,7 @@ def _glare(
         inner[band:-band, band:-band] = True
         inside &= inner
     patches, labels = _blown_patches(small, inside, th)
-    out: dict[str, float] = {}
+    out: dict[str, float] = {"sheet_is_glare": float(sheet_is_glare)}
     block: tuple[int, int, int, int] | None = None
     if len(text.boxes) >= 8:
         # The text block: the box holding (nearly) all characters, plus two character heights.
@@ -894,9 +901,13 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
     if glare_share >= th.glare_min_share and not too_bright:
         add(GLARE, "blocking" if glare_in_text >= th.glare_text_share else "warning")
 
+    # When the "sheet" found in a close-up was a big reflection, its outline says nothing
+    # about the paper's size or edges.
+    sheet_is_glare = m.get("sheet_is_glare", 0.0) == 1.0
     photo_cut = (
         m["fills_frame"] == 0.0
         and m["background_visible"] == 1.0
+        and not sheet_is_glare
         and any(m[f"touch_{s}"] >= th.cut_min_touch for s in SIDES)
     )
     # With bad exposure noise passes for ink; the ink margins then mean nothing.
@@ -904,7 +915,11 @@ def decide(metrics: Mapping[str, float], thresholds: QualityThresholds) -> list[
     if photo_cut or margin < th.cut_min_margin:
         add(CUT_OFF, "blocking")
 
-    if m["fills_frame"] == 0.0 and m["document_share"] < th.min_document_share:
+    if (
+        m["fills_frame"] == 0.0
+        and m["document_share"] < th.min_document_share
+        and not sheet_is_glare
+    ):
         add(TOO_SMALL, "blocking")
 
     problems.sort(key=lambda p: p.severity != "blocking")

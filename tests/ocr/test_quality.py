@@ -498,3 +498,15 @@ def test_pipeline_flags_the_field_under_glare(
     assert GLARE_OVER_FIELD.code in [p.code for p in place.problems]
     # The surname is far above the spot: left alone.
     assert GLARE_OVER_FIELD.code not in [p.code for p in fields["last_name"].problems]
+
+
+@pytest.mark.parametrize("style", ["window", "veil"])
+def test_glare_closeup_is_glare_not_a_small_document(policy: GeneratedDocument, style: str) -> None:
+    # A phone scanner app's page (no background) with a big reflection: the reflection is the
+    # brightest region and must not be taken for a small sheet on a darker table.
+    photo, info = degrade(policy, "photo", 4)
+    target = policy.boxes["last_name"]
+    img = paint_glare(photo, info.homography, policy.image.shape[:2], target, 4, style)
+    report = assess(_straightened(img, info, policy))
+    assert "glare" in report.codes, dict(report.metrics)
+    assert "too_small" not in report.codes, dict(report.metrics)
