@@ -11,6 +11,9 @@ import cv2
 import numpy as np
 
 from tests.docgen import POLICY_FORMS, degrade, generate_certificate, generate_policy
+from tests.docgen.render_real import generate_real
+
+REAL_POLICY_FORMS = ("unified_real", "unified_real", "temporary_real")
 
 
 @dataclass
@@ -40,8 +43,13 @@ def build_folder(
     junk: int = 1,
     seed: int = 0,
     first_seed: int = 100,
+    real_forms: bool = False,
 ) -> Folder:
-    """Write the folder; everything follows ``seed`` (documents, forms, names, order)."""
+    """Write the folder; everything follows ``seed`` (documents, forms, names, order).
+
+    ``real_forms``: the policies are drawn on the official blanks (the unified policy and the
+    temporary certificate, typed), as parents bring them, instead of the older drawings.
+    """
     rnd = random.Random(f"batch-folder:{seed}")
     path.mkdir(parents=True, exist_ok=True)
     items: list[tuple[str, int, str]] = []  # (kind, child seed, degradation)
@@ -61,6 +69,9 @@ def build_folder(
     for (kind, child, how), name in zip(items, names, strict=False):
         if kind == "birth_certificate":
             doc = generate_certificate(child)
+        elif real_forms:
+            form = REAL_POLICY_FORMS[child % len(REAL_POLICY_FORMS)]
+            doc = generate_real(child, form, handwritten=False)
         else:
             doc = generate_policy(child, form=forms[child % len(forms)])
         image, _ = degrade(doc, how, seed)
