@@ -338,12 +338,7 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         try:
             barcode = read_policy_barcode(image)
         except BarcodeError as exc:
-            barcode_problem = Problem(
-                code=exc.code,
-                severity="warning",
-                message=exc.message("ru"),
-                message_en=exc.message("en"),
-            )
+            barcode_problem = _barcode_problem(exc)
     if barcode is not None:
         form, form_conf = "unified", 1.0
 
@@ -433,6 +428,13 @@ def _turned(image: Image, angle_deg: float) -> Image:
     )
 
 
+def _barcode_problem(exc: BarcodeError) -> Problem:
+    """A barcode that was found but not read: a warning on the number, the text is used."""
+    return Problem(
+        code=exc.code, severity="warning", message=exc.message("ru"), message_en=exc.message("en")
+    )
+
+
 def _with_barcode(
     ctx: _Context, fields: dict[str, FieldValue], image: Image
 ) -> dict[str, FieldValue]:
@@ -440,14 +442,9 @@ def _with_barcode(
     try:
         barcode = read_policy_barcode(image)
     except BarcodeError as exc:
-        problem = Problem(
-            code=exc.code,
-            severity="warning",
-            message=exc.message("ru"),
-            message_en=exc.message("en"),
-        )
         number = fields["policy_number"]
-        fields["policy_number"] = dataclasses.replace(number, problems=(*number.problems, problem))
+        problems = (*number.problems, _barcode_problem(exc))
+        fields["policy_number"] = dataclasses.replace(number, problems=problems)
         return fields
     if barcode is None:
         return fields
