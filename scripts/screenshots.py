@@ -45,7 +45,8 @@ def main() -> int:
     from omsdesktop.ui.main_window import MainWindow
     from omsdesktop.ui.services import Services
     from omsdesktop.ui.settings_dialog import SettingsDialog
-    from tests.docgen import degrade, generate_certificate, generate_policy
+    from tests.docgen import degrade, generate_certificate
+    from tests.docgen.render_real import generate_real
 
     OUT.mkdir(parents=True, exist_ok=True)
     docs = Path(HOME) / "documents"
@@ -61,11 +62,12 @@ def main() -> int:
         image, info = degrade(document, degradation, seed)
         return save(image, info.dpi, name)
 
-    cert_doc, policy_doc = generate_certificate(3), generate_policy(3)
+    # The policy parents bring: the unified paper form, drawn on the official blank.
+    cert_doc, policy_doc = generate_certificate(3), generate_real(3, "unified_real")
     cert = make(cert_doc, "scan300", 1, "cert.png")
     policy = make(policy_doc, "scan300", 1, "policy.png")
     blurry = make(cert_doc, "blur", 2, "blurry.png")
-    other_policy = make(generate_policy(5), "scan300", 1, "other-policy.png")
+    other_policy = make(generate_real(5, "unified_real"), "scan300", 1, "other-policy.png")
 
     app = create_application()
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, HOME)

@@ -73,7 +73,7 @@ ZONES: dict[str, Zone] = {
     "first_name": Zone(36.0, 81.2, 140.0, 87.5),
     "patronymic": Zone(36.0, 89.2, 140.0, 95.7),
     "birth_line": Zone(36.0, 97.8, 140.0, 104.1),
-    "policy_number": Zone(38.0, 140.0, 125.0, 172.0),
+    "policy_number": Zone(38.0, 140.0, 112.0, 172.0),  # left of the «ОМС» logo
     "policy_expiry_date": Zone(36.0, 180.0, 135.0, 187.9),
 }
 
