@@ -117,6 +117,36 @@ class Registration:
         return frozenset(id(word) for _, word in self.anchors)
 
 
+@dataclass(frozen=True)
+class FormSpec:
+    """One printed form: its sheet, the words of its fixed print, and how sure a match must be.
+
+    Attributes:
+        sheet_mm: the sheet's width and height.
+        anchors: the form's own printed words (:class:`Anchor`).
+        distinctive: anchor texts no other document prints; ``min_distinctive`` of them must
+            be among the anchors found.
+        min_anchors: how many anchors must agree.
+    """
+
+    sheet_mm: tuple[float, float]
+    anchors: tuple[Anchor, ...]
+    distinctive: frozenset[str]
+    min_anchors: int = 3
+    min_distinctive: int = 2
+
+    def register(self, page: PageText) -> Registration | None:
+        """The page registered to this form, or None if it is not this form."""
+        return register(
+            page,
+            self.anchors,
+            sheet_width_mm=self.sheet_mm[0],
+            min_anchors=self.min_anchors,
+            distinctive=self.distinctive,
+            min_distinctive=self.min_distinctive,
+        )
+
+
 def fold_word(text: str) -> str:
     """Lower case, ё as е, letters only: the key a caption word is compared by."""
     return "".join(ch for ch in text.casefold().replace("ё", "е") if ch.isalpha())
@@ -426,6 +456,7 @@ def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
 
 __all__ = [
     "Anchor",
+    "FormSpec",
     "Registration",
     "Zone",
     "ZoneReader",

@@ -27,11 +27,11 @@ from omsdesktop.forms.normalize import MONTHS_GENITIVE, fold
 from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
 from omsdesktop.forms.template import (
     Anchor,
+    FormSpec,
     Registration,
     Zone,
     ZoneReader,
     ink_box,
-    register,
 )
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
@@ -149,16 +149,13 @@ _TICK_CONTRAST = 60.0
 _NUMBER_BLANK = "000000000"
 
 
+FORM = FormSpec(SHEET_MM, ANCHORS, _DISTINCTIVE)
+"""The temporary certificate as a form to register pages to."""
+
+
 def register_temporary(page: PageText) -> Registration | None:
     """The page registered to the temporary certificate, or None if it is not that form."""
-    return register(
-        page,
-        ANCHORS,
-        sheet_width_mm=SHEET_MM[0],
-        min_anchors=3,
-        distinctive=_DISTINCTIVE,
-        min_distinctive=2,
-    )
+    return FORM.register(page)
 
 
 def read_temporary(

@@ -24,7 +24,7 @@ from omsdesktop.forms.fields import (
     parse_single_name,
 )
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.template import Anchor, Registration, Zone, ZoneReader, register
+from omsdesktop.forms.template import Anchor, FormSpec, Registration, Zone, ZoneReader
 from omsdesktop.forms.validators import is_valid_enp
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
@@ -82,16 +82,13 @@ _VALUE_MIN_MM = 1.7
 _CAP_MM = 3.0
 
 
+FORM = FormSpec(SHEET_MM, ANCHORS, _DISTINCTIVE)
+"""The unified policy as a form to register pages to."""
+
+
 def register_unified(page: PageText) -> Registration | None:
     """The page registered to the unified policy's front, or None if it is not that form."""
-    return register(
-        page,
-        ANCHORS,
-        sheet_width_mm=SHEET_MM[0],
-        min_anchors=3,
-        distinctive=_DISTINCTIVE,
-        min_distinctive=2,
-    )
+    return FORM.register(page)
 
 
 def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[str, FieldValue]:

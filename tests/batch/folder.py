@@ -3,7 +3,10 @@ a blurry scan and a text file named .jpg, under shuffled file names that say not
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,3 +89,35 @@ def build_folder(
         (path / file_name).write_text("это не картинка, а текстовый файл\n", encoding="utf-8")
         folder.junk.append(file_name)
     return folder
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_batch_cli(folder: Path, out: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """``omsdesktop batch FOLDER --out OUT --jobs 2 --json`` as a user runs it, in a fresh home
+    with its own SQLite database and no keyring."""
+    env = dict(
+        os.environ, OMSDESKTOP_HOME=str(home), OMSDESKTOP_KEYRING="off", PYTHONPATH=str(REPO)
+    )
+    env.pop("OMSDESKTOP_DATABASE_URL", None)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "omsdesktop",
+            "batch",
+            str(folder),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REPO,
+        timeout=600,
+    )

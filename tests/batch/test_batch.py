@@ -7,16 +7,12 @@ import csv
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from omsdesktop.batch.report import report_paths
-from tests.batch.folder import Folder, build_folder
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.batch.folder import Folder, build_folder, run_batch_cli
 
 
 @pytest.fixture(scope="module")
@@ -28,30 +24,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Folder:
 def run(folder: Folder, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]:  # type: ignore[type-arg]
     home = tmp_path_factory.mktemp("home")
     report = folder.path / "отчёт"  # inside the input folder: must not be read as a scan
-    env = dict(
-        os.environ, OMSDESKTOP_HOME=str(home), OMSDESKTOP_KEYRING="off", PYTHONPATH=str(REPO)
-    )
-    env.pop("OMSDESKTOP_DATABASE_URL", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "omsdesktop",
-            "batch",
-            str(folder.path),
-            "--out",
-            str(report),
-            "--jobs",
-            "2",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=REPO,
-        timeout=600,
-    )
+    done = run_batch_cli(folder.path, report, home)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return json.loads(done.stdout), home, report
