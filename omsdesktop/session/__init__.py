@@ -1,0 +1,1 @@
+"""One application's life, without Qt: documents, merged fields, edits, saving, submitting."""

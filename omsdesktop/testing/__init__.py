@@ -1,0 +1,1 @@
+"""The pytest plugin for testers (``omsdesktop_app``); registered through ``pytest11``."""
