@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from omsdesktop.forms.model import FieldSource
+from omsdesktop.forms.registry import DRAFT_KEYS
 
 RequestType = Literal["attach_policy", "update_policy", "change_insurer"]
 REQUEST_TYPES: tuple[RequestType, ...] = ("attach_policy", "update_policy", "change_insurer")
@@ -38,31 +39,7 @@ PORTAL_STATUSES: tuple[PortalStatus, ...] = (
 DocumentRole = Literal["birth_certificate", "oms_policy", "other"]
 FIELD_SOURCES: tuple[FieldSource, ...] = ("ocr", "barcode", "typed")
 
-APPLICANT_FIELDS: tuple[str, ...] = ("applicant.full_name", "applicant.snils")
-CHILD_FIELDS: tuple[str, ...] = (
-    "child.last_name",
-    "child.first_name",
-    "child.patronymic",
-    "child.birth_date",
-    "child.snils",
-)
-CERTIFICATE_FIELDS: tuple[str, ...] = (
-    "cert.series",
-    "cert.number",
-    "cert.issue_date",
-    "cert.act_record_number",
-    "cert.birth_place",
-)
-POLICY_FIELDS: tuple[str, ...] = (
-    "policy.form",
-    "policy.series",
-    "policy.number",
-    "policy.issue_date",
-    "policy.expiry_date",
-    "policy.insurer",
-    "policy.sex",
-)
-DRAFT_FIELDS: tuple[str, ...] = APPLICANT_FIELDS + CHILD_FIELDS + CERTIFICATE_FIELDS + POLICY_FIELDS
+DRAFT_FIELDS: tuple[str, ...] = DRAFT_KEYS
 """Every field a draft may hold; values are strings, dates ``YYYY-MM-DD``."""
 
 

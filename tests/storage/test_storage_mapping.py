@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from omsdesktop.forms.model import BIRTH_CERTIFICATE_FIELDS, OMS_POLICY_FIELDS, FieldValue
-from omsdesktop.storage.mapping import CERTIFICATE_MAP, CHILD_MAP, POLICY_MAP, fields_from_documents
+from omsdesktop.forms.model import (
+    BIRTH_CERTIFICATE_FIELDS,
+    OMS_POLICY_FIELDS,
+    DocumentKind,
+    FieldValue,
+)
+from omsdesktop.forms.registry import BY_EXTRACTED, fields_of
+from omsdesktop.storage.mapping import fields_from_documents
 from omsdesktop.storage.model import DRAFT_FIELDS, DraftField
 
 
 def test_every_extracted_field_has_a_place_in_the_draft() -> None:
-    mapped = set(CERTIFICATE_MAP) | set(POLICY_MAP) | set(CHILD_MAP)
-    assert set(BIRTH_CERTIFICATE_FIELDS) <= mapped
-    assert set(OMS_POLICY_FIELDS) <= mapped
-    assert set(CERTIFICATE_MAP.values()) | set(POLICY_MAP.values()) <= set(DRAFT_FIELDS)
-    assert set(CHILD_MAP.values()) <= set(DRAFT_FIELDS)
+    assert set(BIRTH_CERTIFICATE_FIELDS) == {
+        f.extracted for f in fields_of(DocumentKind.BIRTH_CERTIFICATE)
+    }
+    assert set(OMS_POLICY_FIELDS) == {f.extracted for f in fields_of(DocumentKind.OMS_POLICY)}
+    assert {f.key for f in BY_EXTRACTED.values()} <= set(DRAFT_FIELDS)
+
+
+def test_a_latin_lookalike_is_the_same_name_for_the_merge() -> None:
+    # «Иванoва» with a Latin «o» (OCR with the English model): the same surname, no dispute.
+    cert = {"last_name": FieldValue("Иванoва", 0.9)}
+    policy = {"last_name": FieldValue("ИВАНОВА", 0.8)}
+    fields = fields_from_documents(cert, policy)
+    assert fields["child.last_name"] == DraftField("Иванoва", "ocr", 0.9, False)
+    # A different surname is disputed, whichever reading is surer.
+    fields = fields_from_documents(cert, {"last_name": FieldValue("Иванюк", 0.95)})
+    assert fields["child.last_name"] == DraftField("Иванюк", "ocr", 0.95, True)
 
 
 def test_documents_to_draft_fields() -> None:
