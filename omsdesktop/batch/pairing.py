@@ -30,6 +30,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from omsdesktop.forms.model import FieldValue
+from omsdesktop.text import collapse_spaces, name_key
 
 NAME_FIELDS = ("last_name", "first_name", "patronymic")
 IDENTITY_FIELDS = (*NAME_FIELDS, "birth_date")
@@ -37,8 +38,6 @@ IDENTITY_FIELDS = (*NAME_FIELDS, "birth_date")
 Basis = Literal["names_and_birth_date", "birth_date_only", "names_only"]
 UnpairedReason = Literal["no_partner", "ambiguous", "duplicate", "unreadable_identity"]
 
-# OCR reads Cyrillic capitals as Latin look-alikes now and then.
-_LATIN_TO_CYRILLIC = str.maketrans("abcehkmoptxy", "авсенкмортху")
 _NON_LETTERS = re.compile(r"[^a-zа-я\- ]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -48,8 +47,9 @@ AMBIGUITY_MARGIN = 0.05
 
 
 def normalise_name(text: str) -> str:
-    low = text.casefold().replace("ё", "е").translate(_LATIN_TO_CYRILLIC)
-    return " ".join(_NON_LETTERS.sub(" ", low).split())
+    """The name's comparison key (:func:`omsdesktop.text.name_key`: OCR's Latin look-alikes
+    read as Cyrillic, folded) with everything but letters, hyphens and spaces dropped."""
+    return collapse_spaces(_NON_LETTERS.sub(" ", name_key(text)))
 
 
 @dataclass(frozen=True)

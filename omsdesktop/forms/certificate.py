@@ -49,6 +49,7 @@ from omsdesktop.forms.normalize import (
 from omsdesktop.ocr.engine import PSM_BLOCK, OcrEngine, Word, mean_confidence
 from omsdesktop.ocr.layout import PageText, crop, read_region, union_boxes
 from omsdesktop.ocr.types import Box
+from omsdesktop.text import fold, letters_to_digits
 
 LABELS: dict[str, tuple[str, ...]] = {
     "last_name": ("Фамилия",),
@@ -85,7 +86,7 @@ _CAPTIONS = (
 
 
 def _is_caption_text(text: str) -> bool:
-    folded = text.lower().replace("ё", "е")
+    folded = fold(text)
     return any(
         fuzz.partial_ratio(c, folded) >= 80 and len(folded) >= 0.5 * len(c) for c in _CAPTIONS
     )
@@ -216,9 +217,6 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
 
 
 _MONTH_FORMS = tuple(MONTHS_GENITIVE)
-_DAY_LOOKALIKES = str.maketrans(
-    {"о": "0", "О": "0", "o": "0", "O": "0", "з": "3", "З": "3", "I": "1", "l": "1", "|": "1"}
-)
 _GLUED_ONE = frozenset("ГгIl|!]")
 _REGISTERED_WORDS_RE = re.compile(
     r"(\d{4})\s*г\w*\.?\s+([а-яё]{3,})\s+м\w*\.?\s+(\d{1,2})\s*ч", re.IGNORECASE
@@ -277,7 +275,7 @@ def _parse_issue(text: str) -> tuple[str | None, tuple[int, int] | None, bool]:
             continue
         year = int(year_m.group(1))
         day_text = prefix or (tokens[i - 1] if i > 0 else "")
-        day = day_text.strip(".,:;").translate(_DAY_LOOKALIKES)
+        day = letters_to_digits(day_text.strip(".,:;"))
         guess = day != day_text.strip(".,:;")
         if prefix and len(prefix) == 1 and prefix in _GLUED_ONE:
             day, guess = "1", True  # a serif "1" glued to the month: "Гиюня"

@@ -17,6 +17,7 @@ from omsdesktop.forms.normalize import name_case, normalize_name_chars, parse_da
 from omsdesktop.ocr.engine import OcrEngine, Word, mean_confidence
 from omsdesktop.ocr.layout import PageText, read_region, union_boxes
 from omsdesktop.ocr.types import Box
+from omsdesktop.text import digits_only, letters_to_digits
 
 DIGITS = "0123456789"
 CAPITALS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
@@ -52,9 +53,6 @@ def parse_single_name(text: str) -> str | None:
     return parse_name(re.sub(r"\s+", "", text))
 
 
-_DAY_FIX = str.maketrans({"о": "0", "o": "0", "з": "3"})
-
-
 def parse_date_value(text: str) -> str | None:
     """A date printed in digits ("05.07.2019") or with the month in words ("5 июля 2019 г.")."""
     text = re.sub(r"[«»\"'“”„‘’‚`]", " ", text)
@@ -66,7 +64,7 @@ def parse_date_value(text: str) -> str | None:
         # day's digits as look-alike letters ("«ОЗ»").
         m = re.search(r"([\dоoз]{1,3})\W*([а-яё]{3,})\W*(\d{4})", text.lower())
         if m:
-            day = m.group(1).translate(_DAY_FIX)
+            day = letters_to_digits(m.group(1))
             if len(day) == 3:
                 day = day[:2]
             if day.isdigit():
@@ -78,13 +76,10 @@ def parse_digits(length: int | tuple[int, int]) -> Parser:
     lo, hi = (length, length) if isinstance(length, int) else length
 
     def parse(text: str) -> str | None:
-        digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+        digits = digits_only(text)
         return digits if lo <= len(digits) <= hi else None
 
     return parse
-
-
-_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
 
 
 def parse_text(text: str) -> str | None:

@@ -17,7 +17,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz
 
-from omsdesktop.forms.normalize import fold, to_cyrillic
+from omsdesktop.text import digits_to_cyrillic, fold, to_cyrillic
 
 MATCH_THRESHOLD = 0.80
 """Below this score :func:`match_insurer` returns no insurer."""
@@ -82,7 +82,6 @@ _GENERIC_WORDS = frozenset(
         "обязательного", "полис", "омс",
     }
 )  # fmt: skip
-_DIGIT_IN_WORD = str.maketrans({"0": "о", "3": "з", "6": "б", "4": "ч"})
 
 
 def _key(text: str) -> str:
@@ -92,7 +91,7 @@ def _key(text: str) -> str:
         if not word:
             continue
         if re.search(r"[а-я]", word):  # OCR digits inside words: "СОГА3" → "согаз"
-            word = word.translate(_DIGIT_IN_WORD)
+            word = digits_to_cyrillic(word, lower=True)
         words.append(word)
     return " ".join(words)
 

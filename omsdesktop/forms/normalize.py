@@ -2,9 +2,11 @@
 
 OCR reads Russian documents with both the Russian and the English model, so Latin and Cyrillic
 look-alikes get mixed both ways ("Иванoва" with a Latin "o", "IV-MЮ" with a Latin "M", "1V" for
-"IV"). The maps here turn them back. Dates come as digits ("12.03.2019", "2019-03-12"), with a
-month name ("12 марта 2019 г.") or fully in words on the birth certificate ("двенадцатого марта
-две тысячи девятнадцатого года"); :func:`parse_date` and :func:`date_from_words` read them all.
+"IV"). The look-alike tables, folding and dates in digits live once in :mod:`omsdesktop.text`
+(re-exported here); this module builds the document-field rules on them. Dates come as digits
+("12.03.2019", "2019-03-12"), with a month name ("12 марта 2019 г.") or fully in words on the
+birth certificate ("двенадцатого марта две тысячи девятнадцатого года"); :func:`parse_date` and
+:func:`date_from_words` read them all.
 
 Nothing here logs or prints: values are children's personal data.
 """
@@ -17,62 +19,34 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-# --- look-alike maps ------------------------------------------------------------------------
+from omsdesktop.text import (
+    CYRILLIC_TO_ROMAN,
+    LATIN_TO_CYRILLIC,
+    MONTHS_GENITIVE,
+    collapse_spaces,
+    digits_to_cyrillic,
+    fold,
+    parse_date,
+    parse_date_parts,
+    to_cyrillic,
+    to_roman,
+    unify_separators,
+)
 
-LATIN_TO_CYRILLIC: dict[str, str] = {
-    # Upper case: shapes identical in print.
-    "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р",
-    "C": "С", "T": "Т", "X": "Х", "Y": "У",
-    # Lower case: shapes identical (or nearly so) in a serif face.
-    "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "k": "к",
-    "m": "м", "u": "и", "n": "п", "r": "г", "b": "ь",
-    # Accented forms OCR produces for "ё".
-    "ë": "ё", "Ë": "Ё",
-}  # fmt: skip
-"""Latin letters that OCR returns for Cyrillic ones (used inside Russian words)."""
+# --- look-alike maps (one copy, in omsdesktop.text) -------------------------------------------
 
-_SERIES_LETTER_EXTRA: dict[str, str] = {"0": "О", "3": "З", "6": "Б"}
-"""Digits OCR returns for capital Cyrillic letters in the series' letter part."""
-
-ROMAN_LOOKALIKES: dict[str, str] = {
-    # Cyrillic and digit look-alikes of Latin I V X L C D M (domain.md: 1/І/У/Х/Л/С).
-    "1": "I", "l": "I", "i": "I", "|": "I", "!": "I", "І": "I", "і": "I", "Ӏ": "I", "ӏ": "I",
-    "У": "V", "у": "V", "v": "V", "Ѵ": "V",
-    "Х": "X", "х": "X", "x": "X",
-    "Л": "L",
-    "С": "C", "с": "C", "c": "C",
-    "М": "M", "м": "M", "m": "M",
-    "Д": "D", "d": "D",
-    # Serif "II" and "III" are read as one Cyrillic letter.
-    "П": "II", "п": "II", "Ш": "III", "ш": "III",
-}  # fmt: skip
-"""What OCR returns for the Latin letters of a Roman numeral."""
-
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad_"
-_APOSTROPHES = "'\u2019\u2018\u02bc\u0060\u00b4"
-
-
-def to_cyrillic(text: str) -> str:
-    """Replace Latin look-alike letters with their Cyrillic twins."""
-    return "".join(LATIN_TO_CYRILLIC.get(ch, ch) for ch in text)
+ROMAN_LOOKALIKES = CYRILLIC_TO_ROMAN
+"""What OCR returns for the Latin letters of a Roman numeral (an alias of the shared table)."""
 
 
 def series_letters_to_cyrillic(text: str) -> str:
     """Normalise the two-letter part of a certificate series: capitals, Cyrillic."""
-    out = []
-    for ch in text.upper():
-        ch = LATIN_TO_CYRILLIC.get(ch, ch)
-        out.append(_SERIES_LETTER_EXTRA.get(ch, ch))
-    return "".join(out)
+    return digits_to_cyrillic(to_cyrillic(text.upper()))
 
 
 def roman_to_latin(text: str) -> str:
     """Normalise the numeral part of a certificate series to Latin I V X L C D M."""
-    out = []
-    for ch in text:
-        mapped = ROMAN_LOOKALIKES.get(ch)
-        out.append(mapped if mapped is not None else ch.upper())
-    return "".join(out)
+    return to_roman(text)
 
 
 _ROMAN_RE = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
@@ -91,19 +65,13 @@ def roman_value(numeral: str) -> int | None:
     return total
 
 
-def fold(text: str) -> str:
-    """Comparison key: case-insensitive and "ё" = "е" (as the registers compare names)."""
-    return text.casefold().replace("ё", "е")
-
-
 # --- names ----------------------------------------------------------------------------------
 
 _LOWERCASE_NAME_PARTICLES = frozenset({"оглы", "кызы", "гызы", "улы", "уулу", "кзы"})
 """Turkic patronymic particles, written in lower case after the name ("Али оглы")."""
 
 
-def normalize_spaces(text: str) -> str:
-    return " ".join(text.split())
+normalize_spaces = collapse_spaces
 
 
 _UPPER_LOOKALIKES = frozenset("ABEKMHOPCTXY")
@@ -128,10 +96,7 @@ def fix_lookalikes_in_word(word: str) -> str:
 
 def normalize_name_chars(text: str) -> str:
     """Unify dashes and apostrophes, collapse spaces, turn Latin look-alikes into Cyrillic."""
-    text = normalize_spaces(text)
-    text = re.sub(rf"\s*[{re.escape(_DASHES)}]\s*", "-", text)
-    text = re.sub(rf"[{re.escape(_APOSTROPHES)}]", "'", text)
-    parts = re.split(r"([ '\-])", text)
+    parts = re.split(r"([ '\-])", unify_separators(text))
     return "".join(fix_lookalikes_in_word(part) for part in parts)
 
 
@@ -149,73 +114,6 @@ def name_case(text: str) -> str:
         parts = [p[:1].upper() + p[1:].lower() for p in word.split("-")]
         words.append("-".join(parts))
     return " ".join(words)
-
-
-# --- dates in digits ------------------------------------------------------------------------
-
-MONTHS_GENITIVE: tuple[str, ...] = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
-
-# Nominative forms and common abbreviations also appear in typed input.
-_MONTH_WORDS: dict[str, int] = {name: i + 1 for i, name in enumerate(MONTHS_GENITIVE)}
-_MONTH_WORDS.update(
-    {
-        "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
-        "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
-        "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
-        "сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
-    }
-)  # fmt: skip
-
-_DIGIT_LOOKALIKES = str.maketrans(
-    {"O": "0", "o": "0", "О": "0", "о": "0", "l": "1", "I": "1", "|": "1", "З": "3", "з": "3"}
-)
-
-_YEAR_SUFFIX_RE = re.compile(r"\s*(?:г\.?|год[а]?\.?)\s*$", re.IGNORECASE)
-_DMY_RE = re.compile(r"^(\d{1,2})\s*[.,/\-]\s*(\d{1,2})\s*[.,/\-]\s*(\d{4})$")
-_YMD_RE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})$")
-_WORD_MONTH_RE = re.compile(r"^(\d{1,2})\s*([а-яё]+)\.?\s*(\d{4})$", re.IGNORECASE)
-
-
-def parse_date_parts(text: str) -> tuple[int, int, int] | None:
-    """Split a written date into (year, month, day) without checking it is a real day.
-
-    Accepts ``DD.MM.YYYY``, ``D.M.YYYY`` (also with ``/``, ``-`` or ``,``), ``YYYY-MM-DD``,
-    ``12 марта 2019 г.``, ``12.03.2019 г.``. Two-digit years are refused: guessing the century
-    of a child's date is worse than asking.
-    """
-    text = normalize_spaces(text.replace("\u00a0", " ")).strip(" .")
-    text = _YEAR_SUFFIX_RE.sub("", text).strip(" .")
-    if not text:
-        return None
-    word = _WORD_MONTH_RE.match(text)
-    if word is not None:
-        month = _MONTH_WORDS.get(fold(word.group(2)))
-        if month is None:
-            return None
-        return int(word.group(3)), month, int(word.group(1))
-    # OCR look-alikes inside a digit-only date ("2O19", "l2.03.2019").
-    text = text.translate(_DIGIT_LOOKALIKES)
-    dmy = _DMY_RE.match(text)
-    if dmy is not None:
-        return int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1))
-    ymd = _YMD_RE.match(text)
-    if ymd is not None:
-        return int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3))
-    return None
-
-
-def parse_date(text: str) -> date | None:
-    """Read a date written in digits or with a Russian month name; None if it is not one."""
-    parts = parse_date_parts(text)
-    if parts is None:
-        return None
-    try:
-        return date(*parts)
-    except ValueError:
-        return None
 
 
 # --- dates in words -------------------------------------------------------------------------

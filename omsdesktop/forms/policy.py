@@ -62,6 +62,14 @@ from omsdesktop.ocr.layout import (
     union_boxes,
 )
 from omsdesktop.ocr.types import Box, Image, Problem, ProblemSpec
+from omsdesktop.text import (
+    CYRILLIC_TO_DIGIT,
+    DIGIT_TO_CYRILLIC,
+    LETTER_TO_DIGIT,
+    digits_only,
+    digits_to_cyrillic,
+    same_name,
+)
 
 POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "temporary")
 
@@ -116,7 +124,6 @@ _NO_EXPIRY = "бессрочно"
 """Parser result for an open-ended policy; turned into value None after the decision."""
 
 _SERIES_CHARS = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ" + DIGITS + "-"
-_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
 _DATE_IN_WORD_RE = re.compile(r"\d[.,]\d")
 _NUMBER_SIGN_RE = re.compile(r"^(№|N[oо°º]?|Nе|Ne|Мо|No)\.?$")
 
@@ -191,13 +198,13 @@ def _sex_of_word(word: str) -> str | None:
 
 
 def _parse_enp(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    digits = digits_only(text)
     return digits if 13 <= len(digits) <= 19 else None
 
 
 def _digits_parser(lo: int, hi: int) -> Parser:
     def parse(text: str) -> str | None:
-        digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+        digits = digits_only(text)
         return digits if lo <= len(digits) <= hi else None
 
     return parse
@@ -213,8 +220,7 @@ def _parse_series(text: str) -> str | None:
     return text if text and len(text) <= 10 else None
 
 
-_DIGIT_TO_LETTER = {"0": "О", "3": "З", "6": "Б", "4": "Ч"}
-_LETTER_TO_DIGIT = {v: k for k, v in _DIGIT_TO_LETTER.items()}
+_LETTER_TO_DIGIT_TABLE = str.maketrans(LETTER_TO_DIGIT)
 
 
 def _homogeneous_token(token: str) -> str:
@@ -226,10 +232,10 @@ def _homogeneous_token(token: str) -> str:
     letters = [c for c in token if not c.isdigit()]
     if not digits or not letters:
         return token
-    if all(c in _DIGIT_TO_LETTER for c in digits) and len(letters) >= len(digits):
-        return "".join(_DIGIT_TO_LETTER.get(c, c) for c in token)
-    if all(c in _LETTER_TO_DIGIT for c in letters) and len(digits) >= len(letters):
-        return "".join(_LETTER_TO_DIGIT.get(c, c) for c in token)
+    if all(c in DIGIT_TO_CYRILLIC for c in digits) and len(letters) >= len(digits):
+        return digits_to_cyrillic(token)
+    if all(c in CYRILLIC_TO_DIGIT for c in letters) and len(digits) >= len(letters):
+        return "".join(CYRILLIC_TO_DIGIT.get(c, c) for c in token)
     return token
 
 
@@ -251,7 +257,7 @@ def _digit_word(text: str) -> str | None:
     core = re.sub(r"^(№|N[oо°º]?)", "", core)
     # Specks read between digits ("52'7096'725381'7995").
     core = re.sub(r"[`'’‘,]", "", core)
-    core = core.translate(_DIGIT_FIX)
+    core = core.translate(_LETTER_TO_DIGIT_TABLE)
     if not core or not core.isdigit():
         return None
     return core
@@ -1476,7 +1482,7 @@ def _from_barcode(
 
 
 def _same_name(a: str | None, b: str | None) -> bool:
-    return fold(a or "") == fold(b or "")
+    return same_name(a or "", b or "")
 
 
 def _same(a: str | None, b: str | None) -> bool:

@@ -33,6 +33,7 @@ from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
 from omsdesktop.ocr.engine import OcrEngine, Word
 from omsdesktop.ocr.layout import PageText, union_boxes
 from omsdesktop.ocr.types import Box, Image
+from omsdesktop.text import fold
 
 # An anchor's predicted place must be within this many millimetres of the word found.
 _INLIER_MM = 1.6
@@ -149,7 +150,7 @@ class FormSpec:
 
 def fold_word(text: str) -> str:
     """Lower case, ё as е, letters only: the key a caption word is compared by."""
-    return "".join(ch for ch in text.casefold().replace("ё", "е") if ch.isalpha())
+    return "".join(ch for ch in fold(text) if ch.isalpha())
 
 
 def word_matches(text: str, anchor_text: str) -> bool:

@@ -36,6 +36,7 @@ from omsdesktop.forms.template import (
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
 from omsdesktop.ocr.types import Image
+from omsdesktop.text import digits_only
 
 SHEET_MM = (200.8, 139.0)
 
@@ -217,11 +218,9 @@ def _dates_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
 
 # --- parsers -------------------------------------------------------------------------------------
 
-_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
-
 
 def _parse_number(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    digits = digits_only(text)
     return digits if len(digits) == 9 else None
 
 

@@ -28,6 +28,7 @@ from omsdesktop.forms.template import Anchor, FormSpec, Registration, Zone, Zone
 from omsdesktop.forms.validators import is_valid_enp
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
+from omsdesktop.text import digits_only
 
 SHEET_MM = (147.0, 207.0)
 
@@ -126,7 +127,6 @@ def read_unified(engine: OcrEngine, page: PageText, reg: Registration) -> dict[s
 
 _BIRTH_LINE_CHARS = DIGITS + ".,г МЖмжM "
 _SEX_RE = re.compile(r"(?:^|[\s,.])(м|ж|m|муж|жен)\W*$", re.IGNORECASE)
-_DIGIT_FIX = str.maketrans({"O": "0", "О": "0", "o": "0", "о": "0", "З": "3", "l": "1", "I": "1"})
 
 
 def _parse_date(text: str) -> str | None:
@@ -134,7 +134,7 @@ def _parse_date(text: str) -> str | None:
 
 
 def _parse_enp(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text.translate(_DIGIT_FIX))
+    digits = digits_only(text)
     return digits if len(digits) == 16 else None
 
 

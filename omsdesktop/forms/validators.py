@@ -22,7 +22,6 @@ from typing import Any
 from omsdesktop.errors import OmsError
 from omsdesktop.forms.normalize import (
     date_from_words,
-    fold,
     name_case,
     normalize_name_chars,
     parse_date_parts,
@@ -31,6 +30,7 @@ from omsdesktop.forms.normalize import (
     series_letters_to_cyrillic,
 )
 from omsdesktop.ocr.types import Problem, ProblemSpec, Severity
+from omsdesktop.text import same_name
 
 # --- fields ---------------------------------------------------------------------------------
 
@@ -866,10 +866,6 @@ def _known(mapping: Mapping[str, str | None], key: str) -> str | None:
     return None if value is None else value.strip()
 
 
-def _name_key(value: str) -> str:
-    return fold(normalize_name_chars(value))
-
-
 def cross_check(
     certificate: Mapping[str, str | None],
     policy: Mapping[str, str | None],
@@ -907,7 +903,7 @@ def cross_check(
             continue
         if field != "patronymic" and (not cert_value or not policy_value):
             continue  # an unread name is not a disagreement
-        if _name_key(cert_value) != _name_key(policy_value):
+        if not same_name(cert_value, policy_value):
             add(MISMATCH_SPECS[field], field, cert_value, policy_value)
 
     cert_birth_text = _known(certificate, "birth_date") or ""
