@@ -1,1 +1,20 @@
 """One application's life, without Qt: documents, merged fields, edits, saving, submitting."""
+
+from omsdesktop.session.errors import InvalidApplicationError, NothingToSendError
+from omsdesktop.session.session import (
+    ApplicationSession,
+    Event,
+    FieldView,
+    OpenedDraft,
+    SessionDocument,
+)
+
+__all__ = [
+    "ApplicationSession",
+    "Event",
+    "FieldView",
+    "InvalidApplicationError",
+    "NothingToSendError",
+    "OpenedDraft",
+    "SessionDocument",
+]

@@ -114,6 +114,15 @@ class AutoSaver:
                 raise self._error
             return self._version
 
+    def discard(self) -> None:
+        """Drop what is pending and stop the thread (the draft was deleted elsewhere)."""
+        with self._cond:
+            self._pending.clear()
+            self._due = None
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
     def close(self) -> None:
         """Write what is pending and stop the thread."""
         try:

@@ -461,8 +461,13 @@ class Store:
         width: int,
         height: int,
         dpi: float | None,
+        replace: bool = False,
     ) -> AttachmentInfo:
-        """Store a prepared attachment (encrypted) for an editable draft."""
+        """Store a prepared attachment (encrypted) for an editable draft.
+
+        With ``replace`` the draft's earlier attachments for the same document go in the same
+        transaction: two jobs for one document cannot leave two attachments for it.
+        """
         if document not in _DOCUMENT_ROLES:
             raise ValueError(f"unknown document role {document!r}")
         attachment_id = str(uuid.uuid4())
@@ -476,6 +481,14 @@ class Store:
             )
             if _rowcount(result) == 0:
                 self._raise_missing_or_locked(session, draft_id)
+            if replace:
+                for row in session.scalars(
+                    select(AttachmentRow).where(
+                        AttachmentRow.draft_id == draft_id, AttachmentRow.document == document
+                    )
+                ).all():
+                    session.delete(row)
+                    self._audit(session, "attachment.delete", draft_id, f"document={document}", now)
             session.add(
                 AttachmentRow(
                     id=attachment_id,
@@ -495,6 +508,29 @@ class Store:
             self._audit(session, "attachment.add", draft_id, f"document={document}", now)
         return AttachmentInfo(
             attachment_id, draft_id, document, media_type, len(data), width, height, dpi, now
+        )
+
+    def replace_attachment(
+        self,
+        draft_id: str,
+        *,
+        document: DocumentRole,
+        data: bytes,
+        media_type: str,
+        width: int,
+        height: int,
+        dpi: float | None,
+    ) -> AttachmentInfo:
+        """Make this the draft's only attachment for ``document``, in one transaction."""
+        return self.add_attachment(
+            draft_id,
+            document=document,
+            data=data,
+            media_type=media_type,
+            width=width,
+            height=height,
+            dpi=dpi,
+            replace=True,
         )
 
     def list_attachments(self, draft_id: str) -> list[AttachmentInfo]:
