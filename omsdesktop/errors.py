@@ -57,3 +57,16 @@ class InternalError(OmsError):
         "сообщите в поддержку."
     )
     message_en = "Internal error while processing the file. Try another file or contact support."
+
+
+class CancelledError(OmsError):
+    """The user (or the caller's ``cancelled()`` callback) stopped a long job.
+
+    The one cancellation error of every layer: file intake, straightening, reading a document,
+    preparing an attachment, batch intake. Its exit status is the shell's for Ctrl-C.
+    """
+
+    code = "cancelled"
+    exit_code = 130
+    message_ru = "Действие отменено. Чтобы продолжить, запустите его снова."
+    message_en = "The action was cancelled. Start it again to continue."

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from omsdesktop.batch.intake import (
     Application,
-    BatchCancelledError,
     BatchResult,
     DocumentOutcome,
     FileIssue,
@@ -23,7 +22,6 @@ from omsdesktop.batch.report import render_html, report_paths, write_csv, write_
 
 __all__ = [
     "Application",
-    "BatchCancelledError",
     "BatchResult",
     "DocumentOutcome",
     "FileIssue",

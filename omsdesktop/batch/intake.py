@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from omsdesktop.batch.pairing import Identity, Match, UnpairedReason, pair
-from omsdesktop.errors import InternalError, OmsError
+from omsdesktop.errors import CancelledError, InternalError, OmsError
 from omsdesktop.forms.model import DocumentKind, FieldValue
 from omsdesktop.ocr.layout import PAGE_THREADS_ENV
 from omsdesktop.ocr.types import Problem
@@ -86,13 +86,6 @@ CRASHED_RU = (
     "Обработка файла аварийно прервалась. Откройте его отдельно или отсканируйте документ заново."
 )
 CRASHED_EN = "Processing of the file crashed. Open it on its own or scan the document again."
-
-
-class BatchCancelledError(OmsError):
-    code = "cancelled"
-    exit_code = 130
-    message_ru = "Пакетная обработка остановлена."
-    message_en = "Batch processing was cancelled."
 
 
 class InputFolderError(OmsError):
@@ -349,7 +342,7 @@ class _Pool:
                 return
             if cancelled is not None and cancelled():
                 self.close(cancel=True)
-                raise BatchCancelledError()
+                raise CancelledError()
             done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
             broken = False
             for fut in done:

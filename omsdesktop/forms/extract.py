@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from rapidfuzz import fuzz
 
+from omsdesktop.errors import CancelledError
 from omsdesktop.forms.model import (
     ABSENT_ON_FORM,
     BIRTH_CERTIFICATE_FIELDS,
@@ -112,8 +113,6 @@ def extract_document(
     if not read_fields or detected is DocumentKind.UNKNOWN:
         return ExtractedDocument(kind=detected, rotation=rotation)
     if cancelled is not None and cancelled():
-        from omsdesktop.forms.pipeline import CancelledError
-
         raise CancelledError()
     if detected is DocumentKind.BIRTH_CERTIFICATE:
         from omsdesktop.forms.certificate import read_certificate

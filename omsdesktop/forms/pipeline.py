@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from omsdesktop.errors import InternalError, OmsError
+from omsdesktop.errors import CancelledError, InternalError, OmsError
+from omsdesktop.forms.extract import extract_document, rotate_cw
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.intake import load_page
@@ -37,12 +38,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
 Cancelled = Callable[[], bool]
-
-
-class CancelledError(OmsError):
-    code = "cancelled"
-    message_ru = "Обработка остановлена."
-    message_en = "Processing was cancelled."
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,8 +124,6 @@ def process_file(
         if not read_fields and want is not DocumentKind.UNKNOWN:
             return _replace(result, timings=timings)
 
-        from omsdesktop.forms.extract import extract_document
-
         engine = engine or create_engine(settings.ocr)
         t0 = time.perf_counter()
         document = extract_document(
@@ -143,8 +136,6 @@ def process_file(
         )
         timings["extract"] = time.perf_counter() - t0
         if document.rotation:
-            from omsdesktop.forms.extract import rotate_cw
-
             turn = _quarter_turn(flat.image.shape[0], flat.image.shape[1], document.rotation)
             base = flat.transform if flat.transform is not None else np.eye(3)
             flat = dataclasses.replace(

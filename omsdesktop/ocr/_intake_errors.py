@@ -271,12 +271,6 @@ class RenderTimeoutError(IntakeError):
     )
 
 
-class IntakeCancelledError(IntakeError):
-    code = "cancelled"
-    message_ru = "Открытие файла отменено. Чтобы продолжить, выберите файл снова."
-    message_en = "Opening the file was cancelled. Choose the file again to continue."
-
-
 ALL_INTAKE_ERRORS: tuple[type[IntakeError], ...] = (
     FileMissingError,
     DirectoryGivenError,
@@ -294,5 +288,4 @@ ALL_INTAKE_ERRORS: tuple[type[IntakeError], ...] = (
     AccessDeniedError,
     ReadFailedError,
     RenderTimeoutError,
-    IntakeCancelledError,
 )

@@ -48,6 +48,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps
 
+from omsdesktop.errors import CancelledError
 from omsdesktop.ocr._intake_errors import (
     SUPPORTED_HUMAN,
     AccessDeniedError,
@@ -56,7 +57,6 @@ from omsdesktop.ocr._intake_errors import (
     FileMissingError,
     FileTooLargeError,
     ImageTooLargeError,
-    IntakeCancelledError,
     IntakeError,
     NotAnImageError,
     PageOutOfRangeError,
@@ -84,7 +84,6 @@ __all__ = [
     "FileMissingError",
     "FileTooLargeError",
     "ImageTooLargeError",
-    "IntakeCancelledError",
     "IntakeError",
     "IntakeLimits",
     "NotAnImageError",
@@ -312,7 +311,7 @@ def _check_size(size: int, limits: IntakeLimits) -> None:
 
 def _check_cancelled(cancelled: Cancelled | None) -> None:
     if cancelled is not None and cancelled():
-        raise IntakeCancelledError()
+        raise CancelledError()
 
 
 def _resolve_pages(pages: Sequence[int] | None, page_count: int, max_pages: int) -> list[int]:
@@ -647,7 +646,8 @@ def load_pages(
         pages: zero-based page indices to load, in this order. None loads every page, but at
             most ``limits.max_pages`` (the first ones); :attr:`Page.page_count` always tells
             the true count, so a caller can see that pages were left out.
-        cancelled: polled before each page; when it returns True, ``IntakeCancelledError``.
+        cancelled: polled before each page; when it returns True,
+            :class:`~omsdesktop.errors.CancelledError`.
         progress: called with the fraction of requested pages done.
         max_side: for previews: shrink each page so its longer side is at most this many pixels
             (JPEGs are decoded at reduced scale, PDFs rendered at a lower dpi; dpi is adjusted).

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from omsdesktop.errors import OmsError
+from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.geometry import (
     WORK_PIXELS,
     FloatArray,
@@ -44,12 +44,6 @@ FINE_STEP = 0.025
 FINE_BIN_DIV = 6.0
 MIN_SKEW_DEG = 0.1
 """Skews smaller than this are left alone, so an upright scan comes out pixel-identical."""
-
-
-class StraightenCancelled(OmsError):
-    code = "cancelled"
-    message_ru = "Обработка изображения отменена."
-    message_en = "Image processing was cancelled."
 
 
 @dataclass(frozen=True)
@@ -356,14 +350,14 @@ def straighten(
             where full stops sit in their lines; Tesseract OSD
             (:func:`omsdesktop.ocr.orientation.osd_orientation`) reads letter shapes instead.
         progress: called with the fraction done.
-        cancelled: polled between stages; when it returns True, StraightenCancelled is raised.
+        cancelled: polled between stages; when it returns True, CancelledError is raised.
     """
     image = page.image if isinstance(page, Page) else page
     bgr = to_bgr(image)
 
     def step(fraction: float) -> None:
         if cancelled is not None and cancelled():
-            raise StraightenCancelled()
+            raise CancelledError()
         if progress is not None:
             progress(fraction)
 

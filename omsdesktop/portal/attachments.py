@@ -15,9 +15,10 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
+from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.types import Image
 from omsdesktop.portal.contract import MAX_ATTACHMENT_BYTES
-from omsdesktop.portal.errors import AttachmentTooLargeError, OperationCancelledError
+from omsdesktop.portal.errors import AttachmentTooLargeError
 
 AttachmentFormat = Literal["jpeg", "pdf"]
 MIN_DPI = 200.0
@@ -133,7 +134,7 @@ def prepare_attachment(
 
     Raises:
         AttachmentTooLargeError: it cannot fit without going under ``min_dpi`` / quality 50.
-        OperationCancelledError: ``cancelled()`` returned True.
+        CancelledError: ``cancelled()`` returned True.
     """
     if image.ndim not in (2, 3) or image.size == 0:
         raise ValueError("expected a non-empty H x W or H x W x 3 image")
@@ -154,7 +155,7 @@ def prepare_attachment(
         effective = None if dpi is None else dpi * width / width0
         for quality in _QUALITIES:
             if cancelled is not None and cancelled():
-                raise OperationCancelledError()
+                raise CancelledError()
             step += 1
             if progress is not None:
                 progress(step / total)

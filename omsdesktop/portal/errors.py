@@ -186,10 +186,3 @@ class AttachmentTooLargeError(PortalError):
         "The document scan cannot be reduced to {limit_mb} MB without losing legibility. "
         "Scan the document again at 200–300 dpi."
     )
-
-
-class OperationCancelledError(PortalError):
-    code = "cancelled"
-    transient = False
-    message_ru = "Операция отменена."
-    message_en = "The operation was cancelled."

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omsdesktop.errors import Lang, OmsError
+from omsdesktop.errors import CancelledError, Lang, OmsError
 
 
 class ScannerError(OmsError):
@@ -156,7 +156,10 @@ class ScannerNotRespondingError(ScannerError):
     )
 
 
-class ScanCancelledError(ScannerError):
+class ScanCancelledError(ScannerError, CancelledError):
+    """A cancelled scan: a :class:`CancelledError` like every other cancellation, and a
+    :class:`ScannerError` so the scan worker sends it across its process boundary by code."""
+
     code = "scan_cancelled"
     exit_code = 130
     message_ru = "Сканирование отменено."

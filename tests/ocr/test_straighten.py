@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.orientation import osd_orientation
 from omsdesktop.ocr.straighten import (
-    StraightenCancelled,
     deskew_angle,
     detect_orientation,
     find_document_quad,
@@ -137,7 +137,7 @@ def test_progress_and_cancel(certificate: GeneratedDocument) -> None:
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
     calls = iter([False, False, True])
-    with pytest.raises(StraightenCancelled):
+    with pytest.raises(CancelledError):
         straighten(certificate.image, cancelled=lambda: next(calls, True))
 
 

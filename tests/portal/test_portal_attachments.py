@@ -9,9 +9,10 @@ import numpy as np
 import pypdf
 import pytest
 
+from omsdesktop.errors import CancelledError
 from omsdesktop.portal.attachments import prepare_attachment
 from omsdesktop.portal.contract import MAX_ATTACHMENT_BYTES
-from omsdesktop.portal.errors import AttachmentTooLargeError, OperationCancelledError
+from omsdesktop.portal.errors import AttachmentTooLargeError
 
 A4_INCHES = (8.27, 11.69)
 
@@ -83,5 +84,5 @@ def test_never_below_200_dpi_to_fit() -> None:
 
 
 def test_cancel() -> None:
-    with pytest.raises(OperationCancelledError):
+    with pytest.raises(CancelledError):
         prepare_attachment(_page(200), 200, cancelled=lambda: True)
