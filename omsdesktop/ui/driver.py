@@ -329,6 +329,7 @@ class AppDriver:
                     self._qtbot.mouseClick(slot.use_anyway_button, Qt.MouseButton.LeftButton)
                     continue
                 stuck.append(self._not_read(kind, "was not read"))
+                del self._loaded[kind]  # reported once; a new load waits afresh
             return not self._loaded or bool(stuck)
 
         try:
@@ -389,10 +390,13 @@ class AppDriver:
                 f"field {key!r} cannot be edited now (the application was sent or is queued)"
             )
         self._reveal(editor)
-        self._qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
         if isinstance(editor, QComboBox):
+            # Tabbed into, not clicked: a click opens the drop-down list (a popup that grabs
+            # the keyboard); the arrow keys change a closed list as the user's would.
+            editor.setFocus(Qt.FocusReason.TabFocusReason)
             self._choose(key, editor, value)
         else:
+            self._qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
             self._type(editor, value)
         return self.field(key)
 
