@@ -525,9 +525,10 @@ class AppDriver:
         """Click «Отправить на портал» and wait for the portal's answer.
 
         ``portal_url`` defaults to :attr:`sandbox_url`. The driver first waits until the
-        autosave has stored the form and the scans. When fields have errors the window asks
-        «Отправить с ошибками?»: the driver answers «Нет» and raises :class:`SubmitError`,
-        or «Да» with ``confirm=True``.
+        autosave has stored the form and the scans. When the window does not send (fields with
+        errors, nothing filled in) :class:`SubmitError` carries what it shows. A question box
+        the window opens meanwhile (such as «Отправить с ошибками?») is answered «Нет», which
+        raises :class:`SubmitError`, or «Да» with ``confirm=True``.
         """
         window = self.window
         target = self._services.portal_url
