@@ -86,7 +86,11 @@ class SessionDocument:
 
 @dataclass(frozen=True)
 class FieldView:
-    """Everything a view shows for one field."""
+    """Everything a view shows for one field.
+
+    ``disputed``: the documents disagree and the user has not settled it by typing or picking
+    a value.
+    """
 
     key: str
     value: str | None
@@ -196,6 +200,20 @@ class ApplicationSession:
         return self._submission
 
     @property
+    def version(self) -> int | None:
+        """The draft's version after the last save this session made, None without a draft."""
+        saver = self._saver
+        return None if saver is None else saver.version
+
+    @property
+    def pending(self) -> dict[str, DraftField]:
+        """Edits not written to the database yet (kept after a conflict)."""
+        with self._lock:
+            saver = self._saver
+            unsaved = dict(self._unsaved)
+        return saver.pending if saver is not None else unsaved
+
+    @property
     def has_unsaved(self) -> bool:
         """Edits exist that no draft holds yet (a draft is created by :meth:`save`)."""
         with self._lock:
@@ -219,7 +237,8 @@ class ApplicationSession:
             merged = self._merged.fields.get(key)
             typed = key in self._typed
         readings = merged.readings if merged is not None else {}
-        disputed = merged.disputed if merged is not None else False
+        # A value the user typed or picked settles the documents' disagreement.
+        disputed = merged is not None and merged.disputed and not typed
         if item is None:
             return FieldView(key, None, "ocr", 0.0, False, readings, disputed, typed)
         return FieldView(
@@ -514,14 +533,20 @@ class ApplicationSession:
             self._emit(Event("submission"))
         return OpenedDraft(draft, attachments, submission)
 
-    def new(self) -> None:
-        """*Blocking* (a few milliseconds: pending edits are written). Start a new application."""
-        self._stop_saver()
+    def new(self) -> Callable[[], None]:
+        """Start a new application at once.
+
+        Returns the *blocking* rest: writing the previous draft's pending edits and stopping its
+        autosaver (milliseconds; a GUI runs it in a worker, a script calls it right away).
+        """
         with self._lock:
+            saver = self._saver
+            self._saver = None
             self._reset()
         self._emit(Event("draft"))
         self._emit(Event("documents"))
         self._emit(Event("fields", DRAFT_KEYS))
+        return saver.close if saver is not None else _nothing
 
     def forget(self, draft_id: str) -> bool:
         """The draft was deleted elsewhere (the drafts list): if it is this one, start anew
@@ -651,6 +676,10 @@ class ApplicationSession:
         """Hold the session's lock over several calls (a view reading many fields at once)."""
         with self._lock:
             yield
+
+
+def _nothing() -> None:
+    return None
 
 
 def _known(key: str) -> str:

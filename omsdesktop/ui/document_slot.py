@@ -747,11 +747,7 @@ class DocumentSlot(QFrame):
 
 
 def _draft_name(kind: DocumentKind, field: str) -> str:
-    from omsdesktop.ui.labels import FIELDS
+    from omsdesktop.forms.registry import BY_EXTRACTED
 
-    for spec in FIELDS:
-        if (kind is DocumentKind.BIRTH_CERTIFICATE and spec.certificate == field) or (
-            kind is DocumentKind.OMS_POLICY and spec.policy == field
-        ):
-            return spec.name
-    return field
+    spec = BY_EXTRACTED.get(field)
+    return spec.key if spec is not None and kind in spec.documents else field

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,12 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omsdesktop.forms.registry import FieldDef
+
+if TYPE_CHECKING:
+    from omsdesktop.forms.validators import ValidationResult
 from omsdesktop.ui.labels import (
     GROUPS,
     POLICY_FORM_NAMES,
     SEX_NAMES,
     SOURCE_NAMES,
-    FieldSpec,
     tr_,
 )
 
@@ -85,9 +88,9 @@ class FieldState:
 class _Row:
     """The widgets of one field."""
 
-    def __init__(self, form: ApplicationForm, spec: FieldSpec) -> None:
+    def __init__(self, form: ApplicationForm, spec: FieldDef) -> None:
         self.spec = spec
-        label_text = tr_(spec.label)
+        label_text = spec.label(form.lang)
         self.label = QLabel(label_text + ":", form)
         self.editor: QLineEdit | QComboBox
         if spec.kind == "sex":
@@ -111,18 +114,18 @@ class _Row:
             elif spec.kind == "date":
                 line.setPlaceholderText(QCoreApplication.translate("ApplicationForm", "ДД.ММ.ГГГГ"))
             self.editor = line
-        self.editor.setObjectName(f"field_{spec.name}")
+        self.editor.setObjectName(f"field_{spec.key}")
         self.editor.setAccessibleName(label_text)
         self.editor.setMinimumWidth(180)
         self.label.setBuddy(self.editor)
         self.badge = QLabel(form)
-        self.badge.setObjectName(f"source_{spec.name}")
+        self.badge.setObjectName(f"source_{spec.key}")
         self.badge.setMinimumWidth(70)
         self.mark = QLabel(form)
-        self.mark.setObjectName(f"confidence_{spec.name}")
+        self.mark.setObjectName(f"confidence_{spec.key}")
         self.mark.setMinimumWidth(30)
         self.message = QLabel(form)
-        self.message.setObjectName(f"message_{spec.name}")
+        self.message.setObjectName(f"message_{spec.key}")
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.hide()
@@ -130,9 +133,9 @@ class _Row:
         choice_layout = QHBoxLayout(self.choices)
         choice_layout.setContentsMargins(0, 0, 0, 0)
         self.take_certificate = QPushButton(self.choices)
-        self.take_certificate.setObjectName(f"take_certificate_{spec.name}")
+        self.take_certificate.setObjectName(f"take_certificate_{spec.key}")
         self.take_policy = QPushButton(self.choices)
-        self.take_policy.setObjectName(f"take_policy_{spec.name}")
+        self.take_policy.setObjectName(f"take_policy_{spec.key}")
         choice_layout.addWidget(self.take_certificate)
         choice_layout.addWidget(self.take_policy)
         choice_layout.addStretch(1)
@@ -152,6 +155,7 @@ class ApplicationForm(QWidget):
     def __init__(self, lang: str = "ru", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lang = lang
+        self.lang = lang
         self._rows: dict[str, _Row] = {}
         self._read_only = False
         self._insurer_names = self._load_insurers()
@@ -162,8 +166,8 @@ class ApplicationForm(QWidget):
         grid.setVerticalSpacing(2)
         grid.setColumnStretch(1, 1)
         line = 0
-        for group_title, specs in GROUPS:
-            heading = QLabel(tr_(group_title), self)
+        for title_ru, title_en, specs in GROUPS:
+            heading = QLabel(title_en if lang == "en" else title_ru, self)
             font = heading.font()
             font.setBold(True)
             heading.setFont(font)
@@ -172,7 +176,7 @@ class ApplicationForm(QWidget):
             line += 1
             for spec in specs:
                 row = _Row(self, spec)
-                self._rows[spec.name] = row
+                self._rows[spec.key] = row
                 grid.addWidget(row.label, line, 0, Qt.AlignmentFlag.AlignRight)
                 grid.addWidget(row.editor, line, 1)
                 grid.addWidget(row.badge, line, 2)
@@ -199,7 +203,7 @@ class ApplicationForm(QWidget):
             return []
 
     def _wire(self, row: _Row) -> None:
-        name = row.spec.name
+        name = row.spec.key
         editor = row.editor
         editor.installEventFilter(self)
         if isinstance(editor, QComboBox):
@@ -365,11 +369,9 @@ class ApplicationForm(QWidget):
             return digits
         if not text:
             return None
-        if row.spec.kind == "date" and row.spec.validator:
-            from omsdesktop.forms.validators import validate_field
-
-            result = validate_field(row.spec.validator, text, context=self._context())
-            if result.valid and result.normalized:
+        if row.spec.kind == "date":
+            result = self._check(row.spec.key, text)
+            if result is not None and result.valid and result.normalized:
                 return result.normalized
         return text
 
@@ -403,25 +405,21 @@ class ApplicationForm(QWidget):
         self._revalidate_dependents(name)
         self.fieldEdited.emit(name, reading.value)
 
-    def _context(self) -> dict[str, str]:
+    def _check(self, name: str, value: str) -> ValidationResult | None:
+        """The registry's verdict on ``value`` for field ``name``, the other fields as context."""
+        from omsdesktop.forms.application import check_value
+
         values = {n: r.state.value for n, r in self._rows.items()}
-        context = {
-            "birth_date": values.get("child.birth_date") or "",
-            "policy_issue_date": values.get("policy.issue_date") or "",
-            "policy_form": values.get("policy.form") or "",
-            "policy_series": values.get("policy.series") or "",
-        }
-        return {k: v for k, v in context.items() if v}
+        values[name] = value
+        return check_value(name, values)
 
     def _validate(self, name: str) -> tuple[str, str]:
         """("error" | "warning" | "ok" | "", message) for the field's current value."""
         row = self._rows[name]
         value = row.state.value
-        if not row.spec.validator or not value:
+        result = self._check(name, value) if value else None
+        if result is None:
             return "", ""
-        from omsdesktop.forms.validators import validate_field
-
-        result = validate_field(row.spec.validator, value, context=self._context())
         lang: Literal["ru", "en"] = "en" if self._lang == "en" else "ru"
         blocking = [p for p in result.problems if p.severity == "blocking"]
         if blocking:
@@ -481,13 +479,15 @@ class ApplicationForm(QWidget):
                 self.tr("Как в свидетельстве: %1").replace("%1", self._display(row, first.value))
             )
             row.take_certificate.setAccessibleName(
-                self.tr("Взять значение из свидетельства: %1").replace("%1", tr_(row.spec.label))
+                self.tr("Взять значение из свидетельства: %1").replace(
+                    "%1", row.spec.label(self._lang)
+                )
             )
             row.take_policy.setText(
                 self.tr("Как в полисе: %1").replace("%1", self._display(row, second.value))
             )
             row.take_policy.setAccessibleName(
-                self.tr("Взять значение из полиса: %1").replace("%1", tr_(row.spec.label))
+                self.tr("Взять значение из полиса: %1").replace("%1", row.spec.label(self._lang))
             )
             row.choices.show()
         else:

@@ -1,17 +1,20 @@
-"""User-visible names of fields, sources and states, marked for Qt Linguist.
+"""User-visible names of sources and states, marked for Qt Linguist; field labels.
 
 The strings are Russian (the source language); ``tr_`` looks them up in the installed
-translator at display time, so the English UI shows the English ones.
+translator at display time, so the English UI shows the English ones. Field labels are not
+here: they come from the field registry (``omsdesktop/forms/registry.py``), in both languages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP as _QT_TRANSLATE_NOOP
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from omsdesktop.forms.registry import BY_EXTRACTED, BY_KEY, FieldDef, in_group
+from omsdesktop.forms.registry import GROUPS as REGISTRY_GROUPS
 
 # The same marker lupdate looks for, typed as returning the string it is given.
 QT_TRANSLATE_NOOP = cast(Callable[[str, str], str], _QT_TRANSLATE_NOOP)
@@ -24,158 +27,18 @@ def tr_(text: str) -> str:
     return QCoreApplication.translate(CTX, text)
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of the application form.
-
-    Attributes:
-        name: the draft field name (``child.last_name``).
-        label: its label (Russian source, translated on display).
-        validator: the ``validate_field`` name, or None when the value is free text.
-        kind: ``text``, ``date``, ``snils``, ``sex``, ``policy_form`` or ``insurer``.
-        certificate, policy: the field's name in an extracted certificate / policy, if any.
-    """
-
-    name: str
-    label: str
-    validator: str | None = None
-    kind: str = "text"
-    certificate: str | None = None
-    policy: str | None = None
+def current_lang() -> str:
+    """The interface language installed by ``ui/i18n.py`` (it sets the default locale)."""
+    return "en" if QLocale().language() == QLocale.Language.English else "ru"
 
 
-GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    (
-        QT_TRANSLATE_NOOP("Labels", "Ребёнок"),
-        (
-            FieldSpec(
-                "child.last_name",
-                QT_TRANSLATE_NOOP("Labels", "Фамилия"),
-                "last_name",
-                certificate="last_name",
-                policy="last_name",
-            ),
-            FieldSpec(
-                "child.first_name",
-                QT_TRANSLATE_NOOP("Labels", "Имя"),
-                "first_name",
-                certificate="first_name",
-                policy="first_name",
-            ),
-            FieldSpec(
-                "child.patronymic",
-                QT_TRANSLATE_NOOP("Labels", "Отчество"),
-                "patronymic",
-                certificate="patronymic",
-                policy="patronymic",
-            ),
-            FieldSpec(
-                "child.birth_date",
-                QT_TRANSLATE_NOOP("Labels", "Дата рождения"),
-                "birth_date",
-                "date",
-                certificate="birth_date",
-                policy="birth_date",
-            ),
-            FieldSpec("policy.sex", QT_TRANSLATE_NOOP("Labels", "Пол"), "sex", "sex", policy="sex"),
-            FieldSpec(
-                "child.snils", QT_TRANSLATE_NOOP("Labels", "СНИЛС ребёнка"), "snils", "snils"
-            ),
-        ),
-    ),
-    (
-        QT_TRANSLATE_NOOP("Labels", "Свидетельство о рождении"),
-        (
-            FieldSpec(
-                "cert.series",
-                QT_TRANSLATE_NOOP("Labels", "Серия"),
-                "birth_certificate_series",
-                certificate="birth_certificate_series",
-            ),
-            FieldSpec(
-                "cert.number",
-                QT_TRANSLATE_NOOP("Labels", "Номер"),
-                "birth_certificate_number",
-                certificate="birth_certificate_number",
-            ),
-            FieldSpec(
-                "cert.issue_date",
-                QT_TRANSLATE_NOOP("Labels", "Дата выдачи"),
-                "birth_certificate_issue_date",
-                "date",
-                certificate="birth_certificate_issue_date",
-            ),
-            FieldSpec(
-                "cert.act_record_number",
-                QT_TRANSLATE_NOOP("Labels", "Номер записи акта"),
-                "birth_act_record_number",
-                certificate="birth_act_record_number",
-            ),
-            FieldSpec(
-                "cert.birth_place",
-                QT_TRANSLATE_NOOP("Labels", "Место рождения"),
-                certificate="birth_place",
-            ),
-        ),
-    ),
-    (
-        QT_TRANSLATE_NOOP("Labels", "Полис ОМС"),
-        (
-            FieldSpec(
-                "policy.form",
-                QT_TRANSLATE_NOOP("Labels", "Форма полиса"),
-                None,
-                "policy_form",
-                policy="policy_form",
-            ),
-            FieldSpec(
-                "policy.series",
-                QT_TRANSLATE_NOOP("Labels", "Серия полиса"),
-                "policy_series",
-                policy="policy_series",
-            ),
-            FieldSpec(
-                "policy.number",
-                QT_TRANSLATE_NOOP("Labels", "Номер полиса"),
-                "policy_number",
-                policy="policy_number",
-            ),
-            FieldSpec(
-                "policy.issue_date",
-                QT_TRANSLATE_NOOP("Labels", "Дата выдачи полиса"),
-                "policy_issue_date",
-                "date",
-                policy="policy_issue_date",
-            ),
-            FieldSpec(
-                "policy.expiry_date",
-                QT_TRANSLATE_NOOP("Labels", "Действует до"),
-                "policy_expiry_date",
-                "date",
-                policy="policy_expiry_date",
-            ),
-            FieldSpec(
-                "policy.insurer",
-                QT_TRANSLATE_NOOP("Labels", "Страховая компания"),
-                None,
-                "insurer",
-                policy="insurer",
-            ),
-        ),
-    ),
-    (
-        QT_TRANSLATE_NOOP("Labels", "Заявитель (родитель)"),
-        (
-            FieldSpec("applicant.full_name", QT_TRANSLATE_NOOP("Labels", "ФИО заявителя")),
-            FieldSpec(
-                "applicant.snils", QT_TRANSLATE_NOOP("Labels", "СНИЛС заявителя"), "snils", "snils"
-            ),
-        ),
-    ),
+GROUPS: tuple[tuple[str, str, tuple[FieldDef, ...]], ...] = tuple(
+    (title_ru, title_en, in_group(group)) for group, title_ru, title_en in REGISTRY_GROUPS
 )
+"""The form's sections from the field registry: (Russian title, English title, fields)."""
 
-FIELDS: tuple[FieldSpec, ...] = tuple(spec for _, specs in GROUPS for spec in specs)
-FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+FIELDS: tuple[FieldDef, ...] = tuple(f for _, _, fields in GROUPS for f in fields)
+FIELD_BY_NAME: dict[str, FieldDef] = BY_KEY
 
 SOURCE_NAMES: dict[str, str] = {
     "barcode": QT_TRANSLATE_NOOP("Labels", "штрихкод"),
@@ -221,6 +84,7 @@ DRAFT_STATE_NAMES: dict[str, str] = {
 }
 
 
-def field_label(name: str) -> str:
-    spec = FIELD_BY_NAME.get(name)
-    return tr_(spec.label) if spec is not None else name
+def field_label(name: str, lang: str | None = None) -> str:
+    """A field's label (draft key or extraction key) in the interface language."""
+    spec = BY_KEY.get(name) or BY_EXTRACTED.get(name)
+    return spec.label(lang or current_lang()) if spec is not None else name

@@ -12,12 +12,12 @@
 <context>
     <name>ApplicationForm</name>
     <message>
-        <location filename="../../ui/form.py" line="+112"/>
+        <location filename="../../ui/form.py" line="+115"/>
         <source>ДД.ММ.ГГГГ</source>
         <translation>DD.MM.YYYY</translation>
     </message>
     <message>
-        <location line="+348"/>
+        <location line="+343"/>
         <source>Уверенность распознавания: %1 %</source>
         <translation>Recognition confidence: %1 %</translation>
     </message>
@@ -42,7 +42,7 @@
         <translation>Take the value from the certificate: %1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Как в полисе: %1</source>
         <translation>As in the policy: %1</translation>
     </message>
@@ -534,124 +534,17 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="+49"/>
-        <source>Ребёнок</source>
-        <translation>Child</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Фамилия</source>
-        <translation>Surname</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Имя</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Отчество</source>
-        <translation>Patronymic</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Дата рождения</source>
-        <translation>Date of birth</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Пол</source>
-        <translation>Sex</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>СНИЛС ребёнка</source>
-        <translation>Child&apos;s SNILS</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <location line="+113"/>
+        <location filename="../../ui/labels.py" line="+63"/>
         <source>Свидетельство о рождении</source>
         <translation>Birth certificate</translation>
     </message>
     <message>
-        <location line="-109"/>
-        <source>Серия</source>
-        <translation>Series</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Номер</source>
-        <translation>Number</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Дата выдачи</source>
-        <translation>Issue date</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Номер записи акта</source>
-        <translation>Act record number</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Место рождения</source>
-        <translation>Place of birth</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <location line="+79"/>
+        <location line="+1"/>
         <source>Полис ОМС</source>
         <translation>OMS policy</translation>
     </message>
     <message>
-        <location line="-75"/>
-        <source>Форма полиса</source>
-        <translation>Policy form</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Серия полиса</source>
-        <translation>Policy series</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Номер полиса</source>
-        <translation>Policy number</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Дата выдачи полиса</source>
-        <translation>Policy issue date</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Действует до</source>
-        <translation>Valid until</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Страховая компания</source>
-        <translation>Insurer</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Заявитель (родитель)</source>
-        <translation>Applicant (parent)</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>ФИО заявителя</source>
-        <translation>Applicant&apos;s full name</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>СНИЛС заявителя</source>
-        <translation>Applicant&apos;s SNILS</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="-20"/>
         <source>штрихкод</source>
         <translation>barcode</translation>
     </message>
@@ -754,27 +647,27 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+89"/>
+        <location filename="../../ui/main_window.py" line="+122"/>
         <source>Полис ОМС ребёнка — заявление</source>
         <translation>Child&apos;s OMS policy — application</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location filename="../../ui/window_layout.py" line="+43"/>
         <source>1. Загрузите свидетельство о рождении и полис ОМС (файл, перетаскивание или вставка).   2. Проверьте поля справа: жёлтые — обязательно.   3. Нажмите «Отправить на портал».</source>
         <translation>1. Load the birth certificate and the OMS policy (file, drag and drop or paste).   2. Check the fields on the right, the yellow ones above all.   3. Press “Send to the portal”.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>Поля заявления</source>
         <translation>Application fields</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Открываю базу черновиков…</source>
         <translation>Opening the draft database…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Идёт отправка</source>
         <translation>Sending</translation>
     </message>
@@ -784,39 +677,39 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Save</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+81"/>
+        <location line="+2"/>
+        <location line="+102"/>
         <source>Сохранить черновик</source>
         <translation>Save the draft</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-99"/>
         <source>Черновик сохраняется сам при каждой правке (Ctrl+S)</source>
         <translation>The draft is saved by itself on every edit (Ctrl+S)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+78"/>
+        <location line="+7"/>
+        <location line="+95"/>
         <source>Отправить на портал</source>
         <translation>Send to the portal</translation>
     </message>
     <message>
-        <location line="-77"/>
+        <location line="-92"/>
         <source>Отправить заявление на портал</source>
         <translation>Send the application to the portal</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Отправить заявление (Ctrl+Enter)</source>
         <translation>Send the application (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Готово к работе</source>
         <translation>Ready</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+10"/>
         <source>&amp;Файл</source>
         <translation>&amp;File</translation>
     </message>
@@ -831,12 +724,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Новое заявление</source>
         <translation>New application</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Открыть свидетельство о рождении…</source>
         <translation>Open the birth certificate…</translation>
     </message>
@@ -846,48 +739,48 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Open the OMS policy…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Вставить снимок из буфера обмена</source>
         <translation>Paste an image from the clipboard</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Черновики…</source>
         <translation>Drafts…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Пакетная обработка…</source>
         <translation>Batch processing…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Настройки…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Выход</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+24"/>
         <source>Обновить состояние</source>
         <translation>Refresh the status</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Отправить очередь сейчас</source>
         <translation>Send the queue now</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+675"/>
+        <location line="+5"/>
+        <location line="+23"/>
         <source>Как пользоваться</source>
         <translation>How to use</translation>
     </message>
     <message>
-        <location line="-641"/>
+        <location filename="../../ui/main_window.py" line="+66"/>
         <source>Черновик сохраняется автоматически.</source>
         <translation>The draft is saved automatically.</translation>
     </message>
@@ -902,22 +795,22 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Open settings…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+88"/>
         <source>Документ прочитан: %1</source>
         <translation>Document read: %1</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+35"/>
         <source>Сохраняю…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+28"/>
         <source>Черновик сохранён в %1.</source>
         <translation>Draft saved at %1.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Правки не сохранены: черновик изменён на другом месте.</source>
         <translation>Edits not saved: the draft was changed at another desk.</translation>
     </message>
@@ -937,22 +830,22 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>The draft database is unavailable; saving will be retried. No edits are lost.</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+37"/>
         <source>Новое заявление. Черновик сохраняется автоматически.</source>
         <translation>New application. The draft is saved automatically.</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+54"/>
         <source>Снимок из черновика</source>
         <translation>Image from the draft</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+6"/>
         <source>Черновик открыт.</source>
         <translation>Draft opened.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+11"/>
         <source>Это заявление уже отправлено или стоит в очереди на отправку.</source>
         <translation>This application is already sent or queued for sending.</translation>
     </message>
@@ -962,17 +855,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>First load the documents or fill in the application fields.</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Отправить с ошибками?</source>
-        <translation>Send with errors?</translation>
+        <location line="+9"/>
+        <source>Заявление не отправлено: исправьте поля — %1.</source>
+        <translation>The application was not sent: fix these fields — %1.</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>В заявлении есть поля с ошибками: %1. Портал, скорее всего, вернёт заявление. Всё равно отправить?</source>
-        <translation>Fields with errors in the application: %1. The portal will most likely return it. Send anyway?</translation>
-    </message>
-    <message>
-        <location line="+30"/>
+        <location line="+14"/>
         <source>Отправляю заявление на портал…</source>
         <translation>Sending the application to the portal…</translation>
     </message>
@@ -992,7 +880,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>The application was not sent.</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+8"/>
         <source>Заявление отправлено: изменить его нельзя.</source>
         <translation>The application is sent: it cannot be changed.</translation>
     </message>
@@ -1002,7 +890,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>The application is waiting in the queue.</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+20"/>
         <source>Связь появилась: заявление из очереди принято порталом. Номер запроса: %1.</source>
         <translation>The connection is back: the queued application was accepted by the portal. Request number: %1.</translation>
     </message>
@@ -1012,7 +900,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Sent from the queue: %1</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+39"/>
         <source>Язык сменится после перезапуска программы.</source>
         <translation>The language changes after the program is restarted.</translation>
     </message>
@@ -1027,7 +915,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Settings saved.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../../ui/window_layout.py" line="+1"/>
         <source>1. Слева загрузите свидетельство о рождении и полис ОМС: «Открыть файл…» (Ctrl+O и Ctrl+Shift+O), перетащите файл в окно или вставьте снимок из буфера (Ctrl+Shift+V).
 2. Если снимок плохой, программа подскажет, как переснять. Можно продолжить кнопкой «Использовать всё равно».
 3. Проверьте поля справа. Жёлтые поля прочитаны неуверенно или расходятся в документах: сравните их с фрагментом документа над формой.
@@ -1040,7 +928,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 5. “Send to the portal” (Ctrl+Enter). Without a connection the application is queued and goes out by itself.</translation>
     </message>
     <message numerus="yes">
-        <location line="+20"/>
+        <location filename="../../ui/main_window.py" line="+14"/>
         <source>Проверьте поля, выделенные жёлтым: %n</source>
         <translation>
             <numerusform>Check the fields marked yellow: %n</numerusform>
