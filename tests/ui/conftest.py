@@ -34,10 +34,13 @@ SEED = 3  # certificate and policy of the same child; read cleanly at 300 dpi
 FAST_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.05)
 
 
-QT_NOISE = (r"This plugin does not support propagateSizeHints\(\)",)
+QT_NOISE = (
+    r"This plugin does not support propagateSizeHints\(\)",
+    r"This plugin does not support raise\(\)",
+)
 """Qt messages at WARNING that say nothing about the app: the offscreen platform plugin's
-note on every shown window. Ignored here; any other Qt warning fails the test
-(``qt_log_level_fail``)."""
+notes on every shown window and on raising one (the batch dialog). Ignored here; any other
+Qt warning fails the test (``qt_log_level_fail``)."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -71,7 +71,7 @@ def _type_application(qtbot, window) -> None:
         editor = window.form.editor(name)
         editor.setFocus()
         type_text(editor, text)
-    qtbot.waitUntil(lambda: window.saver is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.draft_id is not None, timeout=10_000)
 
 
 def test_portal_down_queues_then_sends_when_it_is_back(qtbot, make_window, make_services):
@@ -110,22 +110,18 @@ def test_conflicting_edit_from_a_second_desk(qtbot, make_window, make_services, 
     editor.setFocus()
     with qtbot.waitSignal(window.draftSaved, timeout=10_000):
         type_text(editor, "Петрова")
-    qtbot.waitUntil(lambda: window.saver is not None and window.saver.pending == {})
+    qtbot.waitUntil(lambda: window.draft_id is not None, timeout=10_000)
     draft_id = window.draft_id
-
-    def settled() -> bool:
-        return (
-            window.saver.pending == {}
-            and window.store.get_draft(draft_id).version == window.saver.version
-        )
-
-    qtbot.waitUntil(settled, timeout=10_000)
-    version = window.saver.version
 
     # Another desk, another Store on the same database, saves the draft meanwhile. Like a real
     # desk it saves over the latest version it can read: this window may still be storing
     # something of its own (the scans) a moment after its field edits settled.
     with Store.open(db_url, operator="desk-2") as other:
+        qtbot.waitUntil(
+            lambda: other.get_draft(draft_id).value("child.last_name") == "Петрова",
+            timeout=10_000,
+        )
+        version = other.get_draft(draft_id).version
         for _ in range(20):
             latest = max(version, other.get_draft(draft_id).version)
             try:
