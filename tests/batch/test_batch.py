@@ -14,6 +14,8 @@ import pytest
 from omsdesktop.batch.report import report_paths
 from tests.batch.folder import Folder, build_folder, run_batch_cli
 
+pytestmark = pytest.mark.slow  # runs the batch CLI in a subprocess, with OCR
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Folder:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.batch.folder import build_folder, run_batch_cli
+
+pytestmark = pytest.mark.slow  # runs the batch CLI in a subprocess, with OCR
 
 
 def test_real_form_policies_pair_with_their_certificates(tmp_path: Path) -> None:

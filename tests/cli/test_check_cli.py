@@ -9,6 +9,8 @@ import pytest
 from tests.cli.conftest import json_lines, run_cli, write_image
 from tests.docgen import degrade, generate_certificate
 
+pytestmark = pytest.mark.slow  # runs the CLI in subprocesses
+
 
 @pytest.fixture(scope="module")
 def certificate():

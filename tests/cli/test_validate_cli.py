@@ -146,6 +146,7 @@ def _console(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_real_console_entry_json() -> None:
     proc = _console("snils", "112-233-445 95", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -158,6 +159,7 @@ def test_real_console_entry_json() -> None:
     }
 
 
+@pytest.mark.slow  # a subprocess
 def test_real_console_entry_exit_codes() -> None:
     bad = _console("birth_certificate_series", "IIII-МЮ")
     assert bad.returncode == 1

@@ -132,6 +132,7 @@ def test_roman_numerals() -> None:
 # --- documents -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_same_seed_same_document() -> None:
     pairs = [
         (generate_certificate(21, "labels_left"), generate_certificate(21, "labels_left")),
@@ -150,6 +151,7 @@ def test_different_seeds_differ() -> None:
     assert a.image.shape != b.image.shape or not np.array_equal(a.image, b.image)
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_generate_picks_kind_and_layout_from_the_seed() -> None:
     docs = [generate(seed) for seed in range(6)]
     assert {d.kind for d in docs} == {"birth_certificate", "oms_policy"}
@@ -170,6 +172,7 @@ def test_unknown_names_are_refused() -> None:
         degrade(cert(1, "labels_left"), "coffee_stain", 1)
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_truth_has_exactly_the_app_field_names() -> None:
     for doc in sample_documents():
         expected = (
@@ -260,6 +263,7 @@ def test_certificate_and_policy_of_one_seed_describe_the_same_child() -> None:
             assert fold(c.truth[key]) == fold(p.truth[key])
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_holdout_fonts_are_a_different_set() -> None:
     assert FONT_SETS["train"] and FONT_SETS["holdout"]
     assert not set(FONT_SETS["train"]) & set(FONT_SETS["holdout"])
@@ -379,6 +383,7 @@ def _inside(img: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return mask > 0
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_every_degradation_returns_an_image_and_honest_info(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     expected = {
@@ -409,6 +414,7 @@ def test_every_degradation_returns_an_image_and_honest_info(degraded: Degraded) 
             assert info.dpi is not None
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_scans_keep_dpi_and_orientation(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     assert degraded["scan300"][1].dpi == 300
@@ -433,6 +439,7 @@ def test_scans_keep_dpi_and_orientation(degraded: Degraded) -> None:
     assert doc.image.shape[0] > doc.image.shape[1] and img90.shape[1] > img90.shape[0]
 
 
+@pytest.mark.slow  # the module's `degraded` pages: every degradation of a page
 def test_blur_is_really_blurry(degraded: Degraded) -> None:
     def sharpness(img: np.ndarray) -> float:
         # Smooth away the sensor noise first: it is sharp, the letters should not be.
@@ -444,6 +451,7 @@ def test_blur_is_really_blurry(degraded: Degraded) -> None:
     assert sharpness(degraded["motion_blur"][0]) < clean / 4
 
 
+@pytest.mark.slow  # the module's `degraded` pages: every degradation of a page
 def test_exposure_degradations(degraded: Degraded) -> None:
     def doc_pixels(name: str) -> np.ndarray:
         img, info = degraded[name]
@@ -461,6 +469,7 @@ def test_exposure_degradations(degraded: Degraded) -> None:
     assert 120 < photo.mean() < 240 and (photo >= 254).mean() < 0.001
 
 
+@pytest.mark.slow  # the module's `degraded` pages: every degradation of a page
 def test_glare_blows_out_part_of_the_document(degraded: Degraded) -> None:
     img, info = degraded["glare"]
     inside = _inside(img, info.quad)
@@ -469,6 +478,7 @@ def test_glare_blows_out_part_of_the_document(degraded: Degraded) -> None:
     assert 0.005 < share < 0.2
 
 
+@pytest.mark.slow  # the module's `degraded` pages: every degradation of a page
 def test_framing_degradations(degraded: Degraded) -> None:
     assert 0.45 <= degraded["photo"][1].doc_area_fraction <= 0.86
     assert degraded["too_small"][1].doc_area_fraction < 0.2
@@ -482,6 +492,7 @@ def test_framing_degradations(degraded: Degraded) -> None:
     assert 0.72 <= visible / full <= 0.92
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_degradations_are_deterministic(degraded: Degraded) -> None:
     doc = cert(2, "labels_left")
     for name in ("photo", "cutoff", "rotate90"):
@@ -495,6 +506,7 @@ def test_degradations_are_deterministic(degraded: Degraded) -> None:
 # --- OCR readability -------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # real Tesseract
 @pytest.mark.parametrize("layout", CERTIFICATE_LAYOUTS)
 def test_tesseract_reads_a_clean_scan(layout: str) -> None:
     doc = cert(3, layout)
@@ -511,6 +523,7 @@ def test_tesseract_reads_a_clean_scan(layout: str) -> None:
 # --- corpus ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_build_corpus_writes_files_and_truth(tmp_path: Path) -> None:
     seen: list[float] = []
     truth_path = build_corpus(
@@ -541,6 +554,7 @@ def test_build_corpus_writes_files_and_truth(tmp_path: Path) -> None:
         assert rec["expected_problems"] == (["low_resolution"] if lowres else [])
 
 
+@pytest.mark.slow  # worker processes
 def test_corpus_is_reproducible_with_any_number_of_workers(tmp_path: Path) -> None:
     a = build_corpus(tmp_path / "a", count=3, seed=9, degradations=("scan200", "lowres"))
     b = build_corpus(tmp_path / "b", count=3, seed=9, degradations=("scan200", "lowres"), workers=2)
@@ -549,6 +563,7 @@ def test_corpus_is_reproducible_with_any_number_of_workers(tmp_path: Path) -> No
         assert (a.parent / rec["file"]).read_bytes() == (b.parent / rec["file"]).read_bytes()
 
 
+@pytest.mark.slow  # a subprocess
 def test_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = subprocess.run(

@@ -38,6 +38,8 @@ from tests.docgen.render_real import (
     blank_image,
 )
 
+pytestmark = pytest.mark.slow  # renders whole documents on the real blanks, seconds each
+
 FIELDS = (
     "policy_form",
     "policy_number",

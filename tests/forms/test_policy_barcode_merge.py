@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
+import pytest
+
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.policy import BARCODE_OCR_MISMATCH, _apply_barcode
 from omsdesktop.ocr.barcode import PolicyBarcode
@@ -115,6 +117,7 @@ def test_an_expiry_date_against_a_printed_open_ended_policy_is_flagged() -> None
     assert [p.code for p in out["policy_expiry_date"].problems] == [BARCODE_OCR_MISMATCH.code]
 
 
+@pytest.mark.slow  # real Tesseract
 def test_a_specimen_like_barcode_with_a_dummy_name_on_the_real_form() -> None:
     """The whole pipeline on a policy drawn on the real blank whose barcode's name block is a
     dummy (as on the official specimen): number, sex and date of birth come from the barcode,

@@ -306,6 +306,7 @@ POLICY = encode_type2(
 )
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_finds_a_rendered_symbol_on_a_warped_page() -> None:
     symbol = render(POLICY)
     page = warp(make_page(symbol, (150, 900)), angle=4.0, skew=0.03)
@@ -317,6 +318,7 @@ def test_finds_a_rendered_symbol_on_a_warped_page() -> None:
     assert box.width > symbol.shape[1] * 0.8
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_reads_policy_fields_from_a_page_scanned_sideways() -> None:
     page = np.ascontiguousarray(np.rot90(make_page(render(POLICY), (150, 900))))
     got = read_policy_barcode(page)
@@ -343,12 +345,14 @@ def test_reads_a_greyscale_type1_page() -> None:
     assert got.box.y > 1200  # placed in the lower half
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_page_without_a_barcode_gives_none() -> None:
     page = make_page(np.full((10, 10), 255, np.uint8), (150, 900))
     assert find_pdf417(page) == []
     assert read_policy_barcode(page) is None
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_foreign_pdf417_raises_a_typed_error() -> None:
     foreign = b"\x09" + bytes(range(129))
     page = make_page(render(foreign), (150, 900))
@@ -365,6 +369,7 @@ def test_a_qr_code_is_not_taken_for_the_policy_barcode() -> None:
 # --- against the test-document generator's own encoder ----------------------------------------
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("layout", [1, 2])
 def test_docgen_payloads_in_a_real_symbol_decode(layout: int) -> None:
     """tests/docgen writes policy barcodes for the synthetic documents: a second encoder."""
@@ -626,6 +631,7 @@ def docgen_short(**kw: object) -> bytes:
     return encode_short_type1(**args)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("padding", ["after", "before"])
 def test_a_121_byte_symbol_decodes_with_either_padding(padding: str) -> None:
     payload = docgen_short(padding=padding)
@@ -667,6 +673,7 @@ def test_a_symbol_with_a_7_byte_number_and_6_byte_ogrn() -> None:
     assert "number7" in got.variant
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_symbol_with_a_dummy_name_block_still_gives_number_sex_and_dates() -> None:
     got = read_symbol(docgen_short(dummy_name=True), seed=2)
     assert got is not None
@@ -679,6 +686,7 @@ def test_a_symbol_with_a_dummy_name_block_still_gives_number_sex_and_dates() -> 
     )
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_full_type2_symbol_decodes() -> None:
     from tests.docgen.barcode import encode_payload
 
@@ -705,6 +713,7 @@ def test_a_full_type2_symbol_decodes() -> None:
     )
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_garbage_symbol_raises_and_a_cut_one_decodes() -> None:
     garbage = bytes([1]) + random.Random(8).randbytes(120)
     with pytest.raises(BarcodeError) as info:
@@ -745,6 +754,7 @@ def test_docgen_short_encoder_truncates_a_long_name_like_a_fixed_field() -> None
 # --- the real blank: a 50 x 11 mm symbol without a quiet zone over the guilloche ---------------
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("compact", [True, False])
 def test_a_symbol_on_the_real_unified_blank_is_found(compact: bool) -> None:
     """forms.md: the barcode is 50 x 11 mm at (40.5, 109.4) mm; its rows are barely a module

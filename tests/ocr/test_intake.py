@@ -14,8 +14,9 @@ import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -122,6 +123,11 @@ def crafted_png(width: int, height: int, idat: bytes) -> bytes:
 # --------------------------------------------------------------------------- formats
 
 
+def pdf_is_slow(formats: Iterable[str]) -> list[Any]:
+    """The formats as parameters; PDF renders with poppler (pdftoppm, a subprocess): slow."""
+    return [pytest.param(f, marks=pytest.mark.slow) if f == "pdf" else f for f in formats]
+
+
 ENCODERS: dict[str, Callable[[Image.Image], bytes]] = {
     "jpeg": lambda im: save(im, "JPEG", quality=95),
     "png": lambda im: save(im, "PNG"),
@@ -133,7 +139,7 @@ ENCODERS: dict[str, Callable[[Image.Image], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("fmt", list(ENCODERS))
+@pytest.mark.parametrize("fmt", pdf_is_slow(ENCODERS))
 def test_every_format_loads_as_bgr_with_right_colours(tmp_path: Path, fmt: str) -> None:
     data = ENCODERS[fmt](quadrant_image())
     path = write(tmp_path / f"doc.{fmt}", data)
@@ -178,6 +184,7 @@ def test_sniff_format_uses_magic_bytes(head: bytes, expected: str | None) -> Non
     assert intake.sniff_format(head) == expected
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_content_decides_not_the_extension(tmp_path: Path) -> None:
     im = quadrant_image()
     jpeg_named_png = write(tmp_path / "scan.png", save(im, "JPEG", quality=95))
@@ -458,6 +465,7 @@ def test_single_image_page_index_out_of_range(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- PDF
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_multi_page_pdf_renders_each_page_at_configured_dpi(tmp_path: Path) -> None:
     frames = coloured_pages(3, size=(144, 72))
     data = save(frames[0], "PDF", save_all=True, append_images=frames[1:], resolution=72.0)
@@ -477,6 +485,7 @@ def make_500_page_pdf(path: Path) -> None:
     frames[0].save(path, "PDF", save_all=True, append_images=frames[1:], resolution=72.0)
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_500_page_pdf_renders_only_requested_pages(tmp_path: Path) -> None:
     path = tmp_path / "500.pdf"
     make_500_page_pdf(path)
@@ -506,6 +515,7 @@ def test_encrypted_pdf_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     expect_error("pdf_encrypted", intake.count_pages, enc)
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_qpdf_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     src = write(tmp_path / "plain.pdf", save(quadrant_image(), "PDF"))
     enc = tmp_path / "qpdf-locked.pdf"
@@ -515,6 +525,7 @@ def test_qpdf_encrypted_pdf_is_refused(tmp_path: Path) -> None:
     expect_error("pdf_encrypted", intake.load_pages, enc)
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_pdf_with_only_an_owner_password_opens(tmp_path: Path) -> None:
     src = write(tmp_path / "plain.pdf", save(quadrant_image(), "PDF"))
     writer = pypdf.PdfWriter(clone_from=src)
@@ -526,12 +537,14 @@ def test_pdf_with_only_an_owner_password_opens(tmp_path: Path) -> None:
     assert_colours(page.image, [RED, GREEN, BLUE, WHITE])
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_broken_pdf(tmp_path: Path) -> None:
     path = write(tmp_path / "broken.pdf", b"%PDF-1.4\n" + b"\x00garbage\xff" * 50)
     expect_error("pdf_broken", intake.load_pages, path)
     expect_error("pdf_broken", intake.count_pages, path)
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_truncated_pdf_is_broken(tmp_path: Path) -> None:
     data = save(quadrant_image(), "PDF")
     # Keep the header and the start of the page objects, lose the image stream and the xref.
@@ -539,6 +552,7 @@ def test_truncated_pdf_is_broken(tmp_path: Path) -> None:
     expect_error("pdf_broken", intake.load_pages, path)
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_pdf_only_poppler_can_read_still_loads(tmp_path: Path) -> None:
     # Every xref offset is wrong: pypdf gives up, Poppler rebuilds the table by scanning.
     good = save(Image.new("RGB", (144, 72), (0, 0, 255)), "PDF", resolution=72.0)
@@ -552,6 +566,7 @@ def test_pdf_only_poppler_can_read_still_loads(tmp_path: Path) -> None:
     assert np.abs(page.image[36, 72].astype(int) - BLUE).max() <= 3
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_poppler_missing(tmp_path: Path) -> None:
     path = write(tmp_path / "a.pdf", save(quadrant_image(), "PDF"))
     empty = tmp_path / "no-poppler-here"
@@ -562,6 +577,7 @@ def test_poppler_missing(tmp_path: Path) -> None:
     assert intake.count_pages(path, limits) == 1  # counting needs no Poppler
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_render_timeout(tmp_path: Path) -> None:
     path = write(tmp_path / "a.pdf", save(quadrant_image(), "PDF"))
     # No pdftoppm process starts and renders within a microsecond: a real timeout.
@@ -570,6 +586,7 @@ def test_render_timeout(tmp_path: Path) -> None:
     assert "1e-06" in err.message()
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_pdf_temporary_copy_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The copy handed to Poppler holds personal data: it must not outlive the call.
     temp = tmp_path / "temp"
@@ -581,6 +598,7 @@ def test_pdf_temporary_copy_is_removed(tmp_path: Path, monkeypatch: pytest.Monke
     assert list(temp.iterdir()) == []
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_poster_sized_pdf_page_renders_at_lower_dpi(tmp_path: Path) -> None:
     # 200 x 100 px at 1 dpi: a 200 x 100 inch page. At 300 dpi that would be 1.8 gigapixels.
     im = Image.new("RGB", (200, 100), (0, 0, 255))
@@ -594,6 +612,7 @@ def test_poster_sized_pdf_page_renders_at_lower_dpi(tmp_path: Path) -> None:
     assert np.abs(centre - BLUE).max() <= 3
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_pdf_from_bytes_and_non_ascii_path(tmp_path: Path) -> None:
     data = save(quadrant_image(), "PDF", resolution=100.0)
     folder = tmp_path / "Документы" / "папка с пробелами"
@@ -605,6 +624,7 @@ def test_pdf_from_bytes_and_non_ascii_path(tmp_path: Path) -> None:
         assert_colours(pages[0].image, [RED, GREEN, BLUE, WHITE])
 
 
+@pytest.mark.slow  # renders PDF with poppler (pdftoppm, a subprocess)
 def test_pdf_preview_max_side(tmp_path: Path) -> None:
     im = Image.new("RGB", (850, 1100), "white")
     path = write(tmp_path / "a.pdf", save(im, "PDF", resolution=100.0))  # 8.5 x 11 in page
@@ -806,7 +826,7 @@ FUZZ_SEEDS: dict[str, Callable[[Image.Image], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("fmt", list(FUZZ_SEEDS))
+@pytest.mark.parametrize("fmt", pdf_is_slow(FUZZ_SEEDS))
 def test_damaged_files_give_pages_or_intake_errors_only(fmt: str) -> None:
     """Random byte damage must never surface as anything but a typed intake error."""
     original = FUZZ_SEEDS[fmt](Image.effect_noise((48, 32), 60).convert("RGB"))

@@ -54,6 +54,7 @@ def _codes(image: np.ndarray, dpi: float | None = None) -> frozenset[str]:
     return assess(image, dpi=dpi).codes
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("name", ["scan300", "scan200"])
 def test_clean_scans_have_no_problems(
     certificate: GeneratedDocument, policy: GeneratedDocument, name: str
@@ -65,6 +66,7 @@ def test_clean_scans_have_no_problems(
         assert report.problems == ()
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_clean_photo_is_ok_and_document_located(certificate: GeneratedDocument) -> None:
     img, info = degrade(certificate, "photo", 2)
     report = assess(img)
@@ -89,6 +91,7 @@ def test_clean_photo_is_ok_and_document_located(certificate: GeneratedDocument) 
         "too_small",
     ],
 )
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_each_degradation_raises_its_problem(certificate: GeneratedDocument, name: str) -> None:
     img, info = degrade(certificate, name, 3)
     report = assess(Page(image=img, dpi=info.dpi))
@@ -99,6 +102,7 @@ def test_each_degradation_raises_its_problem(certificate: GeneratedDocument, nam
             assert problem.severity == "blocking"
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_cutoff_scan_and_cutoff_photo_both_detected(policy: GeneratedDocument) -> None:
     # docgen cuts either a photo (paper runs off the frame) or a scan (page cropped).
     kinds = set()
@@ -173,6 +177,7 @@ def test_declared_dpi_decides_without_text() -> None:
     assert "low_resolution" not in assess(Page(image=blank, dpi=300.0)).codes
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_report_json_and_messages(certificate: GeneratedDocument) -> None:
     img, info = degrade(certificate, "dark", 5)
     report = assess(img, dpi=info.dpi)
@@ -377,6 +382,7 @@ def unified_real() -> GeneratedDocument:
     return generate_real(3, "unified_real")
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("style", ["docgen", "flash", "lamp", "bright_flash"])
 def test_glare_photo_is_named(policy: GeneratedDocument, style: str) -> None:
     if style == "docgen":
@@ -393,6 +399,7 @@ def test_glare_photo_is_named(policy: GeneratedDocument, style: str) -> None:
     assert "flash" in glare.message_en
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_good_photos_and_scans_are_not_glare(
     certificate: GeneratedDocument, policy: GeneratedDocument, unified_real: GeneratedDocument
 ) -> None:
@@ -409,6 +416,7 @@ def test_good_photos_and_scans_are_not_glare(
     assert glare_regions(certificate.image, scan=True) == []
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_glare_regions_finds_a_painted_patch_over_its_field(
     unified_real: GeneratedDocument,
 ) -> None:
@@ -426,6 +434,7 @@ def test_glare_regions_finds_a_painted_patch_over_its_field(
     assert not _overlaps(regions, doc.boxes["policy_number"])
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_glare_regions_finds_a_finger_over_an_edge(
     certificate: GeneratedDocument, policy: GeneratedDocument
 ) -> None:
@@ -450,6 +459,7 @@ def _field(box: tuple[int, int, int, int], source: str = "ocr") -> FieldValue:
     return FieldValue(value="ИВАНОВ", confidence=0.97, source=source, box=Box(*box))  # type: ignore[arg-type]
 
 
+@pytest.mark.expect_log("glare check of the fields skipped")  # a broken glare search, below
 def test_flag_occluded_fields_marks_only_fields_under_glare(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -481,6 +491,7 @@ def test_flag_occluded_fields_marks_only_fields_under_glare(
     assert flag_occluded_fields(doc, page, QualityThresholds()) is doc
 
 
+@pytest.mark.slow  # real Tesseract
 def test_pipeline_flags_the_field_under_glare(
     certificate: GeneratedDocument, tmp_path: Path
 ) -> None:
@@ -500,6 +511,7 @@ def test_pipeline_flags_the_field_under_glare(
     assert GLARE_OVER_FIELD.code not in [p.code for p in fields["last_name"].problems]
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("style", ["window", "veil"])
 def test_glare_closeup_is_glare_not_a_small_document(policy: GeneratedDocument, style: str) -> None:
     # A phone scanner app's page (no background) with a big reflection: the reflection is the

@@ -42,6 +42,7 @@ def _rotate(image: np.ndarray, angle_ccw: float, fill: int = 245) -> np.ndarray:
     return cv2.warpAffine(image, m, (nw, nh), borderValue=(fill, fill, fill))
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("seed", [2, 5])
 def test_photo_is_found_and_flattened(certificate: GeneratedDocument, seed: int) -> None:
     img, info = degrade(certificate, "photo", seed)
@@ -66,6 +67,7 @@ def test_photo_is_found_and_flattened(certificate: GeneratedDocument, seed: int)
     assert max(w, h) <= 1.05 * max(np.linalg.norm(info.quad[2] - info.quad[0]), 1)
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("name", ["rotate90", "rotate180", "rotate270"])
 @pytest.mark.parametrize("kind", ["certificate", "policy"])
 def test_quarter_turns_are_undone(
@@ -94,6 +96,7 @@ def test_quarter_turn_transform_maps_the_document(certificate: GeneratedDocument
     assert mapped[2][0] > 0.9 * w and mapped[2][1] > 0.9 * h
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("angle", [7.0, -7.0])
 def test_skew_of_seven_degrees_is_corrected(certificate: GeneratedDocument, angle: float) -> None:
     skewed = _rotate(certificate.image, angle)
@@ -158,6 +161,7 @@ def test_orientation_callback_decides_up_and_down(certificate: GeneratedDocument
     assert straighten(img).rotation == (360 - info.rotation) % 360
 
 
+@pytest.mark.slow  # runs tesseract --psm 0
 def test_tesseract_osd_orientation(policy: GeneratedDocument) -> None:
     img, info = degrade(policy, "rotate180", 5)
     # A generous timeout: the test machine may be busy; the point is the answer.
@@ -165,6 +169,7 @@ def test_tesseract_osd_orientation(policy: GeneratedDocument) -> None:
     assert result.rotation == (360 - info.rotation) % 360
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_outline_follows_the_sheet_edges_not_a_corner_cut_through_the_print() -> None:
     # A photo on a light table, lit unevenly: the brightness mask loses the sheet's top-left
     # corner and its outline cuts diagonally through the print. Text has edges there too,
@@ -179,6 +184,7 @@ def test_outline_follows_the_sheet_edges_not_a_corner_cut_through_the_print() ->
     assert error < 0.02 * np.hypot(*image.shape[:2])
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 @pytest.mark.parametrize("seed", [100000, 100300])
 def test_an_outline_the_edges_do_not_follow_is_not_used(seed) -> None:
     # Unevenly lit photos where the brightness mask's outline is wrong by a quarter of the

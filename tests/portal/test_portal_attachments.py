@@ -35,6 +35,7 @@ def _page(dpi: float, seed: int = 0) -> np.ndarray:
     return page
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_a_heavy_600_dpi_scan_fits_in_5_mb_at_200_dpi_or_more() -> None:
     image = _page(600)
     raw = cv2.imencode(".jpg", image, [int(cv2.IMWRITE_JPEG_QUALITY), 95])[1]
@@ -51,6 +52,7 @@ def test_a_heavy_600_dpi_scan_fits_in_5_mb_at_200_dpi_or_more() -> None:
     assert result.to_json()["size_bytes"] == result.size_bytes
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_pdf_has_one_page_of_the_document_size() -> None:
     result = prepare_attachment(_page(300), 300, fmt="pdf")
     assert result.media_type == "application/pdf"
@@ -77,6 +79,7 @@ def test_a_small_scan_is_kept_as_is() -> None:
     assert b"/DeviceGray" in grey.data
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_never_below_200_dpi_to_fit() -> None:
     with pytest.raises(AttachmentTooLargeError) as caught:
         prepare_attachment(_page(300)[:1200, :1200], 300, max_bytes=20_000)

@@ -64,6 +64,7 @@ def test_draft_commands(capsys: pytest.CaptureFixture[str], local_store: Store) 
     capsys.readouterr()
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_submit_status_and_resubmit(
     capsys: pytest.CaptureFixture[str],
     local_store: Store,
@@ -93,6 +94,7 @@ def test_submit_status_and_resubmit(
         assert len(server.state.applications) == 1
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_offline_submit_then_outbox_flush(
     capsys: pytest.CaptureFixture[str],
     local_store: Store,

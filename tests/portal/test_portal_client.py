@@ -71,6 +71,7 @@ def test_backoff_is_exponential_with_jitter() -> None:
         assert len(delays) > 40  # jittered, not a fixed value
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_retry_after_is_honoured(
     store: Store, make_client: MakeClient, sleeps: list[float]
 ) -> None:
@@ -81,6 +82,7 @@ def test_retry_after_is_honoured(
     assert sleeps and sleeps[0] >= 7  # waited at least what the portal asked
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_retry_after_too_long_leaves_it_to_the_outbox(
     store: Store, make_client: MakeClient, sleeps: list[float]
 ) -> None:
@@ -134,6 +136,7 @@ def test_client_errors_are_never_retried(
     assert listing(sandbox)["stats"]["requests"] == 2
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_wrong_token_is_auth_failed(store: Store, make_client: MakeClient) -> None:
     with running_sandbox(SandboxConfig(token="right")) as server:
         client = make_client(server.url, token="wrong")
@@ -145,6 +148,7 @@ def test_wrong_token_is_auth_failed(store: Store, make_client: MakeClient) -> No
         assert good.create_application(payload(store, new_draft_id(store)), idempotency_key="k")
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_timeout_then_success_files_once(store: Store, make_client: MakeClient) -> None:
     with running_sandbox(SandboxConfig(slow_seconds=1.0)) as server:
         client = make_client(
@@ -177,6 +181,7 @@ def test_unreadable_answer_is_retried_then_reported(
         client.get_application(app.id)
 
 
+@pytest.mark.slow  # opens a TCP connection
 def test_nobody_listening_is_unreachable(make_client: MakeClient, sleeps: list[float]) -> None:
     client = make_client(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(PortalUnreachableError) as caught:

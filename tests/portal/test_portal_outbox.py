@@ -18,6 +18,8 @@ from omsdesktop.storage.errors import AlreadySubmittedError, DraftLockedError
 from omsdesktop.storage.store import Store
 from tests.portal.helpers import free_port, listing, new_draft_id
 
+pytestmark = pytest.mark.slow  # talks to the sandbox portal over HTTP
+
 MakeClient = Callable[..., HttpPortalClient]
 
 

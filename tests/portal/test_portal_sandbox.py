@@ -189,6 +189,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60
     raise AssertionError("portal-sandbox did not start listening")
 
 
+@pytest.mark.slow  # the sandbox command in a subprocess
 def test_portal_sandbox_command(tmp_path: Path) -> None:
     port = free_port()
     env = dict(os.environ)

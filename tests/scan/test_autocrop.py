@@ -77,6 +77,7 @@ def certificate() -> np.ndarray:
     return generate_certificate(6, layout="caption_below").image
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_card_in_a_corner_at_an_angle(card: tuple[np.ndarray, int]) -> None:
     image, radius = card
     glass = scanner_noise(on_glass(image, 7.0, (650, 480), corner_radius=radius), 1)
@@ -95,6 +96,7 @@ def test_card_in_a_corner_at_an_angle(card: tuple[np.ndarray, int]) -> None:
     assert result.image.size < 0.15 * glass.size
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_slightly_turned_certificate(certificate: np.ndarray) -> None:
     glass = scanner_noise(on_glass(certificate, -3.0, (1300, 1800)), 2)
     result = autocrop(glass, dpi=300, margin_mm=0)
@@ -107,6 +109,7 @@ def test_slightly_turned_certificate(certificate: np.ndarray) -> None:
     assert similarity(inner(result.image, size), inner(certificate, size)) > 0.85
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_upside_down_certificate_is_turned_upright(certificate: np.ndarray) -> None:
     glass = scanner_noise(on_glass(certificate, 182.0, (1240, 1700)), 3)
     result = autocrop(glass, dpi=300, margin_mm=0, upright=True)
@@ -116,6 +119,7 @@ def test_upside_down_certificate_is_turned_upright(certificate: np.ndarray) -> N
     assert similarity(inner(result.image, size), inner(certificate, size)) > 0.8
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_dark_lid_uses_the_document_outline(certificate: np.ndarray) -> None:
     dark = np.full((*A4, 3), 35, np.uint8)
     glass = scanner_noise(on_glass(certificate, 4.0, (1240, 1754), base=dark), 4)
@@ -127,12 +131,14 @@ def test_dark_lid_uses_the_document_outline(certificate: np.ndarray) -> None:
     assert similarity(inner(result.image, size), inner(certificate, size)) > 0.8
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_empty_glass_is_left_alone() -> None:
     glass = scanner_noise(np.full((*A4, 3), 246, np.uint8), 5)
     result = autocrop(glass)
     assert not result.found and result.image is glass
 
 
+@pytest.mark.slow  # renders and processes whole pages, over a second each
 def test_two_documents_on_the_glass(card: tuple[np.ndarray, int], certificate: np.ndarray) -> None:
     image, radius = card
     small_cert = cv2.resize(certificate, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)

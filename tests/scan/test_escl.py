@@ -59,6 +59,7 @@ def test_lists_a_given_address(escl_sim: EsclSimulator) -> None:
     assert 300 in caps.resolutions and caps.max_height_mm == pytest.approx(297.0, abs=0.5)
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 @pytest.mark.parametrize("dpi", [300, 150])
 def test_scans_the_page_on_the_glass(certificate: np.ndarray, dpi: int) -> None:
     with EsclSimulator(platen=[(certificate, 300.0)]) as sim:
@@ -76,6 +77,7 @@ def test_scans_the_page_on_the_glass(certificate: np.ndarray, dpi: int) -> None:
         assert similarity(page.image, certificate) > 0.99
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_grey_scan(certificate: np.ndarray) -> None:
     with EsclSimulator(platen=[(certificate, 300.0)]) as sim:
         page = next(client().scan(sim.url, ScanOptions(dpi=100, mode=ColourMode.GRAY)))
@@ -83,6 +85,7 @@ def test_grey_scan(certificate: np.ndarray) -> None:
     assert np.array_equal(page.image[..., 0], page.image[..., 2])
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_jpeg_and_pdf_only_scanners(certificate: np.ndarray) -> None:
     for fmt in ("image/jpeg", "application/pdf"):
         with EsclSimulator(platen=[(certificate, 300.0)], formats=(fmt,)) as sim:
@@ -96,6 +99,7 @@ def test_jpeg_and_pdf_only_scanners(certificate: np.ndarray) -> None:
         assert similarity(cv2.blur(page.image, blur), cv2.blur(reference, blur)) > 0.97
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_feeder_batch(certificate: np.ndarray) -> None:
     policy, _ = degrade(generate_policy(11, form="unified"), "scan300", 1)
     with EsclSimulator(feeder=[(certificate, 300.0), (policy, 300.0)]) as sim:
@@ -110,6 +114,7 @@ def test_feeder_batch(certificate: np.ndarray) -> None:
     assert seen and seen[-1] == 1.0
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_page_not_ready_yet_is_waited_for(certificate: np.ndarray) -> None:
     with EsclSimulator(platen=[(certificate, 300.0)]) as sim:
         sim.not_ready_polls = 3
@@ -128,6 +133,7 @@ def test_page_not_ready_yet_is_waited_for(certificate: np.ndarray) -> None:
         ("stopped", Source.FLATBED, ScannerError, "ошибке"),
     ],
 )
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_error_answers_become_clear_messages(
     certificate: np.ndarray, fault: str, source: Source, error: type[ScannerError], words: str
 ) -> None:
@@ -138,6 +144,7 @@ def test_error_answers_become_clear_messages(
     assert words in caught.value.message("ru")
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_jam_after_the_first_sheet_keeps_that_sheet(certificate: np.ndarray) -> None:
     with EsclSimulator(feeder=[(certificate, 300.0)] * 3) as sim:
         sim.fault = "jam"
@@ -151,6 +158,7 @@ def test_jam_after_the_first_sheet_keeps_that_sheet(certificate: np.ndarray) -> 
         assert next(iter(sim.jobs.values())).deleted
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_no_feeder_on_a_flatbed_only_device() -> None:
     from omsdesktop.scan import escl_sim
 
@@ -167,6 +175,7 @@ def test_no_feeder_on_a_flatbed_only_device() -> None:
             escl_sim._capabilities_xml = real  # type: ignore[assignment]
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_cancel_deletes_the_job(certificate: np.ndarray) -> None:
     with EsclSimulator(platen=[(certificate, 300.0)]) as sim:
         sim.not_ready_polls = 1000
@@ -181,6 +190,7 @@ def test_cancel_deletes_the_job(certificate: np.ndarray) -> None:
         assert next(iter(sim.jobs.values())).deleted
 
 
+@pytest.mark.slow  # the eSCL simulator over HTTP
 def test_unreachable_scanner() -> None:
     with EsclSimulator() as sim:
         url = sim.url

@@ -18,6 +18,8 @@ from tests.docgen import generate_certificate
 from tests.scan.conftest import SANE_REQUIRED_ENV, require_sane
 from tests.scan.test_autocrop import on_glass, scanner_noise
 
+pytestmark = pytest.mark.slow  # runs the CLI in subprocesses (SANE, eSCL simulator)
+
 REPO = Path(__file__).resolve().parents[2]
 
 

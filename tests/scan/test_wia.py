@@ -105,6 +105,7 @@ def test_unknown_device() -> None:
         list(run_device)
 
 
+@pytest.mark.slow  # the out-of-process worker
 def test_wia_driver_through_the_worker_process() -> None:
     backend = OutOfProcessBackend("wia", "tests.scan.fake_wia:FakeWiaDriver")
     assert [d.id for d in backend.list_devices()] == [f"wia:{SCANNER}"]

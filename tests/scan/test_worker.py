@@ -15,6 +15,8 @@ from omsdesktop.scan.errors import (
 from omsdesktop.scan.types import ScanOptions
 from omsdesktop.scan.worker import OutOfProcessBackend
 
+pytestmark = pytest.mark.slow  # drivers in the out-of-process scanner worker
+
 FAKES = "tests.scan.fake_drivers"
 
 

@@ -106,6 +106,7 @@ def _read_acks(path: Path) -> list[tuple[int, float]]:
     return acks
 
 
+@pytest.mark.slow  # kills a writer subprocess
 def test_kill_minus_9_loses_at_most_the_last_second(
     open_store: OpenStore, db_url: str, data_key: bytes, tmp_path: Path
 ) -> None:

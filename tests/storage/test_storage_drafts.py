@@ -344,6 +344,7 @@ def test_delete_all(store: Store) -> None:
     assert store.list_drafts() == []
 
 
+@pytest.mark.slow  # connects to PostgreSQL
 def test_unreachable_postgresql_is_a_clear_error() -> None:
     with pytest.raises(DatabaseUnavailableError) as caught:
         Store.open("postgresql+psycopg://nobody@127.0.0.1:1/none", operator="x")
