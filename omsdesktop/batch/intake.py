@@ -520,17 +520,21 @@ def _save(
 ) -> BatchResult:
     import dataclasses
 
-    from omsdesktop.storage.mapping import fields_from_documents
+    from omsdesktop.session import ApplicationSession
 
     saved: list[Application] = []
     for app in result.applications:
+        # The same session as the window's: the same merge, the same draft fields.
+        session = ApplicationSession(store)
         try:
-            draft = store.create_draft(
-                fields=fields_from_documents(app.certificate.fields, app.policy.fields)
-            )
-            saved.append(dataclasses.replace(app, draft_id=draft.id))
+            session.set_document(DocumentKind.BIRTH_CERTIFICATE, app.certificate.fields)
+            session.set_document(DocumentKind.OMS_POLICY, app.policy.fields)
+            session.save()
+            saved.append(dataclasses.replace(app, draft_id=session.draft_id))
         except OmsError as exc:
             saved.append(dataclasses.replace(app, draft_error=FileIssue.of(exc)))
+        finally:
+            session.close()
     if attach_scans:
         roles = {
             DocumentKind.BIRTH_CERTIFICATE: "birth_certificate",

@@ -8,33 +8,27 @@ from typing import TYPE_CHECKING, Any
 
 from omsdesktop.commands import emit_json
 from omsdesktop.errors import UsageError
+from omsdesktop.forms.registry import DRAFT_KEYS as DRAFT_FIELDS
+from omsdesktop.forms.registry import FIELDS
 
 if TYPE_CHECKING:
-    from omsdesktop.portal.attachments import PreparedAttachment
-    from omsdesktop.storage.model import DocumentRole
     from omsdesktop.storage.store import Store
 
-FIELD_LABELS: dict[str, str] = {
-    "applicant.full_name": "Заявитель: ФИО",
-    "applicant.snils": "Заявитель: СНИЛС",
-    "child.last_name": "Ребёнок: фамилия",
-    "child.first_name": "Ребёнок: имя",
-    "child.patronymic": "Ребёнок: отчество",
-    "child.birth_date": "Ребёнок: дата рождения",
-    "child.snils": "Ребёнок: СНИЛС",
-    "cert.series": "Свидетельство: серия",
-    "cert.number": "Свидетельство: номер",
-    "cert.issue_date": "Свидетельство: дата выдачи",
-    "cert.act_record_number": "Свидетельство: номер записи акта",
-    "cert.birth_place": "Свидетельство: место рождения",
-    "policy.form": "Полис: форма",
-    "policy.series": "Полис: серия",
-    "policy.number": "Полис: номер",
-    "policy.issue_date": "Полис: дата выдачи",
-    "policy.expiry_date": "Полис: действует до",
-    "policy.insurer": "Полис: страховая компания",
-    "policy.sex": "Полис: пол",
+_GROUP_NAMES = {
+    "child": "Ребёнок",
+    "certificate": "Свидетельство",
+    "policy": "Полис",
+    "applicant": "Заявитель",
 }
+
+
+def _cli_label(group: str, label: str) -> str:
+    lowered = label[0].lower() + label[1:] if label[1:2].islower() else label
+    return f"{_GROUP_NAMES[group]}: {lowered}"
+
+
+FIELD_LABELS: dict[str, str] = {f.key: _cli_label(f.group, f.label_ru) for f in FIELDS}
+"""The CLI's field labels, from the field registry («Ребёнок: фамилия»)."""
 REQUEST_TYPE_NAMES = {
     "attach_policy": "прикрепить полис ребёнка",
     "update_policy": "обновить данные полиса",
@@ -116,42 +110,37 @@ def _extract(path: str, kind: str) -> Any:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from omsdesktop.portal.attachments import prepare_attachment
-    from omsdesktop.storage.mapping import fields_from_documents
+    from omsdesktop.forms.model import DocumentKind
+    from omsdesktop.session import ApplicationSession
 
     cert = _extract(args.certificate, "birth_certificate")
     policy = _extract(args.policy, "oms_policy")
-    fields = fields_from_documents(
-        cert.document.fields,
-        policy.document.fields,
-        child_snils=args.snils,
-        applicant_name=args.applicant_name,
-        applicant_snils=args.applicant_snils,
-    )
-    prepared: list[tuple[DocumentRole, PreparedAttachment]] = []
-    roles: tuple[tuple[DocumentRole, Any], ...] = (
-        ("birth_certificate", cert),
-        ("oms_policy", policy),
-    )
-    for role, result in roles:
-        page = result.page
-        if page is not None:
-            prepared.append((role, prepare_attachment(page.image, page.dpi)))
     with _open_store() as store:
-        draft = store.create_draft(request_type=args.request_type, fields=fields)
-        infos = []
-        for role, attachment in prepared:
-            infos.append(
-                store.add_attachment(
-                    draft.id,
-                    document=role,
-                    data=attachment.data,
-                    media_type=attachment.media_type,
-                    width=attachment.width,
-                    height=attachment.height,
-                    dpi=attachment.dpi,
+        session = ApplicationSession(store, request_type=args.request_type)
+        try:
+            for kind, result in (
+                (DocumentKind.BIRTH_CERTIFICATE, cert),
+                (DocumentKind.OMS_POLICY, policy),
+            ):
+                page = result.page
+                session.set_document(
+                    kind,
+                    result.document.fields,
+                    image=page.image if page is not None else None,
+                    dpi=page.dpi if page is not None else None,
                 )
-            )
+            for key, typed in (
+                ("child.snils", args.snils),
+                ("applicant.full_name", args.applicant_name),
+                ("applicant.snils", args.applicant_snils),
+            ):
+                if typed is not None and typed.strip():
+                    session.edit(key, typed)
+            session.save()
+            infos = session.store_attachments()
+        finally:
+            session.close()
+        draft = store.get_draft(session.draft_id or "")
     review = sorted(name for name, f in draft.fields.items() if f.needs_review)
     if args.json:
         emit_json(
@@ -246,18 +235,23 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from omsdesktop.storage.model import DRAFT_FIELDS
+    """Set one field; a value that breaks the field's rule is refused, nothing is saved."""
+    from omsdesktop.session import ApplicationSession
 
     if args.field not in DRAFT_FIELDS:
         raise UsageError(
             "unknown field", what=f"нет поля {args.field}; поля: {', '.join(DRAFT_FIELDS)}"
         )
-    value = args.value if args.value.strip() else None
     with _open_store() as store:
-        draft = store.get_draft(args.id)
-        version = store.save_field(draft.id, args.field, value, expected_version=draft.version)
+        session = ApplicationSession(store)
+        try:
+            session.open(args.id, attachments=False)
+            session.edit(args.field, args.value, strict=True)
+            version = session.save()
+        finally:
+            session.close()
     if args.json:
-        emit_json({"id": draft.id, "version": version, "field": args.field})
+        emit_json({"id": args.id, "version": version, "field": args.field})
     else:
         sys.stdout.write(f"Сохранено: {FIELD_LABELS.get(args.field, args.field)}.\n")
     return 0

@@ -125,16 +125,17 @@ def _outcome_exit(outcome: SubmitOutcome) -> int:
 
 def run_submit(args: argparse.Namespace) -> int:
     from omsdesktop.portal.config import check_portal_url, resolve_portal_url
-    from omsdesktop.portal.outbox import submit_draft
+    from omsdesktop.session import ApplicationSession
 
     portal_url = check_portal_url(resolve_portal_url(args.portal))
     with _open_store() as store:
-        store.get_draft(args.id)
-        client = make_client(portal_url)
+        session = ApplicationSession(store)
         try:
-            outcome = submit_draft(store, client, args.id, portal_url=portal_url)
+            session.open(args.id, attachments=False)
+            # Checked here first: nothing invalid is sent (the portal would refuse it).
+            outcome = session.submit(portal_url, make_client)
         finally:
-            client.close()
+            session.close()
     if args.json:
         out = outcome.to_json()
         out["id"] = outcome.submission.draft_id

@@ -1,6 +1,10 @@
 """One application's life, without Qt: documents, merged fields, edits, saving, submitting."""
 
-from omsdesktop.session.errors import InvalidApplicationError, NothingToSendError
+from omsdesktop.session.errors import (
+    InvalidApplicationError,
+    InvalidValueError,
+    NothingToSendError,
+)
 from omsdesktop.session.session import (
     ApplicationSession,
     Event,
@@ -14,6 +18,7 @@ __all__ = [
     "Event",
     "FieldView",
     "InvalidApplicationError",
+    "InvalidValueError",
     "NothingToSendError",
     "OpenedDraft",
     "SessionDocument",

@@ -46,3 +46,25 @@ class NothingToSendError(OmsError):
     exit_code = 65
     message_ru = "Заявление пустое: сначала загрузите документы или заполните поля."
     message_en = "The application is empty: load the documents or fill in the fields first."
+
+
+class InvalidValueError(OmsError):
+    """A script set a value that breaks the field's rule: nothing was saved."""
+
+    code = "invalid_value"
+    exit_code = 65
+    message_ru = "Поле «{label}» не сохранено: {problem}"
+    message_en = "“{label_en}” was not saved: {problem_en}"
+
+    @classmethod
+    def of(cls, key: str, verdict: ValidationResult) -> InvalidValueError:
+        f = BY_KEY[key]
+        blocking = [p for p in verdict.problems if p.severity == "blocking"]
+        problem = blocking[0] if blocking else None
+        return cls(
+            key,
+            label=f.label_ru,
+            label_en=f.label_en,
+            problem=problem.message if problem else "значение не подходит.",
+            problem_en=(problem.message_en or problem.message) if problem else "invalid value.",
+        )

@@ -35,9 +35,20 @@ from omsdesktop.forms.application import (
 from omsdesktop.forms.model import DocumentKind, FieldSource, FieldValue
 from omsdesktop.forms.registry import BY_KEY, DRAFT_KEYS
 from omsdesktop.forms.validators import ValidationResult
-from omsdesktop.session.errors import InvalidApplicationError, NothingToSendError
+from omsdesktop.session.errors import (
+    InvalidApplicationError,
+    InvalidValueError,
+    NothingToSendError,
+)
 from omsdesktop.storage.mapping import draft_field
-from omsdesktop.storage.model import Draft, DraftField, DraftState, Submission
+from omsdesktop.storage.model import (
+    DEFAULT_REQUEST_TYPE,
+    Draft,
+    DraftField,
+    DraftState,
+    RequestType,
+    Submission,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,6 +131,7 @@ class ApplicationSession:
             and saved by :meth:`save` once :meth:`attach_store` gives one.
         autosave_delay: edits reach the database this long after the first unsaved one.
         today: the date validation judges "future" and "under 18" against (tests).
+        request_type: the kind of application a new draft is created as.
     """
 
     def __init__(
@@ -128,8 +140,10 @@ class ApplicationSession:
         *,
         autosave_delay: float = 0.25,
         today: date | None = None,
+        request_type: RequestType = DEFAULT_REQUEST_TYPE,
     ) -> None:
         self._store = store
+        self._request_type: RequestType = request_type
         self._delay = autosave_delay
         self._today = today
         self._lock = threading.RLock()
@@ -324,15 +338,22 @@ class ApplicationSession:
 
     # ---------------------------------------------------------------------------------- edits
 
-    def edit(self, key: str, value: str | None) -> ValidationResult | None:
+    def edit(self, key: str, value: str | None, *, strict: bool = False) -> ValidationResult | None:
         """The user typed a value. Returns the field's verdict (None: empty or free text).
 
-        An invalid value is kept (the user may be half-way through typing); it blocks
-        :meth:`submit`, not the edit.
+        In a window an invalid value is kept (the user may be half-way through typing); it
+        blocks :meth:`submit`, not the edit. With ``strict`` (a script's ``draft set``) an
+        invalid value is refused with :class:`InvalidValueError` and nothing changes.
         """
         key = _known(key)
         value = value.strip() if isinstance(value, str) else value
         item = DraftField(value or None, "typed", 1.0, False)
+        if strict:
+            values = self.values()
+            values[key] = item.value
+            verdict = check_value(key, values, today=self._today)
+            if verdict is not None and verdict.valid is False:
+                raise InvalidValueError.of(key, verdict)
         with self._lock:
             self._require_editable()
             self._typed.add(key)
@@ -392,7 +413,7 @@ class ApplicationSession:
             if creating:
                 if not fields:
                     return None
-                draft = store.create_draft(fields=fields)
+                draft = store.create_draft(request_type=self._request_type, fields=fields)
                 with self._lock:
                     for key, item in fields.items():
                         if self._unsaved.get(key) == item:
@@ -511,15 +532,18 @@ class ApplicationSession:
 
     # ------------------------------------------------------------------------- open and leave
 
-    def open(self, draft_id: str) -> OpenedDraft:
-        """*Blocking.* Leave the current draft (writing its edits) and follow a stored one."""
+    def open(self, draft_id: str, *, attachments: bool = True) -> OpenedDraft:
+        """*Blocking.* Leave the current draft (writing its edits) and follow a stored one.
+
+        With ``attachments`` the stored scans are decrypted for the view to show.
+        """
         store = self._require_store()
         self._stop_saver()
         draft = store.get_draft(draft_id)
-        attachments: dict[DocumentRole, bytes] = {}
-        for info in store.list_attachments(draft_id):
+        scans: dict[DocumentRole, bytes] = {}
+        for info in store.list_attachments(draft_id) if attachments else ():
             if info.document in ("birth_certificate", "oms_policy"):
-                attachments[info.document] = store.attachment_data(info.id)
+                scans[info.document] = store.attachment_data(info.id)
         submission = store.latest_submission(draft_id)
         with self._lock:
             self._reset()
@@ -531,7 +555,7 @@ class ApplicationSession:
         self._emit(Event("fields", tuple(draft.fields)))
         if submission is not None:
             self._emit(Event("submission"))
-        return OpenedDraft(draft, attachments, submission)
+        return OpenedDraft(draft, scans, submission)
 
     def new(self) -> Callable[[], None]:
         """Start a new application at once.
@@ -576,10 +600,13 @@ class ApplicationSession:
         Raises:
             InvalidApplicationError: a field breaks a rule (names the fields): nothing is sent.
             NothingToSendError: no values at all.
-            AlreadySubmittedError: the draft is already queued or sent.
+            AlreadySubmittedError: the draft is already queued or sent (it is never sent twice).
         """
         from omsdesktop.portal.outbox import submit_draft
+        from omsdesktop.storage.errors import AlreadySubmittedError
 
+        if not self.editable:
+            raise AlreadySubmittedError(draft_id=self._draft_id or "")
         if not self.values():
             raise NothingToSendError()
         results = self.check()
