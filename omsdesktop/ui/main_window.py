@@ -10,7 +10,6 @@ the window through a queued signal, whatever thread sent them. Every blocking se
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -31,21 +30,20 @@ from omsdesktop.session import ApplicationSession, Event
 from omsdesktop.settings import Settings
 from omsdesktop.ui.document_slot import DocumentSlot, SlotDocument
 from omsdesktop.ui.form import ApplicationForm, Reading
-from omsdesktop.ui.labels import DOCUMENT_NAMES, field_label, tr_
+from omsdesktop.ui.labels import DOCUMENT_NAMES, tr_
 from omsdesktop.ui.panels import CropPanel, NoticeBar, SubmissionPanel
 from omsdesktop.ui.services import Services
+from omsdesktop.ui.window_drafts import DraftActions
 from omsdesktop.ui.window_layout import (
     build_actions,
     build_widgets,
     restore_geometry,
     show_help,
 )
+from omsdesktop.ui.window_portal import PortalActions
 from omsdesktop.ui.worker import WorkerPool
 
 if TYPE_CHECKING:
-    from omsdesktop.portal.outbox import FlushReport, SubmitOutcome
-    from omsdesktop.session import OpenedDraft
-    from omsdesktop.storage.model import Submission
     from omsdesktop.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -108,12 +106,9 @@ class MainWindow(QMainWindow):
         self.store: Store | None = None
         self.session = ApplicationSession(None)
         self.batch_dialog: Any = None  # BatchDialog, once opened
-        self._saving = False
-        self._save_again = False
-        self._submitting = False
-        self._flushing = False
-        self._polling = False
-        self._closing = False
+        self.drafts = DraftActions(self)
+        self.portal = PortalActions(self)
+        self.closing = False
         self._closed = False
         self._waiting_to_close = False
         self._bridge = _SessionBridge(self)
@@ -139,7 +134,7 @@ class MainWindow(QMainWindow):
         """Import what the jobs need, in the GUI thread (see ``ui/warmup.py``), then start."""
         from omsdesktop.ui.warmup import STEPS, preload_step
 
-        if self._closing:
+        if self.closing:
             return
         try:
             preload_step(self._warm_step)
@@ -181,7 +176,7 @@ class MainWindow(QMainWindow):
         )
 
     def _store_opened(self, store: Store) -> None:
-        if self._closing:
+        if self.closing:
             store.close()
             return
         self.store = store
@@ -190,7 +185,7 @@ class MainWindow(QMainWindow):
         self.update_buttons()
         self.storeReady.emit()
         if self.session.has_unsaved:
-            self._save_in_background()
+            self.drafts.save_in_background()
         self.outbox_timer.start()
         self.flush_outbox()
 
@@ -212,14 +207,14 @@ class MainWindow(QMainWindow):
         elif event.kind == "documents":
             self._show_fields(DRAFT_KEYS)
         elif event.kind == "saved" and event.version is not None:
-            self._saved(event.version)
+            self.drafts.saved(event.version)
         elif event.kind == "save_failed" and event.error is not None:
-            self._save_failed(event.error)
+            self.drafts.save_failed(event.error)
         elif event.kind == "submission" and self.session.submission is not None:
             # A submit, a queue flush or a status poll of this window shows its own result,
             # with its notice first; other changes are shown here.
-            if not (self._submitting or self._flushing or self._polling):
-                self._show_submission(self.session.submission)
+            if not self.portal.busy:
+                self.portal.show_submission(self.session.submission)
         elif event.kind == "draft":
             self._show_editable()
 
@@ -288,7 +283,7 @@ class MainWindow(QMainWindow):
             image=document.image,
             dpi=page.dpi if page is not None else None,
         )
-        self._save_in_background()
+        self.drafts.save_in_background()
         self.statusBar().showMessage(
             self.tr("Документ прочитан: %1").replace("%1", tr_(DOCUMENT_NAMES[kind.value])), 5000
         )
@@ -323,319 +318,36 @@ class MainWindow(QMainWindow):
             return
         self.session.edit(name, value)
         if self.session.draft_id is None:
-            self._save_in_background()  # the first edit creates the draft
+            self.drafts.save_in_background()  # the first edit creates the draft
         else:
             self.save_state.setText(self.tr("Сохраняю…"))
         self._update_review_summary()
 
-    def _save_in_background(self) -> None:
-        """Create the draft or flush it, then attach new scans; one such job at a time."""
-        if self.store is None or self._closing:
-            return
-        if self._saving:
-            self._save_again = True
-            return
-        session = self.session
-
-        def job(progress, cancelled):
-            version = session.save()
-            session.store_attachments(progress=progress, cancelled=cancelled)
-            return version
-
-        def finished() -> None:
-            self._saving = False
-            if self._save_again:
-                self._save_again = False
-                self._save_in_background()
-
-        self._saving = True
-        self.pool.run(job, name="save", on_error=self._save_failed, on_done=finished)
-
-    def _saved(self, version: int) -> None:
-        self.save_state.setText(
-            self.tr("Черновик сохранён в %1.").replace("%1", datetime.now().strftime("%H:%M:%S"))
-        )
-        if self.notice.kind == "conflict":
-            self.notice.hide()
-        self.update_buttons()
-        self.draftSaved.emit(version)
-
-    def _save_failed(self, exc: OmsError) -> None:
-        from omsdesktop.storage.errors import ConflictError, DatabaseUnavailableError
-
-        if isinstance(exc, ConflictError):
-            self.save_state.setText(
-                self.tr("Правки не сохранены: черновик изменён на другом месте.")
-            )
-            self.notice.show_notice(
-                "warning",
-                exc.message(self.lang),  # type: ignore[arg-type]
-                [
-                    (self.tr("Записать мои правки поверх"), self.keep_my_edits),
-                    (self.tr("Открыть их версию"), self.reload_draft),
-                ],
-                closable=False,
-            )
-            self.notice.kind = "conflict"
-        elif isinstance(exc, DatabaseUnavailableError):
-            self.save_state.setText(
-                self.tr("База черновиков недоступна, повторю попытку сама. Правки не потеряны.")
-            )
-        else:
-            self._show_error(exc)
-
-    def keep_my_edits(self) -> None:
-        """After a conflict: write this desk's pending edits on top of the other desk's."""
-        session = self.session
-
-        def done(version: int) -> None:
-            self.notice.hide()
-
-        self.pool.run(
-            lambda progress, cancelled: session.keep_my_edits(),
-            name="rebase",
-            on_result=done,
-            on_error=self._save_failed,
-        )
-
-    def reload_draft(self) -> None:
-        if self.session.draft_id is not None:
-            self.notice.hide()
-            self.open_draft(self.session.draft_id)
+    # The drafts and the portal parts of the view (``window_drafts``, ``window_portal``).
 
     def save_now(self) -> None:
-        if self.store is not None and self.session.editable:
-            self._save_in_background()
+        self.drafts.save_now()
 
     def new_application(self) -> None:
-        for slot in self.slots():
-            slot.clear()
-        finish = self.session.new()
-        self.pool.run(lambda progress, cancelled: finish(), name="close-saver")
-        self.form.clear()
-        self.submission_panel.hide()
-        self.notice.hide()
-        self.crop_panel.show_hint()
-        self.save_state.setText(self.tr("Новое заявление. Черновик сохраняется автоматически."))
-        self._show_editable()
+        self.drafts.new_application()
 
     def open_drafts(self) -> None:
-        if self.store is None:
-            return
-        from omsdesktop.ui.drafts_dialog import DraftsDialog
-
-        dialog = DraftsDialog(self.store, self.pool, self, self.lang)
-        accepted = dialog.exec()
-        for draft_id in dialog.deleted_ids:
-            if self.session.forget(draft_id):
-                self.new_application()  # the draft on screen is gone
-        if accepted and dialog.chosen_id:
-            self.open_draft(dialog.chosen_id)
-
-    def open_batch(self) -> None:
-        """«Пакетная обработка…»: a folder of scans → drafts and a report."""
-        from omsdesktop.ui.batch_dialog import BatchDialog
-
-        if self.batch_dialog is None:
-            self.batch_dialog = BatchDialog(self.services, self.pool, self)
-        self.batch_dialog.show()
-        self.batch_dialog.raise_()
-        self.batch_dialog.activateWindow()
+        self.drafts.open_drafts()
 
     def open_draft(self, draft_id: str) -> None:
-        """Resume a stored draft: its fields, its scans and its portal state."""
-        session = self.session
+        self.drafts.open_draft(draft_id)
 
-        def job(progress, cancelled):
-            from omsdesktop.ui.images import decode_image, to_qimage
-
-            opened = session.open(draft_id)
-            images = {}
-            for role, data in opened.attachments.items():
-                decoded = decode_image(data)
-                if decoded is not None:
-                    images[role] = to_qimage(decoded)
-            return opened, images
-
-        self.pool.run(
-            job, name="open-draft", on_result=self._draft_opened, on_error=self._show_error
-        )
-
-    def _draft_opened(self, loaded: tuple[OpenedDraft, dict[str, Any]]) -> None:
-        opened, images = loaded
-        for slot in self.slots():
-            slot.clear()
-        self.form.clear()
-        self._show_fields(DRAFT_KEYS)
-        for kind in (CERT, POLICY):
-            image = images.get(kind.value)
-            if image is not None:
-                self.slot(kind).show_stored(image, self.tr("Снимок из черновика"))
-        self._show_editable()
-        if opened.submission is not None:
-            self._show_submission(opened.submission)
-        else:
-            self.submission_panel.hide()
-        self.save_state.setText(self.tr("Черновик открыт."))
-        self.crop_panel.show_hint()
-        self.draftLoaded.emit(opened.draft.id)
-
-    # ------------------------------------------------------------------------------ submitting
+    def open_batch(self) -> None:
+        self.drafts.open_batch()
 
     def submit(self) -> None:
-        if self.store is None or self._submitting:
-            return
-        if not self.session.editable:
-            self.notice.show_notice(
-                "info", self.tr("Это заявление уже отправлено или стоит в очереди на отправку.")
-            )
-            return
-        if not self.session.values():
-            self.notice.show_notice(
-                "warning",
-                self.tr("Сначала загрузите документы или заполните поля заявления."),
-            )
-            return
-        bad = self.session.blocking()
-        if bad:
-            # Nothing invalid leaves the desk: the portal would refuse it, and each refusal
-            # counts against the family's limit of applications.
-            self.notice.show_notice(
-                "error",
-                self.tr("Заявление не отправлено: исправьте поля — %1.").replace(
-                    "%1", ", ".join(f"«{field_label(k, self.lang)}»" for k in bad)
-                ),
-            )
-            self.go_to_field(bad[0])
-            return
-        try:
-            portal_url = self.services.portal_url(self.services.settings)
-        except OmsError as exc:
-            self._show_error(exc)
-            return
-        session, factory = self.session, self.services.portal_factory
-        self._submitting = True
-        self.busy_bar.show()
-        self.save_state.setText(self.tr("Отправляю заявление на портал…"))
-        self.update_buttons()
-        self.pool.run(
-            lambda progress, cancelled: session.submit(portal_url, factory),
-            name="submit",
-            on_result=self._submitted,
-            on_error=self._submit_failed,
-            on_done=self._submit_done,
-        )
-
-    def _submit_done(self) -> None:
-        self._submitting = False
-        self.busy_bar.hide()
-        self.update_buttons()
-
-    def _submitted(self, outcome: SubmitOutcome) -> None:
-        submission = outcome.submission
-        if outcome.sent:
-            self.notice.show_notice(
-                "ok",
-                self.tr("Заявление принято порталом. Номер запроса: %1.").replace(
-                    "%1", submission.request_number or "—"
-                ),
-            )
-        elif outcome.queued:
-            self.notice.show_notice(
-                "warning",
-                self.tr(
-                    "Портал сейчас недоступен. Заявление в очереди и будет отправлено "
-                    "автоматически, как только появится связь. Программу можно не закрывать."
-                ),
-            )
-        else:
-            message = outcome.error.message(self.lang) if outcome.error is not None else ""  # type: ignore[arg-type]
-            self.notice.show_notice("error", message)
-        self._show_submission(submission)
-
-    def _submit_failed(self, exc: OmsError) -> None:
-        from omsdesktop.storage.errors import ConflictError
-
-        if isinstance(exc, ConflictError):
-            self._save_failed(exc)
-            return
-        self._show_error(exc)
-        self.save_state.setText(self.tr("Заявление не отправлено."))
-
-    def _show_submission(self, submission: Submission) -> None:
-        self.submission_panel.show_submission(submission)
-        self.form.set_portal_fix(set(submission.fields_to_fix))
-        if submission.draft_id == self.session.draft_id:
-            if submission.state in ("queued", "sent"):
-                self.save_state.setText(
-                    self.tr("Заявление отправлено: изменить его нельзя.")
-                    if submission.state == "sent"
-                    else self.tr("Заявление ждёт отправки в очереди.")
-                )
-            self._show_editable()
-        self.submissionChanged.emit(submission)
+        self.portal.submit()
 
     def flush_outbox(self) -> None:
-        """Send what waits in the queue (timer, or the menu)."""
-        # Not while this window sends: the submission it queues is being sent right now.
-        if self.store is None or self._flushing or self._closing or self._submitting:
-            return
-        session, factory = self.session, self.services.portal_factory
-
-        def done(report: FlushReport | None) -> None:
-            if report is None:
-                return
-            for outcome in report.outcomes:
-                if outcome.submission.draft_id != self.session.draft_id:
-                    continue
-                if outcome.sent:
-                    self.notice.show_notice(
-                        "ok",
-                        self.tr(
-                            "Связь появилась: заявление из очереди принято порталом. "
-                            "Номер запроса: %1."
-                        ).replace("%1", outcome.submission.request_number or "—"),
-                    )
-                self._show_submission(outcome.submission)
-            if report.sent:
-                self.statusBar().showMessage(
-                    self.tr("Отправлено из очереди: %1").replace("%1", str(report.sent)), 10000
-                )
-
-        def finished() -> None:
-            self._flushing = False
-
-        self._flushing = True
-        self.pool.run(
-            lambda progress, cancelled: session.flush_outbox(
-                factory, progress=progress, cancelled=cancelled
-            ),
-            name="flush-outbox",
-            on_result=done,
-            on_error=self._quiet_error,
-            on_done=finished,
-        )
+        self.portal.flush_outbox()
 
     def refresh_status(self) -> None:
-        if self.store is None or self.session.draft_id is None:
-            return
-        session, factory = self.session, self.services.portal_factory
-
-        def done(submission: Submission | None) -> None:
-            if submission is not None:
-                self._show_submission(submission)
-
-        def finished() -> None:
-            self._polling = False
-
-        self._polling = True
-        self.pool.run(
-            lambda progress, cancelled: session.refresh_status(factory),
-            name="poll-status",
-            on_result=done,
-            on_error=self._show_error,
-            on_done=finished,
-        )
+        self.portal.refresh_status()
 
     # -------------------------------------------------------------------------------- settings
 
@@ -674,8 +386,8 @@ class MainWindow(QMainWindow):
             return
         ready = self.store is not None
         editing = self.session.editable
-        self.send_button.setEnabled(ready and editing and not self._submitting)
-        self.send_action.setEnabled(ready and editing and not self._submitting)
+        self.send_button.setEnabled(ready and editing and not self.portal.submitting)
+        self.send_action.setEnabled(ready and editing and not self.portal.submitting)
         self.save_button.setEnabled(ready and editing)
         self.save_action.setEnabled(ready and editing)
         self.drafts_action.setEnabled(ready)
@@ -697,8 +409,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             event.accept()
             return
-        if not self._closing:
-            self._closing = True
+        if not self.closing:
+            self.closing = True
             self.outbox_timer.stop()
             QSettings("omsdesktop", "omsdesktop").setValue("main/geometry", self.saveGeometry())
             for slot in self.slots():

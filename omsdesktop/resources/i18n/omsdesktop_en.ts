@@ -647,7 +647,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+122"/>
+        <location filename="../../ui/main_window.py" line="+117"/>
         <source>Полис ОМС ребёнка — заявление</source>
         <translation>Child&apos;s OMS policy — application</translation>
     </message>
@@ -795,7 +795,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Open settings…</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+91"/>
         <source>Документ прочитан: %1</source>
         <translation>Document read: %1</translation>
     </message>
@@ -805,62 +805,62 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Saving…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location filename="../../ui/window_drafts.py" line="+61"/>
         <source>Черновик сохранён в %1.</source>
         <translation>Draft saved at %1.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>Правки не сохранены: черновик изменён на другом месте.</source>
         <translation>Edits not saved: the draft was changed at another desk.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Записать мои правки поверх</source>
         <translation>Save my edits on top</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>Открыть их версию</source>
         <translation>Open their version</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>База черновиков недоступна, повторю попытку сама. Правки не потеряны.</source>
         <translation>The draft database is unavailable; saving will be retried. No edits are lost.</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+41"/>
         <source>Новое заявление. Черновик сохраняется автоматически.</source>
         <translation>New application. The draft is saved automatically.</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+58"/>
         <source>Снимок из черновика</source>
         <translation>Image from the draft</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Черновик открыт.</source>
         <translation>Draft opened.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../ui/window_portal.py" line="+42"/>
         <source>Это заявление уже отправлено или стоит в очереди на отправку.</source>
         <translation>This application is already sent or queued for sending.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Сначала загрузите документы или заполните поля заявления.</source>
         <translation>First load the documents or fill in the application fields.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Заявление не отправлено: исправьте поля — %1.</source>
         <translation>The application was not sent: fix these fields — %1.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Отправляю заявление на портал…</source>
         <translation>Sending the application to the portal…</translation>
     </message>
@@ -870,37 +870,37 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>The portal accepted the application. Request number: %1.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Портал сейчас недоступен. Заявление в очереди и будет отправлено автоматически, как только появится связь. Программу можно не закрывать.</source>
         <translation>The portal cannot be reached now. The application is queued and will be sent automatically as soon as the connection is back. You may keep the program open.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+20"/>
         <source>Заявление не отправлено.</source>
         <translation>The application was not sent.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Заявление отправлено: изменить его нельзя.</source>
         <translation>The application is sent: it cannot be changed.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Заявление ждёт отправки в очереди.</source>
         <translation>The application is waiting in the queue.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
         <source>Связь появилась: заявление из очереди принято порталом. Номер запроса: %1.</source>
         <translation>The connection is back: the queued application was accepted by the portal. Request number: %1.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Отправлено из очереди: %1</source>
         <translation>Sent from the queue: %1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location filename="../../ui/main_window.py" line="+41"/>
         <source>Язык сменится после перезапуска программы.</source>
         <translation>The language changes after the program is restarted.</translation>
     </message>

@@ -16,7 +16,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="+651"/>
+        <location filename="../../ui/main_window.py" line="+380"/>
         <source>Проверьте поля, выделенные жёлтым: %n</source>
         <translation>
             <numerusform>Проверьте поля, выделенные жёлтым: %n</numerusform>
