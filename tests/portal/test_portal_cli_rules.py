@@ -43,6 +43,7 @@ def test_draft_set_refuses_an_invalid_value_and_keeps_the_old_one(
     assert after.value(field) == before.value(field)
 
 
+@pytest.mark.slow  # the sandbox portal over HTTP
 def test_submit_refuses_an_invalid_draft_without_calling_the_portal(
     capsys: pytest.CaptureFixture[str], local_store: Store
 ) -> None:
