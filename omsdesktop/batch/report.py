@@ -20,25 +20,12 @@ from pathlib import Path
 
 from omsdesktop.batch.intake import Application, BatchResult
 from omsdesktop.forms.model import DocumentKind, FieldValue
+from omsdesktop.forms.registry import FIELDS
 
 FIELD_LABELS_RU: dict[str, str] = {
-    "last_name": "фамилия",
-    "first_name": "имя",
-    "patronymic": "отчество",
-    "birth_date": "дата рождения",
-    "birth_place": "место рождения",
-    "birth_certificate_series": "серия свидетельства",
-    "birth_certificate_number": "номер свидетельства",
-    "birth_certificate_issue_date": "дата выдачи свидетельства",
-    "birth_act_record_number": "номер записи акта",
-    "policy_form": "форма полиса",
-    "policy_number": "номер полиса",
-    "policy_series": "серия полиса",
-    "sex": "пол",
-    "policy_issue_date": "дата выдачи полиса",
-    "policy_expiry_date": "срок действия полиса",
-    "insurer": "страховая компания",
+    f.extracted: f.long_label("ru") for f in FIELDS if f.extracted is not None
 }
+"""The report's field labels (extraction keys), from the field registry."""
 KIND_RU = {
     DocumentKind.BIRTH_CERTIFICATE: "свидетельство о рождении",
     DocumentKind.OMS_POLICY: "полис ОМС",

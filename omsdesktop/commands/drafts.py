@@ -14,20 +14,7 @@ from omsdesktop.forms.registry import FIELDS
 if TYPE_CHECKING:
     from omsdesktop.storage.store import Store
 
-_GROUP_NAMES = {
-    "child": "Ребёнок",
-    "certificate": "Свидетельство",
-    "policy": "Полис",
-    "applicant": "Заявитель",
-}
-
-
-def _cli_label(group: str, label: str) -> str:
-    lowered = label[0].lower() + label[1:] if label[1:2].islower() else label
-    return f"{_GROUP_NAMES[group]}: {lowered}"
-
-
-FIELD_LABELS: dict[str, str] = {f.key: _cli_label(f.group, f.label_ru) for f in FIELDS}
+FIELD_LABELS: dict[str, str] = {f.key: f.long_label() for f in FIELDS}
 """The CLI's field labels, from the field registry («Ребёнок: фамилия»)."""
 REQUEST_TYPE_NAMES = {
     "attach_policy": "прикрепить полис ребёнка",

@@ -66,6 +66,13 @@ class FieldDef:
     def label(self, lang: str = "ru") -> str:
         return self.label_en if lang == "en" else self.label_ru
 
+    def long_label(self, lang: str = "ru") -> str:
+        """The label with its section, for lists outside the form: «Свидетельство: серия»."""
+        section, label = _SECTION_NAMES[self.group][lang == "en"], self.label(lang)
+        if label[1:2].islower():
+            label = label[0].lower() + label[1:]
+        return f"{section}: {label}"
+
     @property
     def shared(self) -> bool:
         """Printed on both documents: the merge chooses between two readings."""
@@ -80,9 +87,11 @@ def _f(
     label_en: str,
     **kw: object,
 ) -> FieldDef:
-    group = {"child": "child", "cert": "certificate", "policy": "policy"}.get(
-        key.split(".")[0], "applicant"
-    )
+    group = kw.pop("group", None) or {
+        "child": "child",
+        "cert": "certificate",
+        "policy": "policy",
+    }.get(key.split(".")[0], "applicant")
     kw.setdefault("portal_key", key)
     return FieldDef(key, extracted, frozenset(documents), group, label_ru, label_en, **kw)  # type: ignore[arg-type]
 
@@ -99,7 +108,7 @@ FIELDS: tuple[FieldDef, ...] = (
        kind="name", validator="patronymic", compare="name", blank_counts=True),
     _f("child.birth_date", "birth_date", (CERT, POLICY), "Дата рождения", "Date of birth",
        kind="date", validator="birth_date", compare="date", required=True),
-    _f("policy.sex", "sex", (POLICY,), "Пол", "Sex", kind="sex", validator="sex"),
+    _f("policy.sex", "sex", (POLICY,), "Пол", "Sex", kind="sex", validator="sex", group="child"),
     _f("child.snils", None, (), "СНИЛС ребёнка", "Child's SNILS",
        kind="snils", validator="snils", compare="digits"),
     # The birth certificate.
@@ -144,6 +153,13 @@ GROUPS: tuple[tuple[Group, str, str], ...] = (
     ("applicant", "Заявитель (родитель)", "Applicant (parent)"),
 )
 """The form's sections in display order: (group, Russian label, English label)."""
+
+_SECTION_NAMES: dict[str, tuple[str, str]] = {
+    "child": ("Ребёнок", "Child"),
+    "certificate": ("Свидетельство", "Certificate"),
+    "policy": ("Полис", "Policy"),
+    "applicant": ("Заявитель", "Applicant"),
+}
 
 BY_KEY: dict[str, FieldDef] = {f.key: f for f in FIELDS}
 BY_EXTRACTED: dict[str, FieldDef] = {f.extracted: f for f in FIELDS if f.extracted}

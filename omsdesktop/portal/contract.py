@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from omsdesktop.forms.registry import FIELDS
 from omsdesktop.portal.errors import PortalBadResponseError
 from omsdesktop.storage.model import PORTAL_STATUSES, Draft, PortalStatus
 
@@ -19,27 +20,8 @@ ATTACHMENT_MEDIA_TYPES: tuple[str, ...] = ("application/pdf", "image/jpeg", "ima
 
 SECTIONS: tuple[str, ...] = ("applicant", "child", "birth_certificate", "policy")
 
-DRAFT_TO_PORTAL: dict[str, str] = {
-    "applicant.full_name": "applicant.full_name",
-    "applicant.snils": "applicant.snils",
-    "child.last_name": "child.last_name",
-    "child.first_name": "child.first_name",
-    "child.patronymic": "child.patronymic",
-    "child.birth_date": "child.birth_date",
-    "child.snils": "child.snils",
-    "cert.series": "birth_certificate.series",
-    "cert.number": "birth_certificate.number",
-    "cert.issue_date": "birth_certificate.issue_date",
-    "cert.act_record_number": "birth_certificate.act_record_number",
-    "cert.birth_place": "birth_certificate.birth_place",
-    "policy.form": "policy.form",
-    "policy.series": "policy.series",
-    "policy.number": "policy.number",
-    "policy.issue_date": "policy.issue_date",
-    "policy.expiry_date": "policy.expiry_date",
-    "policy.insurer": "policy.insurer",
-    "policy.sex": "policy.sex",
-}
+DRAFT_TO_PORTAL: dict[str, str] = {f.key: f.portal_key for f in FIELDS}
+"""Draft key → portal path, from the field registry."""
 PORTAL_TO_DRAFT: dict[str, str] = {v: k for k, v in DRAFT_TO_PORTAL.items()}
 
 
