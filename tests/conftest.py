@@ -98,10 +98,13 @@ def _slow_reason(item: pytest.Item) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("slow") is None and _slow_reason(item) is not None:
-            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") is None:
+            reason = _slow_reason(item)
+            if reason is not None:
+                item.add_marker(pytest.mark.slow(reason=reason))
 
 
 # ------------------------------------------------------------------ the fast tier's guard
