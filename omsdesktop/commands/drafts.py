@@ -222,7 +222,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    """Set one field; a value that breaks the field's rule is refused, nothing is saved."""
+    """Set one field. A value that breaks the field's rule is kept (a draft may be unfinished),
+    and the command says so: such a draft is not sent until the field is fixed."""
     from omsdesktop.session import ApplicationSession
 
     if args.field not in DRAFT_FIELDS:
@@ -233,14 +234,29 @@ def run_set(args: argparse.Namespace) -> int:
         session = ApplicationSession(store)
         try:
             session.open(args.id, attachments=False)
-            session.edit(args.field, args.value, strict=True)
+            verdict = session.edit(args.field, args.value)
             version = session.save()
         finally:
             session.close()
+    problems = [] if verdict is None else [p for p in verdict.problems if p.severity == "blocking"]
+    label = FIELD_LABELS.get(args.field, args.field)
     if args.json:
-        emit_json({"id": args.id, "version": version, "field": args.field})
+        emit_json(
+            {
+                "id": args.id,
+                "version": version,
+                "field": args.field,
+                "valid": not problems,
+                "problems": [{"code": p.code, "message": p.message} for p in problems],
+            }
+        )
     else:
-        sys.stdout.write(f"Сохранено: {FIELD_LABELS.get(args.field, args.field)}.\n")
+        sys.stdout.write(f"Сохранено: {label}.\n")
+    if problems:
+        sys.stderr.write(
+            f"Внимание: поле «{label}» не проходит проверку: {problems[0].message} "
+            "Заявление не будет отправлено, пока поле не исправлено.\n"
+        )
     return 0
 
 
