@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from omsdesktop.forms.checks import apply_field_rules
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
-from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind, ExtractedDocument
+from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.forms.policy import read_policy
+from omsdesktop.forms.registry import OMS_POLICY_FIELDS
 from omsdesktop.ocr.engine import create_engine
 from omsdesktop.ocr.layout import read_page
 from omsdesktop.ocr.straighten import straighten

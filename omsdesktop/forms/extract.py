@@ -11,12 +11,11 @@ from rapidfuzz import fuzz
 from omsdesktop.errors import CancelledError
 from omsdesktop.forms.model import (
     ABSENT_ON_FORM,
-    BIRTH_CERTIFICATE_FIELDS,
-    OMS_POLICY_FIELDS,
     DocumentKind,
     ExtractedDocument,
     FieldValue,
 )
+from omsdesktop.forms.registry import BIRTH_CERTIFICATE_FIELDS, OMS_POLICY_FIELDS
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText, read_page
 from omsdesktop.ocr.types import Image

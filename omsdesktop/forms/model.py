@@ -17,32 +17,6 @@ class DocumentKind(str, Enum):
     UNKNOWN = "unknown"
 
 
-BIRTH_CERTIFICATE_FIELDS: tuple[str, ...] = (
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "birth_place",
-    "birth_certificate_series",
-    "birth_certificate_number",
-    "birth_certificate_issue_date",
-    "birth_act_record_number",
-)
-
-OMS_POLICY_FIELDS: tuple[str, ...] = (
-    "policy_form",
-    "policy_number",
-    "policy_series",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "sex",
-    "birth_date",
-    "policy_issue_date",
-    "policy_expiry_date",
-    "insurer",
-)
-
 ABSENT_ON_FORM: dict[str, frozenset[str]] = {
     # The unified policy's front prints no series, no date of issue and no insurer (the insurer
     # is stamped on the back and may change): those fields are absent, not unread.

@@ -172,6 +172,16 @@ def fields_of(document: DocumentKind) -> tuple[FieldDef, ...]:
     return tuple(f for f in FIELDS if document in f.documents)
 
 
+BIRTH_CERTIFICATE_FIELDS: tuple[str, ...] = tuple(
+    f.extracted for f in fields_of(CERT) if f.extracted is not None
+)
+"""The extraction keys a birth certificate reader returns."""
+OMS_POLICY_FIELDS: tuple[str, ...] = tuple(
+    f.extracted for f in fields_of(POLICY) if f.extracted is not None
+)
+"""The extraction keys a policy reader returns."""
+
+
 def in_group(group: Group) -> tuple[FieldDef, ...]:
     return tuple(f for f in FIELDS if f.group == group)
 
@@ -212,11 +222,13 @@ def validation_context(f: FieldDef, values: Mapping[str, str | None]) -> dict[st
 
 
 __all__ = [
+    "BIRTH_CERTIFICATE_FIELDS",
     "BY_EXTRACTED",
     "BY_KEY",
     "DRAFT_KEYS",
     "FIELDS",
     "GROUPS",
+    "OMS_POLICY_FIELDS",
     "FieldDef",
     "field",
     "fields_of",

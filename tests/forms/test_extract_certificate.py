@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from omsdesktop.forms.extract import classify, extract_document
-from omsdesktop.forms.model import BIRTH_CERTIFICATE_FIELDS, DocumentKind
+from omsdesktop.forms.model import DocumentKind
+from omsdesktop.forms.registry import BIRTH_CERTIFICATE_FIELDS
 from omsdesktop.ocr.engine import create_engine
 from omsdesktop.ocr.layout import read_page
 from tests.docgen import generate_certificate

@@ -17,8 +17,9 @@ from PIL import Image, ImageDraw
 from omsdesktop.forms.checks import apply_field_rules
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
-from omsdesktop.forms.model import OMS_POLICY_FIELDS, DocumentKind, FieldValue
+from omsdesktop.forms.model import DocumentKind, FieldValue
 from omsdesktop.forms.policy import BARCODE_OCR_MISMATCH, printed_enp, read_policy
+from omsdesktop.forms.registry import OMS_POLICY_FIELDS
 from omsdesktop.ocr.barcode import find_pdf417
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.layout import Line, PageText, read_page
