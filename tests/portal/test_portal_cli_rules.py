@@ -14,6 +14,8 @@ from omsdesktop.portal.sandbox import SandboxConfig, running_sandbox
 from omsdesktop.storage.store import Store
 from tests.portal.helpers import new_draft_id
 
+pytestmark = pytest.mark.slow  # the sandbox portal on loopback
+
 
 @pytest.fixture
 def local_store(isolated_home: Path) -> Store:
