@@ -134,7 +134,7 @@ def main() -> int:
         shot(window, "02-documents-read.png")
 
         # 3. Sent to the training portal: its answer with the request number and fields to fix.
-        spin(lambda: window.saver is not None and window.pool.active_count == 0, 30)
+        spin(lambda: window.draft_id is not None and window.pool.active_count == 0, 30)
         window.submit()
         spin(lambda: window.submission_panel.isVisible(), 30)
         shot(window, "03-sent-status.png")
@@ -174,7 +174,7 @@ def main() -> int:
             window.certificate_slot.document is not None and window.policy_slot.document is not None
         )
     )
-    spin(lambda: window.saver is not None and window.pool.active_count == 0, 30)
+    spin(lambda: window.draft_id is not None and window.pool.active_count == 0, 30)
     window.submit()
     spin(lambda: window.submission_panel.isVisible(), 60)
     shot(window, "07-portal-down-queued.png")
