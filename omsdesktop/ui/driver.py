@@ -485,7 +485,10 @@ class AppDriver:
                 values = self.window.form.values()
                 roles = {kind.value for kind in self._read}
                 differences.clear()
-                for summary in store.list_drafts():  # most recently changed first
+                draft_id = self.window.draft_id  # the draft the window's session follows
+                for summary in store.list_drafts():
+                    if summary.id != draft_id:
+                        continue
                     draft = store.get_draft(summary.id)
                     stored = {name: item.value for name, item in draft.fields.items()}
                     diff = [
