@@ -24,6 +24,7 @@ def backend(driver: str, **kwargs: float) -> OutOfProcessBackend:
     return OutOfProcessBackend("fake", f"{FAKES}:{driver}", **kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.expect_log("scanner worker died")  # the driver crashes on purpose
 def test_segfault_in_the_driver_is_a_typed_error() -> None:
     seen: list[float] = []
     with pytest.raises(ScannerDriverCrashedError) as caught:
@@ -35,6 +36,7 @@ def test_segfault_in_the_driver_is_a_typed_error() -> None:
     assert [d.id for d in backend("SegfaultDriver").list_devices()] == ["fake:x"]
 
 
+@pytest.mark.expect_log("scanner worker died")  # the driver crashes on purpose
 def test_pages_before_the_crash_are_kept() -> None:
     pages = []
     with pytest.raises(ScannerDriverCrashedError) as caught:
@@ -46,6 +48,7 @@ def test_pages_before_the_crash_are_kept() -> None:
     assert pages[0].dpi == 200
 
 
+@pytest.mark.expect_log("scanner worker died")  # the driver crashes on purpose
 def test_crash_while_listing() -> None:
     with pytest.raises(ScannerDriverCrashedError):
         backend("CrashOnListDriver").list_devices()
@@ -90,6 +93,7 @@ def test_missing_driver_module_is_reported_not_raised_raw() -> None:
         OutOfProcessBackend("fake", "tests.scan.no_such_module:Driver").list_devices()
 
 
+@pytest.mark.expect_log("scanner worker died")  # the driver crashes on purpose
 def test_no_worker_left_behind() -> None:
     before = _children()
     with pytest.raises(ScannerDriverCrashedError):
