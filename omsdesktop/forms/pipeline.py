@@ -20,7 +20,7 @@ from omsdesktop.errors import CancelledError, InternalError, OmsError
 from omsdesktop.forms.extract import extract_document, rotate_cw
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
-from omsdesktop.ocr.intake import load_page
+from omsdesktop.ocr.intake import load_bytes, load_page
 from omsdesktop.ocr.quality import (
     GLARE_OVER_FIELD,
     QualityReport,
@@ -93,15 +93,73 @@ def process_file(
         read_fields: False stops after classification (quality checks only need no OCR
             when ``kind`` is given).
     """
+    settings = settings or Settings()
+    return _process(
+        os.fspath(path),
+        lambda: load_page(path, page_index, settings.intake),
+        kind=kind,
+        settings=settings,
+        engine=engine,
+        read_fields=read_fields,
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def process_bytes(
+    data: bytes | bytearray | memoryview,
+    *,
+    name: str = "",
+    kind: DocumentKind | str = DocumentKind.UNKNOWN,
+    settings: Settings | None = None,
+    engine: OcrEngine | None = None,
+    page_index: int = 0,
+    read_fields: bool = True,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> DocumentResult:
+    """:func:`process_file` for an image or PDF held in memory (clipboard, scanner, drop).
+
+    Nothing is written to disk: the bytes are decoded by
+    :func:`~omsdesktop.ocr.intake.load_bytes` (format from the content, the same limits).
+
+    Args:
+        data: the encoded file (PNG, JPEG, TIFF, BMP, WebP, HEIF or PDF).
+        name: what :attr:`DocumentResult.file` says (e.g. a label for the clipboard); never
+            used to pick the format.
+    """
+    settings = settings or Settings()
+    return _process(
+        name,
+        lambda: load_bytes(data, limits=settings.intake, pages=[page_index])[0],
+        kind=kind,
+        settings=settings,
+        engine=engine,
+        read_fields=read_fields,
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+def _process(
+    file: str,
+    load: Callable[[], Page],
+    *,
+    kind: DocumentKind | str,
+    settings: Settings,
+    engine: OcrEngine | None,
+    read_fields: bool,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> DocumentResult:
     import time
 
-    settings = settings or Settings()
     want = DocumentKind.UNKNOWN if kind in ("auto", DocumentKind.UNKNOWN) else DocumentKind(kind)
     timings: dict[str, float] = {}
-    result = DocumentResult(file=os.fspath(path), kind=want)
+    result = DocumentResult(file=file, kind=want)
     try:
         t0 = time.perf_counter()
-        page = load_page(path, page_index, settings.intake)
+        page = load()
         timings["load"] = time.perf_counter() - t0
         result = _replace(result, page=page)
         _step(progress, 0.15)
@@ -159,7 +217,8 @@ def process_file(
 
         return _replace(result, errors=(ImageTooLargeError(),), timings=timings)
     except Exception as exc:
-        log.exception("unexpected failure while processing a file")
+        # The type only: a message or a traceback may quote OCR text (a child's name).
+        log.error("unexpected failure while processing a file: %s", type(exc).__name__)
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
 
 

@@ -1,10 +1,11 @@
 """PDF side of intake: page count and page size with pypdf (pdfinfo as a fallback), rendering
 one page at a time with pdftoppm through pdf2image.
 
-Rendering goes through a private temporary copy of the bytes (ASCII name, removed on close), so
-the user's path, whatever its characters, never reaches Poppler. Each page is rendered by its own
-``pdftoppm -f N -l N`` call, so a 500-page file costs only the pages asked for, and a cancel is
-honoured between pages.
+Poppler reads the PDF from its standard input (``-``) and ``pdftoppm`` writes the page to its
+standard output: nothing is written to disk, so a crash or a kill leaves no copy of the document
+in the temp folder, and the user's path, whatever its characters, never reaches Poppler. Each
+page is rendered by its own ``pdftoppm -f N -l N`` call, so a 500-page file costs only the pages
+asked for, and a cancel is honoured between pages.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import math
 import os
 import re
-import tempfile
+import subprocess
+import sys
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
 from PIL import Image
 
@@ -26,7 +28,6 @@ from omsdesktop.ocr._intake_errors import (
     PdfBrokenError,
     PdfEncryptedError,
     PopplerMissingError,
-    ReadFailedError,
     RenderTimeoutError,
 )
 from omsdesktop.ocr._pilutil import quiet_decoder_warnings
@@ -42,30 +43,41 @@ if _pypdf_logger.level == logging.NOTSET:
     _pypdf_logger.setLevel(logging.CRITICAL)
 
 
-def _poppler_call(func: Any, *args: Any, timeout_s: float, **kwargs: Any) -> Any:
-    """Run a pdf2image function, turning its failures into intake errors."""
-    from pdf2image import exceptions as p2e
+def _poppler_command(tool: str, poppler_path: str | None) -> str:
+    name = tool + ".exe" if sys.platform == "win32" else tool
+    return os.path.join(poppler_path, name) if poppler_path else name
 
+
+def _run_poppler(
+    tool: str, args: list[str], data: bytes, *, poppler_path: str | None, timeout_s: float
+) -> bytes:
+    """Run a Poppler tool on the PDF given on its stdin; its stdout, or an intake error."""
+    env = dict(os.environ)
+    if poppler_path:
+        env["LD_LIBRARY_PATH"] = poppler_path + os.pathsep + env.get("LD_LIBRARY_PATH", "")
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0
     try:
-        with quiet_decoder_warnings():
-            return func(*args, timeout=timeout_s, **kwargs)
-    except p2e.PDFInfoNotInstalledError as exc:
-        raise PopplerMissingError("pdfinfo not found") from exc
-    except p2e.PDFPopplerTimeoutError as exc:
+        done = subprocess.run(
+            [_poppler_command(tool, poppler_path), *args, "-"],
+            input=data,
+            capture_output=True,
+            env=env,
+            timeout=timeout_s,
+            check=False,
+            creationflags=flags,
+        )
+    except subprocess.TimeoutExpired as exc:
         raise RenderTimeoutError("poppler timeout", seconds=f"{timeout_s:g}") from exc
-    except p2e.PDFPageCountError as exc:
-        if "password" in str(exc).lower():
-            raise PdfEncryptedError("pdfinfo: password") from exc
-        raise PdfBrokenError("pdfinfo failed") from exc
-    except Image.DecompressionBombError as exc:
-        raise ImageTooLargeError("rendered page over Pillow's limit") from exc
     except OSError as exc:
-        # pdftoppm (or a DLL it needs) missing or not executable.
-        raise PopplerMissingError(f"poppler could not start: {type(exc).__name__}") from exc
+        # The tool (or a DLL it needs) missing or not executable.
+        raise PopplerMissingError(f"{tool} could not start: {type(exc).__name__}") from exc
     except MemoryError as exc:
         raise ImageTooLargeError("out of memory") from exc
-    except Exception as exc:  # any other failure of a third-party tool on untrusted input
-        raise PdfBrokenError(f"poppler failed: {type(exc).__name__}") from exc
+    if done.returncode != 0:
+        if b"password" in done.stderr.lower():
+            raise PdfEncryptedError(f"{tool}: password")
+        raise PdfBrokenError(f"{tool} failed: exit {done.returncode}")
+    return done.stdout
 
 
 class PdfDocument:
@@ -75,7 +87,6 @@ class PdfDocument:
         self._data = data
         self._poppler_path = poppler_path
         self._timeout_s = timeout_s
-        self._tmp_path: str | None = None
         self._reader: Any = None
         try:
             self.page_count = self._count_pages()
@@ -95,23 +106,8 @@ class PdfDocument:
         self.close()
 
     def close(self) -> None:
-        """Remove the temporary copy (it may hold personal data)."""
-        if self._tmp_path is not None:
-            with contextlib.suppress(OSError):
-                os.remove(self._tmp_path)
-            self._tmp_path = None
-
-    def _path(self) -> str:
-        if self._tmp_path is None:
-            try:
-                fd, path = tempfile.mkstemp(prefix="omsdesktop-", suffix=".pdf")
-                self._tmp_path = path
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(self._data)
-            except OSError as exc:  # temp folder full or not writable
-                self.close()
-                raise ReadFailedError(f"temporary copy: {type(exc).__name__}") from exc
-        return self._tmp_path
+        """Drop the parsed document (nothing was written to disk)."""
+        self._reader = None
 
     def _count_pages(self) -> int:
         from pypdf import PasswordType, PdfReader
@@ -134,17 +130,32 @@ class PdfDocument:
         return count
 
     def _pdfinfo(self, first: int | None = None, last: int | None = None) -> dict[str, Any]:
-        from pdf2image import pdfinfo_from_path
-
-        info = _poppler_call(
-            pdfinfo_from_path,
-            self._path(),
+        args = []
+        if first is not None:
+            args += ["-f", str(first)]
+        if last is not None:
+            args += ["-l", str(last)]
+        out = _run_poppler(
+            "pdfinfo",
+            args,
+            self._data,
             poppler_path=self._poppler_path,
             timeout_s=self._timeout_s,
-            first_page=first,
-            last_page=last,
         )
-        return cast(dict[str, Any], info)
+        info: dict[str, Any] = {}
+        for line in out.decode("utf-8", "ignore").splitlines():
+            key, sep, value = line.partition(":")
+            if not sep or not key:
+                continue
+            value = value.strip()
+            if key == "Pages":
+                try:
+                    info[key] = int(value)
+                except ValueError:
+                    continue
+            else:
+                info[key] = value
+        return info
 
     def _pdfinfo_count(self) -> int:
         pages = self._pdfinfo().get("Pages")
@@ -201,28 +212,23 @@ class PdfDocument:
 
     def render(self, index: int, dpi: int) -> Image.Image:
         """Render one page (zero-based) to an RGB PIL image at ``dpi``."""
-        from pdf2image import convert_from_path
-
-        images = _poppler_call(
-            convert_from_path,
-            self._path(),
-            dpi=dpi,
-            first_page=index + 1,
-            last_page=index + 1,
-            fmt="ppm",
-            thread_count=1,
+        out = _run_poppler(
+            "pdftoppm",
+            ["-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)],
+            self._data,
             poppler_path=self._poppler_path,
-            use_pdftocairo=False,
             timeout_s=self._timeout_s,
         )
-        if not isinstance(images, list) or len(images) != 1:
+        if not out:
             raise PdfBrokenError("pdftoppm produced no page")
-        image = images[0]
-        if not isinstance(image, Image.Image):
-            raise PdfBrokenError("pdftoppm output unreadable")
         try:
             with quiet_decoder_warnings():
+                image = Image.open(io.BytesIO(out))
                 image.load()
                 return image.convert("RGB") if image.mode != "RGB" else image
+        except Image.DecompressionBombError as exc:
+            raise ImageTooLargeError("rendered page over Pillow's limit") from exc
+        except MemoryError as exc:
+            raise ImageTooLargeError("out of memory") from exc
         except Exception as exc:
             raise PdfBrokenError("pdftoppm output unreadable") from exc

@@ -97,6 +97,7 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFormatError",
     "count_pages",
+    "count_pages_bytes",
     "load_bytes",
     "load_page",
     "load_pages",
@@ -695,7 +696,17 @@ def load_bytes(
 
 def count_pages(path: str | os.PathLike[str], limits: IntakeLimits = DEFAULT_LIMITS) -> int:
     """Number of pages in a file (1 for single images) without decoding any page."""
-    data = _read_file(path, limits)
+    return count_pages_bytes(_read_file(path, limits), limits)
+
+
+def count_pages_bytes(
+    data: bytes | bytearray | memoryview, limits: IntakeLimits = DEFAULT_LIMITS
+) -> int:
+    """:func:`count_pages` for a file held in memory (clipboard, scanner): nothing is written."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    _check_size(memoryview(data).nbytes, limits)
+    data = bytes(data)
     fmt = _identify(data)
     if fmt == "pdf":
         with PdfDocument(

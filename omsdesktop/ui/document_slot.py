@@ -1,6 +1,10 @@
 """One document slot (birth certificate or policy): take a file, check it, read it, show it.
 
-A file arrives by the open dialog, drag and drop, or the clipboard. Two worker jobs follow:
+A file arrives by the open dialog, drag and drop, or the clipboard; an image arrives from the
+clipboard (PNG, JPEG, any ``image/*`` a browser offers, a Windows DIB), a drop or the scanner.
+Images are kept in memory as encoded bytes (:attr:`SlotDocument.data`) and read from there: no
+copy of a child's document is ever written to the temp folder, so a crash or a kill leaves
+nothing behind. Two worker jobs follow:
 
 1. *check*: count pages, load the chosen page, assess its quality, straighten it
    (``process_file(read_fields=False)``) and show the page at once;
@@ -12,15 +16,11 @@ The slot never blocks: everything slow runs in :class:`~omsdesktop.ui.worker.Wor
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -46,17 +46,90 @@ from omsdesktop.ui.worker import JobHandle, WorkerPool
 
 FILE_FILTER_EXTENSIONS = "*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.heic *.heif *.pdf"
 
+CLIPBOARD_LABEL = "<clipboard>"
+SCAN_LABEL = "<scan>"
+"""What :attr:`SlotDocument.path` (and the result's ``file``) says for a source held in memory."""
+
+PREFERRED_IMAGE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/jpg",
+    "image/pjpeg",
+    "image/tiff",
+    "image/webp",
+    "image/bmp",
+    "image/x-bmp",
+    "image/heic",
+    "image/heif",
+    "application/pdf",
+)
+"""Encoded image formats taken from the clipboard or a drop as they are, best first; any other
+``image/*`` whose content intake recognises comes after them."""
+
+DIB_MARKERS = ("deviceindependentbitmap", "cf_dib", "format_17", 'value="dib')
+"""How a Windows device-independent bitmap shows in Qt's MIME names
+(``application/x-qt-windows-mime;value="DeviceIndependentBitmap"``, CF_DIBV5 ...)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """Where a slot's document comes from: a file the user chose (``path``), or encoded image
+    bytes held in memory (``data``: a paste, a drop, a scan), never written to disk."""
+
+    path: str
+    data: bytes | None = field(default=None, repr=False)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.data is not None
+
+
+def image_from_mime(mime: QMimeData) -> bytes | QImage | None:
+    """The image in clipboard or drop data: encoded bytes when the source offers a format
+    intake reads (PNG, JPEG, TIFF, WebP, BMP, HEIF, PDF), else Qt's decoded image, else a
+    Windows DIB turned into BMP bytes; None when there is no image."""
+    from omsdesktop.ocr.intake import sniff_format
+    from omsdesktop.ui.images import dib_to_bmp
+
+    formats = list(mime.formats())
+    lowered = [f.lower() for f in formats]
+    ordered = [formats[lowered.index(t)] for t in PREFERRED_IMAGE_TYPES if t in lowered]
+    ordered += [f for f in formats if f.lower().startswith("image/") and f not in ordered]
+    for name in ordered:
+        data = bytes(mime.data(name).data())
+        if data and sniff_format(data[:1024]) is not None:
+            return data
+        if data and name.lower() in ("image/bmp", "image/x-bmp"):  # some apps: a bare DIB
+            bmp = dib_to_bmp(data)
+            if bmp is not None and sniff_format(bmp[:1024]) == "bmp":
+                return bmp
+    if mime.hasImage():
+        image = mime.imageData()
+        if isinstance(image, QImage) and not image.isNull():
+            return image
+    for name in formats:
+        if any(marker in name.lower() for marker in DIB_MARKERS):
+            bmp = dib_to_bmp(bytes(mime.data(name).data()))
+            if bmp is not None and sniff_format(bmp[:1024]) == "bmp":
+                return bmp
+    return None
+
 
 @dataclass(frozen=True, eq=False)
 class SlotDocument:
     """What a slot shows: the page, where it came from, and (after reading) the fields."""
 
-    path: str
+    path: str  # the user's file, or CLIPBOARD_LABEL / SCAN_LABEL for bytes held in memory
     page_index: int
     page_count: int
     result: Any  # DocumentResult
     preview: QImage
     scale: float  # page pixels → preview pixels
+    data: bytes | None = field(default=None, repr=False)  # the encoded image, in memory
+
+    @property
+    def source(self) -> Source:
+        return Source(self.path, self.data)
 
     @property
     def image(self) -> Image | None:
@@ -70,21 +143,32 @@ class SlotDocument:
         return dict(document.fields) if document is not None else {}
 
 
+def _process(source: Source, **options: Any) -> Any:
+    """The pipeline on a file or on bytes in memory (a DocumentResult)."""
+    from omsdesktop.forms.pipeline import process_bytes, process_file
+
+    if source.data is not None:
+        return process_bytes(source.data, name=source.path, **options)
+    return process_file(source.path, **options)
+
+
 def _check_job(
-    path: str, page_index: int, kind: DocumentKind, services: Services
+    source: Source, page_index: int, kind: DocumentKind, services: Services
 ) -> Callable[[Callable[[float], None], Callable[[], bool]], SlotDocument]:
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> SlotDocument:
-        from omsdesktop.forms.pipeline import process_file
-        from omsdesktop.ocr.intake import count_pages
+        from omsdesktop.ocr.intake import count_pages, count_pages_bytes
         from omsdesktop.ui.images import preview_image
 
         settings = services.settings
         try:
-            pages = count_pages(path, settings.intake)
+            if source.data is not None:
+                pages = count_pages_bytes(source.data, settings.intake)
+            else:
+                pages = count_pages(source.path, settings.intake)
         except OmsError:
-            pages = 1  # process_file reports the same problem with its own message
-        result = process_file(
-            path,
+            pages = 1  # the pipeline reports the same problem with its own message
+        result = _process(
+            source,
             kind=kind,
             settings=settings,
             page_index=min(page_index, max(0, pages - 1)),
@@ -102,22 +186,23 @@ def _check_job(
         else:
             preview, scale = preview_image(image)
         progress(1.0)
-        return SlotDocument(path, page_index, pages, result, preview, scale)
+        return SlotDocument(
+            source.path, page_index, pages, result, preview, scale, data=source.data
+        )
 
     return job
 
 
 def _read_job(
-    path: str, page_index: int, page_count: int, services: Services
+    source: Source, page_index: int, page_count: int, services: Services
 ) -> Callable[[Callable[[float], None], Callable[[], bool]], SlotDocument]:
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> SlotDocument:
-        from omsdesktop.forms.pipeline import process_file
         from omsdesktop.ui.images import preview_image
 
         settings = services.settings
         engine = services.engine_factory(settings)
-        result = process_file(
-            path,
+        result = _process(
+            source,
             kind=DocumentKind.UNKNOWN,
             settings=settings,
             engine=engine,
@@ -129,22 +214,56 @@ def _read_job(
             preview, scale = preview_image(result.straightened.image)
         else:
             preview, scale = QImage(), 1.0
-        return SlotDocument(path, page_index, page_count, result, preview, scale)
+        return SlotDocument(
+            source.path, page_index, page_count, result, preview, scale, data=source.data
+        )
 
     return job
 
 
-def _save_clipboard_image(
-    image: QImage, folder: str
-) -> Callable[[Callable[[float], None], Callable[[], bool]], str]:
-    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> str:
-        path = os.path.join(folder, "clipboard.png")
-        if not image.save(path, b"PNG"):
-            from omsdesktop.errors import InternalError
+def _encode_job(image: QImage) -> Callable[[Callable[[float], None], Callable[[], bool]], bytes]:
+    """A pasted or dropped QImage as PNG bytes, in memory (QImage is safe off the GUI thread)."""
 
-            raise InternalError("clipboard image could not be written")
-        os.chmod(path, 0o600)
-        return path
+    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> bytes:
+        from omsdesktop.errors import InternalError
+        from omsdesktop.ui.images import encode_qimage
+
+        try:
+            data = encode_qimage(image)
+        except ValueError as exc:
+            raise InternalError("clipboard image could not be encoded") from exc
+        progress(1.0)
+        return data
+
+    return job
+
+
+def _scan_job(
+    device_id: str, services: Services
+) -> Callable[[Callable[[float], None], Callable[[], bool]], bytes]:
+    """Scan one page on ``device_id``, auto-crop it; the page as PNG bytes (with its dpi), in
+    memory. Scanner faults raise the scan layer's typed errors (their message is shown)."""
+
+    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> bytes:
+        from omsdesktop.scan import ScanCancelledError, ScannedPage, ScanOptions, autocrop, scan
+        from omsdesktop.ui.scan_button import SCAN_DPI
+
+        pages = scan(
+            device_id,
+            ScanOptions(dpi=SCAN_DPI),
+            backends=services.scanner_backends(services.settings),
+            progress=lambda f: progress(0.8 * f),
+            cancelled=cancelled,
+        )
+        if cancelled():
+            raise ScanCancelledError("scan cancelled in the window")
+        page = pages[0]
+        del pages
+        cropped = autocrop(page.image, dpi=page.dpi)
+        progress(0.9)
+        data = ScannedPage(cropped.image, page.dpi, 0, page.device_id).encode("png")
+        progress(1.0)
+        return data
 
     return job
 
@@ -180,8 +299,6 @@ class DocumentSlot(QFrame):
         self._job: JobHandle | None = None
         self._pending: SlotDocument | None = None  # checked, waiting for «use anyway»
         self._document: SlotDocument | None = None  # read (fields available)
-        self._temp_dir: str | None = None
-        self._moved_temp_dir: str | None = None  # handed to the other slot with the document
         self._read_only = False
         self.setObjectName(f"slot_{kind.value}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -378,13 +495,18 @@ class DocumentSlot(QFrame):
         """Take a file or an image from the clipboard."""
         if self._read_only:
             return
-        mime = QGuiApplication.clipboard().mimeData()
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
         if mime is not None and mime.hasUrls():
             local = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
             if local:
                 self.load_path(local[0])
                 return
-        image = QGuiApplication.clipboard().image()
+        found = image_from_mime(mime) if mime is not None else None
+        if isinstance(found, bytes):
+            self.load_data(found)
+            return
+        image = found if isinstance(found, QImage) else clipboard.image()
         if image.isNull():
             self._show_message(
                 self.tr(
@@ -397,14 +519,22 @@ class DocumentSlot(QFrame):
         self.load_image(image)
 
     def load_image(self, image: QImage) -> None:
-        """An image from the clipboard or a drop: written to a private temporary file."""
+        """An image from the clipboard or a drop: encoded in memory (never written to disk)."""
+        if self._read_only:
+            return
         self._discard(clear_view=True)
-        self._temp_dir = tempfile.mkdtemp(prefix="omsdesktop-")
         self._start(
-            _save_clipboard_image(image.copy(), self._temp_dir),
+            _encode_job(image.copy()),
             self.tr("Читаю снимок из буфера обмена…"),
-            on_result=lambda path: self._check(path, 0),
+            on_result=lambda data: self._check(Source(CLIPBOARD_LABEL, data), 0),
         )
+
+    def load_data(self, data: bytes, label: str = CLIPBOARD_LABEL) -> None:
+        """An encoded image or PDF from the clipboard or a drop, read from memory."""
+        if self._read_only:
+            return
+        self._discard(clear_view=True)
+        self._check(Source(label, bytes(data)), 0)
 
     def scan(self) -> None:
         """Scan the document from the settings' scanner (or one the user picks)."""
@@ -434,26 +564,27 @@ class DocumentSlot(QFrame):
             self._scan_from(device)
 
     def _scan_from(self, device_id: str) -> None:
-        from omsdesktop.ui.scan_button import scan_job
-
         self._discard(clear_view=True)
-        self._temp_dir = tempfile.mkdtemp(prefix="omsdesktop-")
         self._start(
-            scan_job(device_id, self._services(), self._temp_dir),
+            _scan_job(device_id, self._services()),
             self.tr("Сканирую… Не поднимайте крышку, пока сканер не закончит."),
-            on_result=lambda path: self._check(path, 0),
+            on_result=lambda data: self._check(Source(SCAN_LABEL, data), 0),
         )
 
     def load_path(self, path: str, page_index: int = 0) -> None:
         if self._read_only:
             return
-        self._discard(clear_view=True, keep_temp=self._is_temp(path))
-        self._check(path, page_index)
+        self._discard(clear_view=True)
+        self._check(Source(path), page_index)
 
     def adopt(self, document: SlotDocument, temp_dir: str | None = None) -> None:
-        """Take a document read in the other slot (the user put it in the wrong place)."""
+        """Take a document read in the other slot (the user put it in the wrong place).
+
+        ``temp_dir`` is accepted for the window's call and ignored: images are in memory
+        (:attr:`SlotDocument.data`), so nothing on disk moves with the document.
+        """
+        del temp_dir
         self._discard(clear_view=True)
-        self._temp_dir = temp_dir
         self._set_pages(document.page_count, document.page_index)
         self._show_page(document)
         self._accept(document, moved=True)
@@ -492,21 +623,16 @@ class DocumentSlot(QFrame):
         self._read(pending)
 
     def take_moved_temp_dir(self) -> str | None:
-        folder, self._moved_temp_dir = self._moved_temp_dir, None
-        return folder
+        """Always None: a moved document carries its image in memory (kept for the window)."""
+        return None
 
     def cleanup(self) -> None:
-        """Remove the private temporary copy of a pasted image (window closing)."""
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
+        """Window closing: drop the images held in memory (nothing was written to disk)."""
+        self._pending = None
 
     # ------------------------------------------------------------------------------ the work
 
-    def _is_temp(self, path: str) -> bool:
-        return self._temp_dir is not None and Path(path).parent == Path(self._temp_dir)
-
-    def _discard(self, *, clear_view: bool, keep_temp: bool = False) -> None:
+    def _discard(self, *, clear_view: bool) -> None:
         if self._job is not None:
             self._job.cancel()
             self._job = None
@@ -514,8 +640,6 @@ class DocumentSlot(QFrame):
         had_document = self._document is not None
         self._pending = None
         self._document = None
-        if not keep_temp:
-            self.cleanup()
         self.banner.hide()
         self.summary.clear()
         if clear_view:
@@ -561,10 +685,10 @@ class DocumentSlot(QFrame):
         if not was_busy:
             self.busyChanged.emit(True)
 
-    def _check(self, path: str, page_index: int) -> None:
+    def _check(self, source: Source, page_index: int) -> None:
         self._show_view(self.view.has_page())
         self._start(
-            _check_job(path, page_index, self.kind, self._services()),
+            _check_job(source, page_index, self.kind, self._services()),
             self.tr("Проверяю качество снимка…"),
             on_result=self._checked,
         )
@@ -588,7 +712,7 @@ class DocumentSlot(QFrame):
 
     def _read(self, checked: SlotDocument) -> None:
         self._start(
-            _read_job(checked.path, checked.page_index, checked.page_count, self._services()),
+            _read_job(checked.source, checked.page_index, checked.page_count, self._services()),
             self.tr("Распознаю текст… Это займёт несколько секунд."),
             on_result=self._read_done,
         )
@@ -602,8 +726,7 @@ class DocumentSlot(QFrame):
             return
         kind = result.kind
         if kind is not self.kind and kind is not DocumentKind.UNKNOWN:
-            self._discard(clear_view=True, keep_temp=True)
-            self._moved_temp_dir, self._temp_dir = self._temp_dir, None
+            self._discard(clear_view=True)
             self._show_empty()
             other = tr_(DOCUMENT_NAMES[kind.value])
             self._show_message(
@@ -661,9 +784,9 @@ class DocumentSlot(QFrame):
         current = self._document or self._pending
         if current is None:
             return
-        path = current.path
-        self._discard(clear_view=False, keep_temp=self._is_temp(path))
-        self._check(path, value - 1)
+        source = current.source
+        self._discard(clear_view=False)
+        self._check(source, value - 1)
 
     def _show_page(self, document: SlotDocument) -> None:
         self.view.set_page(document.preview)
@@ -724,7 +847,8 @@ class DocumentSlot(QFrame):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
         if not self._read_only and (
-            (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls())) or mime.hasImage()
+            (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()))
+            or image_from_mime(mime) is not None
         ):
             event.acceptProposedAction()
         else:
@@ -737,12 +861,15 @@ class DocumentSlot(QFrame):
             event.acceptProposedAction()
             self.load_path(local[0])
             return
-        if mime.hasImage():
-            data = mime.imageData()
-            if isinstance(data, QImage) and not data.isNull():
-                event.acceptProposedAction()
-                self.load_image(data)
-                return
+        found = image_from_mime(mime)
+        if isinstance(found, bytes):
+            event.acceptProposedAction()
+            self.load_data(found)
+            return
+        if isinstance(found, QImage):
+            event.acceptProposedAction()
+            self.load_image(found)
+            return
         event.ignore()
 
 

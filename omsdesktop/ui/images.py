@@ -57,3 +57,70 @@ def decode_image(data: bytes) -> Image | None:
     buffer = np.frombuffer(data, dtype=np.uint8)
     decoded = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
     return None if decoded is None else np.asarray(decoded, dtype=np.uint8)
+
+
+_BITMAPFILEHEADER_SIZE = 14
+_BI_BITFIELDS = 3
+_BI_ALPHABITFIELDS = 6
+
+
+def dib_to_bmp(dib: bytes) -> bytes | None:
+    """A Windows clipboard DIB (CF_DIB / CF_DIBV5: a BMP without its 14-byte file header) as
+    BMP file bytes, or None when ``dib`` is not a believable DIB.
+
+    The header only says where the pixels start: after the info header, the colour masks of
+    a BITFIELDS bitmap with the 40-byte header, and the colour table.
+    """
+    if len(dib) < 16:
+        return None
+    header_size = int.from_bytes(dib[0:4], "little")
+    if header_size not in (12, 40, 52, 56, 64, 108, 124) or len(dib) <= header_size:
+        return None
+    if header_size == 12:  # BITMAPCOREHEADER: 16-bit fields, RGB triples in the table
+        bits = int.from_bytes(dib[10:12], "little")
+        compression, colours, entry = 0, 0, 3
+    else:
+        bits = int.from_bytes(dib[14:16], "little")
+        compression = int.from_bytes(dib[16:20], "little")
+        colours = int.from_bytes(dib[32:36], "little")
+        entry = 4
+    if bits not in (1, 2, 4, 8, 16, 24, 32):
+        return None
+    masks = 0
+    if header_size == 40 and compression == _BI_BITFIELDS:
+        masks = 12
+    elif header_size == 40 and compression == _BI_ALPHABITFIELDS:
+        masks = 16
+    if colours == 0 and bits <= 8:
+        colours = 1 << bits
+    offset = _BITMAPFILEHEADER_SIZE + header_size + masks + colours * entry
+    if offset - _BITMAPFILEHEADER_SIZE > len(dib):
+        return None
+    size = _BITMAPFILEHEADER_SIZE + len(dib)
+    file_header = (
+        b"BM" + size.to_bytes(4, "little") + b"\x00\x00\x00\x00" + offset.to_bytes(4, "little")
+    )
+    return file_header + dib
+
+
+def encode_qimage(image: QImage) -> bytes:
+    """``image`` as PNG bytes, in memory (never through a file). Safe off the GUI thread.
+
+    Raises:
+        ValueError: Qt could not encode the image (e.g. a null image).
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        # Light compression: the bytes only live in memory until the page is decoded. The
+        # format must be a str: PySide6 6.11 refuses b"PNG" at run time ("called with wrong
+        # argument values"), although its type stubs ask for bytes.
+        ok = image.save(buffer, "PNG", 80)  # type: ignore[call-overload]
+    finally:
+        buffer.close()
+    if not ok:
+        raise ValueError("the image could not be encoded")
+    return bytes(data.data())
