@@ -70,3 +70,12 @@ class CancelledError(OmsError):
     exit_code = 130
     message_ru = "Действие отменено. Чтобы продолжить, запустите его снова."
     message_en = "The action was cancelled. Start it again to continue."
+
+
+class UnknownFieldError(OmsError):
+    """A field name that is not one of the application's (a typo in a script or a test)."""
+
+    code = "unknown_field"
+    exit_code = 2
+    message_ru = "Неизвестное поле «{field}». Допустимые поля: {fields}."
+    message_en = "Unknown field “{field}”. Known fields: {fields}."

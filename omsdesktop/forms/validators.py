@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from omsdesktop.errors import OmsError
+from omsdesktop.errors import UnknownFieldError
 from omsdesktop.forms.normalize import (
     date_from_words,
     name_case,
@@ -78,13 +78,6 @@ POLICY_FORMS: tuple[str, ...] = ("unified", "card", "electronic", "old", "tempor
 """Policy forms (domain.md): the first three carry a 16-digit ENP."""
 
 ENP_FORMS: frozenset[str] = frozenset({"unified", "card", "electronic"})
-
-
-class UnknownFieldError(OmsError):
-    code = "unknown_field"
-    exit_code = 2
-    message_ru = "Неизвестное поле «{field}». Допустимые поля: {fields}."
-    message_en = "Unknown field “{field}”. Known fields: {fields}."
 
 
 # --- problem specs --------------------------------------------------------------------------

@@ -711,7 +711,7 @@ def _nothing() -> None:
 
 def _known(key: str) -> str:
     if key not in BY_KEY:
-        from omsdesktop.storage.errors import UnknownFieldError
+        from omsdesktop.errors import UnknownFieldError
 
-        raise UnknownFieldError(field=key)
+        raise UnknownFieldError(field=key, fields=", ".join(DRAFT_KEYS))
     return key

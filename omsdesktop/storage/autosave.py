@@ -84,7 +84,7 @@ class AutoSaver:
     ) -> None:
         """Record an edit; it is written within ``delay`` seconds."""
         if name not in DRAFT_FIELDS:
-            raise UnknownFieldError(field=name)
+            raise UnknownFieldError(field=name, fields=", ".join(DRAFT_FIELDS))
         with self._cond:
             if self._closed:
                 raise RuntimeError("autosaver closed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from omsdesktop.errors import OmsError
+from omsdesktop.errors import UnknownFieldError as UnknownFieldError  # one for every layer
 
 
 class StorageError(OmsError):
@@ -107,13 +108,6 @@ class AlreadySubmittedError(StorageError):
         "This application is already sent or queued. It is never sent twice: "
         "see its state with omsdesktop status."
     )
-
-
-class UnknownFieldError(StorageError):
-    code = "unknown_field"
-    exit_code = 2
-    message_ru = "Неизвестное поле черновика: {field}. Допустимые поля: omsdesktop draft show."
-    message_en = "Unknown draft field: {field}. See the fields with omsdesktop draft show."
 
 
 class EncryptionKeyMismatchError(StorageError):
