@@ -1,7 +1,9 @@
 """Console entry point: no arguments starts the window, subcommands are the CLI.
 
 The CLI contract (``check``, ``extract``, ``validate`` ...) is stable: testers and scripts rely
-on it. Every expected failure becomes a message and an exit code, never a traceback.
+on it. Every expected failure becomes a message and an exit code, never a traceback; anything
+unexpected is caught once, here, and becomes ``internal_error`` (exit 1, a Russian message on
+stderr, the exception's type only in the log: its message may quote a child's data).
 """
 
 from __future__ import annotations
@@ -9,11 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from omsdesktop import __version__
-from omsdesktop.errors import OmsError
+from omsdesktop.errors import InternalError, OmsError, UsageError
+
+log = logging.getLogger(__name__)
 
 # Each module in omsdesktop.commands exposes ``register(subparsers)``; the parser it adds sets
 # ``func(args) -> int``. Listed explicitly so the order in ``--help`` is deliberate.
@@ -26,6 +33,61 @@ COMMAND_MODULES: tuple[str, ...] = (
     "omsdesktop.commands.scan",
     "omsdesktop.commands.batch",
 )
+
+
+PATH_ARGUMENTS = frozenset({"files", "input_dir", "certificate", "policy", "out"})
+"""Arguments that name files: on Linux a file name may be any bytes (a name written in another
+encoding arrives surrogate-escaped and still opens), so only these may be non-UTF-8."""
+
+
+class CommandInternalError(InternalError):
+    """A bug met while running a command: the user gets this message, never a traceback."""
+
+    message_ru: ClassVar[str] = (
+        "Внутренняя ошибка программы: команда не выполнена. Повторите её; если ошибка "
+        "повторится, сообщите в поддержку (в сообщении об ошибке нет личных данных)."
+    )
+    message_en: ClassVar[str] = (
+        "Internal error: the command was not carried out. Run it again; if the error comes "
+        "back, contact support (the error report holds no personal data)."
+    )
+
+
+def _is_utf8(text: str) -> bool:
+    """False for an argument that was not valid UTF-8 (Python keeps such bytes as lone
+    surrogates, ``\udcd0``, which cannot be encoded)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_encoding(args_list: Sequence[str], parsed: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid UTF-8, unless it names a file.
+
+    Raises:
+        UsageError: saying which argument (by position, never its bytes) and what to do.
+    """
+    paths: set[str] = set()
+    for name in PATH_ARGUMENTS:
+        value: Any = getattr(parsed, name, None)
+        if isinstance(value, str):
+            paths.add(value)
+        elif isinstance(value, list):
+            paths.update(v for v in value if isinstance(v, str))
+    for number, arg in enumerate(args_list, start=1):
+        if _is_utf8(arg) or arg in paths or any(arg.endswith("=" + p) for p in paths):
+            continue
+        raise UsageError(
+            f"argument {number} is not UTF-8",
+            what=(
+                f"параметр №{number} записан не в кодировке UTF-8 (так бывает в консоли Windows "
+                "со старой кодовой страницей или в скрипте, сохранённом в другой кодировке). "
+                "Введите его заново: в консоли Windows сначала выполните chcp 65001, "
+                "скрипт сохраните в UTF-8."
+            ),
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,27 +130,46 @@ def _reconfigure_stdio() -> None:
                 reconfigure(encoding="utf-8", errors="replace")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    _reconfigure_stdio()
-    args_list = list(sys.argv[1:] if argv is None else argv)
+def _run(args_list: list[str]) -> int:
     if not args_list:
         from omsdesktop.app import run_gui
 
         return run_gui(build_parser())
     parser = build_parser()
     args = parser.parse_args(args_list)
+    _check_encoding(args_list, args)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
         return 2
+    return int(func(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point: the only ``except Exception`` of the CLI (house style: a user never
+    sees a traceback)."""
+    _reconfigure_stdio()
+    args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(func(args))
+        return _run(args_list)
     except OmsError as exc:
         sys.stderr.write(exc.message() + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("Прервано.\n")
         return 130
+    except BrokenPipeError:
+        # The reader went away (``omsdesktop draft list | head -1``): nothing more to say.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        # The type only: a message or a traceback may quote OCR text or a typed value.
+        command = args_list[0] if args_list and _is_utf8(args_list[0]) else "-"
+        log.error("internal error in command %s: %s", command[:40], type(exc).__name__)
+        error = CommandInternalError(type(exc).__name__)
+        sys.stderr.write(error.message() + "\n")
+        return error.exit_code
 
 
 if __name__ == "__main__":

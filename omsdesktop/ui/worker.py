@@ -81,7 +81,8 @@ class _Job(QRunnable):
         except OmsError as exc:
             signals.error.emit(exc)
         except Exception as exc:  # a bug: the user still gets a message, the log gets the type
-            log.exception("background job %s failed", self._handle.name)
+            # The type only: a message or a traceback may quote OCR text (a child's name).
+            log.error("background job %s failed: %s", self._handle.name, type(exc).__name__)
             signals.error.emit(InternalError(type(exc).__name__))
         else:
             signals.result.emit(result)
