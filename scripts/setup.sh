@@ -15,12 +15,13 @@ APT_RUNTIME=(
   libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core
-  libsane1 libsane-dev gcc libc6-dev python3-dev  # scanners: python-sane is built from source
 )
 # Tests render synthetic documents with these fonts, encrypt PDFs with qpdf, take screenshots
 # under Xvfb, and run a real PostgreSQL and SANE test scanner.
+# SANE's tests need python-sane, the extra omsdesktop[sane], which is built from source.
 APT_DEV=(
   xvfb xauth fonts-dejavu fonts-liberation fonts-freefont-ttf fonts-paratype fonts-klee qpdf
+  libsane1 libsane-dev gcc libc6-dev python3-dev
 )
 
 missing=()
@@ -50,11 +51,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ "$DEV" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  .venv/bin/python -m pip install -q -e '.[dev,sane]'
 else
   .venv/bin/python -m pip install -q -e .
 fi
-# Compiled translations for the window (built from the .ts sources, never committed).
+# Compiled translations for the window (built from the .ts sources, never committed; the
+# wheel compiles its own in setup.py).
 if [ -x scripts/build_translations.sh ]; then
   scripts/build_translations.sh
 fi

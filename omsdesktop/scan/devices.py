@@ -35,13 +35,41 @@ from omsdesktop.scan.wia import wia_backend
 BACKEND_NAMES = ("sane", "escl", "wia")
 DEFAULT_OPTIONS = ScanOptions()
 
+# python-sane is the optional extra omsdesktop[sane] (no wheels: it is compiled against
+# libsane-dev); the self-contained bundle carries no SANE at all, only network scanners.
+_SANE_HINT_RU = (
+    "Сканеры USB через SANE не подключены: установите системные пакеты libsane1 и sane-utils, "
+    "затем дополнение программы командой «pip install 'omsdesktop[sane]'» (для сборки нужны "
+    "пакеты gcc и libsane-dev). Сетевые сканеры (AirScan/eSCL) работают и без этого."
+)
+_SANE_HINT_EN = (
+    "USB scanners through SANE are not set up: install the system packages libsane1 and "
+    "sane-utils, then the extra with 'pip install omsdesktop[sane]' (building it needs gcc "
+    "and libsane-dev). Network scanners (AirScan/eSCL) work without it."
+)
+_SANE_HINT_BUNDLE_RU = (
+    "В этой сборке программы нет драйверов SANE для сканеров USB. Подключите сканер по сети "
+    "(AirScan/eSCL) или отсканируйте документ другой программой и откройте файл."
+)
+_SANE_HINT_BUNDLE_EN = (
+    "This build of the program has no SANE drivers for USB scanners. Use a network scanner "
+    "(AirScan/eSCL), or scan with another program and open the file."
+)
+
+
+def _sane_hints() -> tuple[str, str]:
+    if getattr(sys, "frozen", False):
+        return _SANE_HINT_BUNDLE_RU, _SANE_HINT_BUNDLE_EN
+    return _SANE_HINT_RU, _SANE_HINT_EN
+
+
 _UNAVAILABLE_HINTS_RU = {
-    "sane": "SANE недоступен: установите пакеты libsane1 и sane-utils и пакет python-sane.",
+    "sane": _sane_hints()[0],
     "wia": "WIA недоступен: установите пакет pywin32.",
     "escl": "Сетевые сканеры недоступны.",
 }
 _UNAVAILABLE_HINTS_EN = {
-    "sane": "SANE is not available: install libsane1, sane-utils and python-sane.",
+    "sane": _sane_hints()[1],
     "wia": "WIA is not available: install pywin32.",
     "escl": "Network scanners are not available.",
 }
