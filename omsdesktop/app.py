@@ -2,13 +2,38 @@
 
 The only place that decides which concrete engine, store and portal client the app uses.
 No globals, no singletons: everything the window needs is passed in.
+
+``omsdesktop-app [ФАЙЛ ...]`` is the window's own entry point (the desktop menu, «Открыть с
+помощью», the bundle): files given are loaded into the document slots once the window is ready.
+``--smoke`` and ``--self-test`` check an installation (CI runs them on the bundle):
+
+* ``--smoke``: opens the window (offscreen works), waits until it is shown, its start-up imports
+  are done and the draft database is open (per-user data folder, data key from the OS keyring
+  or the key file), loads the files given and waits for them to be read, then closes it.
+* ``--self-test``: no window; one JSON object about the OCR engine and its models, PDF
+  rendering, the per-user folders, the keyring and the scanner drivers. Exit 0 when the program
+  can read documents here.
+
+The window's side of the smoke run and of the file arguments uses only the window's public API
+(its slots, their ``load_path`` and signals); the Qt timers they need live here because
+``ui.application.run_application`` takes no such options.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omsdesktop import __version__
+
+SMOKE_TIMEOUT_S = 180.0  # start-up imports, the database, and reading each file given
 
 
 def has_display() -> bool:
@@ -20,19 +45,308 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(parser: argparse.ArgumentParser) -> int:
+def icon_path() -> Path:
+    """The program's icon (PNG; the SVG next to it is for the Linux desktop)."""
+    from importlib import resources
+
+    return Path(str(resources.files("omsdesktop") / "resources" / "icons" / "omsdesktop.png"))
+
+
+def run_gui(
+    parser: argparse.ArgumentParser, files: Sequence[str] = (), *, smoke: bool = False
+) -> int:
     if not has_display():
         sys.stdout.write(
             "Нет графического экрана (переменные DISPLAY/WAYLAND_DISPLAY не заданы), поэтому "
             "окно программы открыть нельзя. Доступны команды для работы из терминала:\n\n"
         )
         parser.print_help()
-        return 0
+        return 1 if smoke else 0
     from omsdesktop.settings import load_settings
-    from omsdesktop.ui.application import run_application
+    from omsdesktop.ui.application import create_application, run_application
     from omsdesktop.ui.services import Services
 
+    app = create_application()
+    _decorate(app)
+    starter = _WindowStarter(app, [str(Path(f).resolve()) for f in files], smoke=smoke)
     # The defaults of Services are the real parts: Store.open (SQLite in the user's data folder
     # or the configured database), the Tesseract engine, the HTTPS portal client with its token
     # from the keyring. Tests and scripts build their own Services.
-    return run_application(Services(settings=load_settings()))
+    code = run_application(Services(settings=load_settings()))
+    return starter.exit_code(code)
+
+
+def _decorate(app: Any) -> None:
+    from PySide6.QtGui import QIcon
+
+    icon = icon_path()
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    # Wayland and the task bars match the window to omsdesktop.desktop (its icon and name).
+    app.setDesktopFileName("omsdesktop")
+
+
+class _WindowStarter:
+    """Waits for the main window to be ready, then loads the files given; in a smoke run,
+    also waits for the database and for every file to be read, then closes the window."""
+
+    POLL_MS = 100
+
+    def __init__(self, app: Any, files: list[str], *, smoke: bool) -> None:
+        from PySide6.QtCore import QTimer
+
+        self._app = app
+        self._files = files
+        self._smoke = smoke
+        self._window: Any = None
+        self._store_ready = False
+        self._read: list[str] = []
+        self._failed: str | None = None
+        self._loaded = False
+        self._started = time.monotonic()
+        self._timer = QTimer(app)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _find_window(self) -> Any:
+        from omsdesktop.ui.main_window import MainWindow
+
+        for widget in self._app.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                return widget
+        return None
+
+    def _tick(self) -> None:
+        if self._window is None:
+            self._window = self._find_window()
+            if self._window is None:
+                return
+            self._window.storeReady.connect(self._on_store_ready)
+            for slot in self._window.slots():
+                slot.documentReady.connect(self._on_document_ready)
+        window = self._window
+        if not self._loaded:
+            if not window.isVisible() or not all(s.isEnabled() for s in window.slots()):
+                return self._check_timeout("окно не готово")
+            self._loaded = True
+            # The first file goes to the certificate's slot, the second to the policy's; a
+            # document in the wrong slot is moved by the window itself.
+            for slot, path in zip(window.slots(), self._files, strict=False):
+                slot.load_path(path)
+            if self._smoke:
+                self._say(f"окно открыто: {window.windowTitle()}")
+        if not self._smoke:
+            self._timer.stop()
+            return
+        wanted = min(len(self._files), len(window.slots()))
+        if self._store_ready and len(self._read) >= wanted:
+            self._timer.stop()
+            self._say("база черновиков открыта")
+            for kind in self._read:
+                self._say(f"документ прочитан: {kind}")
+            window.close()
+            return
+        self._check_timeout("база черновиков не открылась или документ не прочитан")
+
+    def _check_timeout(self, what: str) -> None:
+        if self._smoke and time.monotonic() - self._started > SMOKE_TIMEOUT_S:
+            self._timer.stop()
+            self._failed = what
+            self._say(f"проверка не пройдена: {what} за {SMOKE_TIMEOUT_S:g} с")
+            if self._window is not None:
+                self._window.close()
+            self._app.exit(1)
+
+    def _on_store_ready(self) -> None:
+        self._store_ready = True
+
+    def _on_document_ready(self, document: Any) -> None:
+        self._read.append(str(document.result.kind.value))
+
+    @staticmethod
+    def _say(text: str) -> None:
+        sys.stdout.write(f"omsdesktop-app: {text}\n")
+        sys.stdout.flush()
+
+    def exit_code(self, code: int) -> int:
+        if self._failed is not None:
+            return 1
+        return code
+
+
+# --------------------------------------------------------------------------------- self-test
+
+
+def self_test() -> dict[str, Any]:
+    """What this installation can do, checked without a window (see the module docstring)."""
+    report: dict[str, Any] = {
+        "version": __version__,
+        "frozen": bool(getattr(sys, "frozen", False)),
+        "platform": sys.platform,
+        "executable": sys.executable,
+    }
+    report["ocr"] = _check("ocr", _self_test_ocr)
+    report["pdf"] = _check("pdf", _self_test_pdf)
+    report["folders"] = _check("folders", _self_test_folders)
+    report["store"] = _check("store", _self_test_store)
+    report["keyring"] = _check("keyring", _self_test_keyring)
+    report["scanners"] = _check("scanners", _self_test_scanners)
+    # Reading documents is what the program is for; the rest may be missing on some machines
+    # (no keyring: the key file is used; no scanner: files are opened instead).
+    report["ok"] = all(report[k].get("ok") for k in ("ocr", "pdf", "folders", "store"))
+    return report
+
+
+def _check(name: str, fn: Any) -> dict[str, Any]:
+    from omsdesktop.errors import OmsError
+
+    try:
+        result: dict[str, Any] = fn()
+        result.setdefault("ok", True)
+        return result
+    except OmsError as exc:
+        return {"ok": False, "code": exc.code, "message": exc.message()}
+    except Exception as exc:  # a self-test reports every failure instead of stopping
+        return {"ok": False, "code": type(exc).__name__, "message": str(exc)[:300]}
+
+
+def _self_test_ocr() -> dict[str, Any]:
+    from omsdesktop.ocr.engine import (
+        bundled_tesseract_dir,
+        check_engine,
+        create_engine,
+        find_tessdata,
+        find_tesseract,
+    )
+    from omsdesktop.settings import load_settings
+
+    config = load_settings().ocr
+    tesseract = find_tesseract(config.tesseract_cmd)
+    tessdata = find_tessdata(config.tessdata_dir, tesseract)
+    languages = sorted(p.stem for p in Path(tessdata).glob("*.traineddata")) if tessdata else []
+    engine = create_engine(config)
+    check_engine(engine, "rus+eng")
+    bundled = bundled_tesseract_dir()
+    return {
+        "engine": engine.name,
+        "tesseract": tesseract,
+        "tessdata": tessdata,
+        "languages": languages,
+        "bundled": bundled is not None
+        and all(
+            p is not None and Path(p).resolve().is_relative_to(bundled.resolve())
+            for p in (tesseract, tessdata)
+        ),
+    }
+
+
+def _self_test_pdf() -> dict[str, Any]:
+    import io
+
+    from PIL import Image
+
+    from omsdesktop.ocr.intake import load_bytes
+
+    page = Image.new("RGB", (300, 200), "white")
+    buffer = io.BytesIO()
+    page.save(buffer, "PDF", resolution=100)
+    from omsdesktop.ocr import _pdfium
+
+    pages = load_bytes(buffer.getvalue())
+    return {"pages": len(pages), "pdfium": _pdfium.available()}
+
+
+def _self_test_folders() -> dict[str, Any]:
+    from omsdesktop import paths
+
+    data, config = paths.data_dir(), paths.config_dir()
+    probe = data / ".self-test"
+    probe.write_bytes(b"ok")
+    probe.unlink()
+    return {"data": str(data), "config": str(config)}
+
+
+def _self_test_store() -> dict[str, Any]:
+    from omsdesktop.storage import crypto
+    from omsdesktop.storage.store import Store
+
+    keys = crypto.DefaultKeyProvider()
+    store = Store.open(keys=keys)
+    store.close()
+    return {"key": keys.describe()}
+
+
+def _self_test_keyring() -> dict[str, Any]:
+    import secrets
+
+    import keyring
+
+    backend = keyring.get_keyring()
+    service, user = "omsdesktop-self-test", "probe"
+    value = secrets.token_hex(8)
+    keyring.set_password(service, user, value)
+    try:
+        ok = keyring.get_password(service, user) == value
+    finally:
+        keyring.delete_password(service, user)
+    return {"ok": ok, "backend": f"{type(backend).__module__}.{type(backend).__name__}"}
+
+
+def _self_test_scanners() -> dict[str, Any]:
+    from omsdesktop.scan.devices import default_backends, list_devices
+
+    # Only the drivers on this machine (SANE or WIA, in their worker process), not the network.
+    backends = [b for b in default_backends(discover=False) if b.name != "escl"]
+    found = list_devices(backends)
+    return {
+        "backends": {b.name: b.available() for b in backends},
+        "devices": [d.id for d in found.devices],
+        "problems": [p.to_json() for p in found.problems],
+    }
+
+
+# ------------------------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omsdesktop-app",
+        description=(
+            "Полис ОМС ребёнка: окно программы. Файлы, указанные в командной строке "
+            "(свидетельство о рождении и полис: снимки или PDF), открываются в окне."
+        ),
+    )
+    parser.add_argument("files", nargs="*", metavar="ФАЙЛ", help="снимок или PDF документа")
+    parser.add_argument("--version", action="version", version=f"omsdesktop {__version__}")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="проверка установки: открыть окно, дождаться готовности (и чтения файлов) и закрыть",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="проверка установки без окна: распознавание, PDF, папки, связка ключей, сканеры "
+        "(ответ — одна строка JSON)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Windows consoles default to a legacy code page; our output is Russian.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(encoding="utf-8", errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.self_test:
+        report = self_test()
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return 0 if report["ok"] else 1
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        parser.error("нет такого файла: " + ", ".join(missing))
+    return run_gui(parser, args.files, smoke=args.smoke)

@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image
 
+from omsdesktop.ocr import _pdfium
 from omsdesktop.ocr._intake_errors import (
     ImageTooLargeError,
     PdfBrokenError,
@@ -158,6 +159,8 @@ class PdfDocument:
         return info
 
     def _pdfinfo_count(self) -> int:
+        if _pdfium.instead_of_poppler(self._poppler_path):
+            return _pdfium.page_count(self._data)
         pages = self._pdfinfo().get("Pages")
         return pages if isinstance(pages, int) else 0
 
@@ -190,6 +193,8 @@ class PdfDocument:
             return None
 
     def _pdfinfo_page_size(self, index: int) -> tuple[float, float]:
+        if _pdfium.instead_of_poppler(self._poppler_path):
+            return _pdfium.page_size_points(self._data, index)
         info = self._pdfinfo(index + 1, index + 1)
         text = "\n".join(f"{key}: {value}" for key, value in info.items())
         size: tuple[float, float] | None = None
@@ -212,6 +217,8 @@ class PdfDocument:
 
     def render(self, index: int, dpi: int) -> Image.Image:
         """Render one page (zero-based) to an RGB PIL image at ``dpi``."""
+        if _pdfium.instead_of_poppler(self._poppler_path):
+            return _pdfium.render(self._data, index, dpi)
         out = _run_poppler(
             "pdftoppm",
             ["-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1)],

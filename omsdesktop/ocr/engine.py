@@ -12,6 +12,10 @@ Both read with ``OMP_THREAD_LIMIT=1``: Tesseract's OpenMP threads make it severa
 on two cores, and we parallelise across documents instead.
 
 A missing program or language pack is a typed error with an install hint.
+
+In the self-contained bundle (PyInstaller, ``packaging/omsdesktop.spec``) the tesseract program
+and its models travel inside the bundle's folder; they are found before anything on PATH, so the
+bundle never depends on (or mixes with) a system Tesseract.
 """
 
 from __future__ import annotations
@@ -138,6 +142,47 @@ def mean_confidence(words: Sequence[Word]) -> float:
 
 # ----------------------------------------------------------------------------- discovery
 
+BUNDLED_TESSERACT_DIR = "tesseract"
+"""Folder of the bundle (next to the program's libraries) holding the tesseract program and its
+``tessdata`` models; see ``packaging/omsdesktop.spec``."""
+
+
+def bundled_tesseract_dir() -> Path | None:
+    """The bundle's Tesseract folder when running from a PyInstaller bundle that has one."""
+    if not getattr(sys, "frozen", False):
+        return None
+    # PyInstaller sets _MEIPASS to the folder of the collected files (``_internal`` next to the
+    # executable in a one-folder bundle); older layouts put them next to the executable.
+    roots = [getattr(sys, "_MEIPASS", None), str(Path(sys.executable).resolve().parent)]
+    for root in roots:
+        if root and (Path(root) / BUNDLED_TESSERACT_DIR).is_dir():
+            return Path(root) / BUNDLED_TESSERACT_DIR
+    return None
+
+
+def _bundled_tesseract() -> str | None:
+    folder = bundled_tesseract_dir()
+    if folder is None:
+        return None
+    for name in ("tesseract.exe", "tesseract"):
+        if (folder / name).is_file():
+            return str(folder / name)
+    return None
+
+
+def _bundled_tessdata() -> Path | None:
+    folder = bundled_tesseract_dir()
+    if folder is not None and (folder / "tessdata").is_dir():
+        return folder / "tessdata"
+    return None
+
+
+_BUNDLED_TESSDATA = _bundled_tessdata()
+if _BUNDLED_TESSDATA is not None:
+    # The tesseract program reads its models from TESSDATA_PREFIX (or its compiled-in path,
+    # which points at the build machine); every caller of the bundled program needs it.
+    os.environ.setdefault("TESSDATA_PREFIX", str(_BUNDLED_TESSDATA))
+
 _WINDOWS_TESSERACT = (
     r"C:\Program Files\Tesseract-OCR\tesseract.exe",
     r"C:\Program Files (x86)\Tesseract-OCR\tesseract.exe",
@@ -145,9 +190,13 @@ _WINDOWS_TESSERACT = (
 
 
 def find_tesseract(configured: str | None = None) -> str | None:
-    """The tesseract program: the configured path, PATH, then the usual install places."""
+    """The tesseract program: the configured path, the bundle's own, PATH, then the usual
+    install places."""
     if configured:
         return configured if Path(configured).is_file() else None
+    bundled = _bundled_tesseract()
+    if bundled:
+        return bundled
     found = shutil.which("tesseract")
     if found:
         return found
@@ -167,6 +216,9 @@ def find_tessdata(configured: str | None = None, tesseract_cmd: str | None = Non
     candidates: list[Path] = []
     if configured:
         candidates.append(Path(configured))
+    bundled = _bundled_tessdata()
+    if bundled is not None:
+        candidates.append(bundled)
     if os.environ.get("TESSDATA_PREFIX"):
         prefix = Path(os.environ["TESSDATA_PREFIX"])
         candidates += [prefix, prefix / "tessdata"]
@@ -254,6 +306,9 @@ class CliTesseractEngine:
         self._pytesseract = pytesseract
         self._timeout = config.timeout_s
         self._tessdata = config.tessdata_dir
+        if self._tessdata is None and cmd == _bundled_tesseract():
+            tessdata = _bundled_tessdata()
+            self._tessdata = str(tessdata) if tessdata is not None else None
         self._checked_langs: set[str] = set()
 
     def _ensure_lang(self, lang: str) -> None:
