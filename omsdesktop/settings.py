@@ -39,6 +39,35 @@ def settings_path() -> Path:
 
 
 @dataclass(frozen=True)
+class PortalSettings:
+    """How this desk talks to the portal (``portal.api`` and the EPGU connection).
+
+    Attributes:
+        api: ``"contract"`` (docs/portal-api.yaml and its sandbox) or ``"epgu"`` (the state
+            services portal's API for organisations: orders, a ZIP push, processing codes).
+        service_code, target_code: the service and its target in the portal's catalogue. The
+            public catalogue has no service for attaching an OMS policy yet: the organisation
+            gets these codes when its service is registered and sets them here.
+        region: the OKATO code sent with an order reservation (45000000000 is Moscow).
+        proxy: an HTTP(S) proxy in front of the portal (a GOST TLS proxy, the SMEV4 agent).
+        client_cert, client_key: paths of the client certificate and key for TLS, if the
+            connection needs one (paths only: the files stay where the organisation keeps them).
+        ca_bundle: a CA bundle to verify the portal with (GOST roots), None for the system's.
+        chunk_threshold_mb: archives larger than this go by the chunked push.
+    """
+
+    api: Literal["contract", "epgu"] = "contract"
+    service_code: str | None = None
+    target_code: str | None = None
+    region: str = "45000000000"
+    proxy: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    ca_bundle: str | None = None
+    chunk_threshold_mb: float = 45.0
+
+
+@dataclass(frozen=True)
 class Settings:
     language: Literal["ru", "en"] = "ru"
     intake: IntakeLimits = field(default_factory=IntakeLimits)
@@ -46,6 +75,7 @@ class Settings:
     ocr: OcrConfig = field(default_factory=OcrConfig)
     database_url: str | None = None  # None = SQLite in the per-user data folder
     portal_url: str | None = None
+    portal: PortalSettings = field(default_factory=PortalSettings)
     default_scanner: str | None = None
     operator: str | None = None  # who is at this desk, for the audit log
 

@@ -12,7 +12,7 @@ from omsdesktop.commands import emit_json
 from omsdesktop.errors import UsageError
 
 if TYPE_CHECKING:
-    from omsdesktop.portal.client import HttpPortalClient
+    from omsdesktop.portal.adapter import PortalAdapter
     from omsdesktop.portal.outbox import SubmitOutcome
     from omsdesktop.storage.model import Submission
     from omsdesktop.storage.store import Store
@@ -23,6 +23,8 @@ STATUS_NAMES = {
     "approved": "одобрено",
     "rejected": "отклонено",
 }
+API_CHOICES = ("contract", "epgu")
+API_HELP = "протокол портала: contract или epgu (по умолчанию из настроек portal.api)"
 SUBMISSION_NAMES = {
     "queued": "в очереди на отправку",
     "sent": "принято порталом",
@@ -41,6 +43,7 @@ def register(sub: Any) -> None:
     )
     s.add_argument("id", metavar="ID", help="номер черновика (omsdesktop draft list)")
     s.add_argument("--portal", metavar="URL", help="адрес портала (по умолчанию из настроек)")
+    s.add_argument("--api", choices=API_CHOICES, help=API_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=run_submit)
 
@@ -53,6 +56,7 @@ def register(sub: Any) -> None:
     o = sub.add_parser("outbox", help="очередь отправки на портал")
     actions = o.add_subparsers(dest="outbox_action", metavar="ДЕЙСТВИЕ", required=True)
     f = actions.add_parser("flush", help="отправить всё, что ждёт в очереди")
+    f.add_argument("--api", choices=API_CHOICES, help=API_HELP)
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=run_flush)
     ls = actions.add_parser("list", help="что ждёт в очереди")
@@ -66,6 +70,12 @@ def register(sub: Any) -> None:
             "Запускает учебный портал: проверяет заявления как настоящий, меняет их статусы со "
             "временем и по желанию имитирует сбои. Данные хранятся только в памяти."
         ),
+    )
+    sb.add_argument(
+        "--api",
+        choices=API_CHOICES,
+        default="contract",
+        help="протокол: contract (docs/portal-api.yaml) или epgu (API ЕПГУ: заказы, ZIP)",
     )
     sb.add_argument("--host", default="127.0.0.1", help="адрес (по умолчанию 127.0.0.1)")
     sb.add_argument("--port", type=int, default=8765, help="порт (по умолчанию 8765)")
@@ -95,11 +105,11 @@ def _open_store() -> Store:
     return Store.open()
 
 
-def make_client(portal_url: str) -> HttpPortalClient:
-    from omsdesktop.portal.client import HttpPortalClient
-    from omsdesktop.portal.config import resolve_token
+def make_client(portal_url: str, api: str | None = None) -> PortalAdapter:
+    """The adapter for this address: ``api``, else ``OMSDESKTOP_PORTAL_API``, else settings."""
+    from omsdesktop.portal.factory import make_adapter
 
-    return HttpPortalClient(portal_url, resolve_token(portal_url))
+    return make_adapter(portal_url, api)
 
 
 def _print_submission(submission: Submission, error: Any = None) -> None:
@@ -108,6 +118,13 @@ def _print_submission(submission: Submission, error: Any = None) -> None:
         lines.append(f"  номер запроса на портале: {submission.request_number}")
     if submission.portal_status:
         lines.append(f"  статус: {STATUS_NAMES.get(submission.portal_status)}")
+    if submission.portal_api == "epgu":
+        from omsdesktop.portal.epgu_status import processing_name, status_name
+
+        if submission.order_id:
+            lines.append(f"  заявление ЕПГУ (orderId): {submission.order_id}")
+        lines.append(f"  обработка на портале: {processing_name(submission.processing_code)}")
+        lines.append(f"  статус на портале: {status_name(submission.status_id)}")
     if submission.reason:
         lines.append(f"  причина: {submission.reason}")
     if submission.fields_to_fix:
@@ -133,7 +150,7 @@ def run_submit(args: argparse.Namespace) -> int:
         try:
             session.open(args.id, attachments=False)
             # Checked here first: nothing invalid is sent (the portal would refuse it).
-            outcome = session.submit(portal_url, make_client)
+            outcome = session.submit(portal_url, lambda url: make_client(url, args.api))
         finally:
             session.close()
     if args.json:
@@ -158,7 +175,7 @@ def run_status(args: argparse.Namespace) -> int:
                 sys.stdout.write("Черновик ещё не отправлялся: omsdesktop submit ID.\n")
             return 0
         if not args.offline and submission.state == "sent":
-            client = make_client(submission.portal_url)
+            client = make_client(submission.portal_url, submission.portal_api)
             try:
                 submission = poll_status(store, client, args.id)
             finally:
@@ -193,7 +210,7 @@ def run_flush(args: argparse.Namespace) -> int:
     from omsdesktop.portal.outbox import flush_outbox
 
     with _open_store() as store:
-        report = flush_outbox(store, make_client)
+        report = flush_outbox(store, lambda url: make_client(url, args.api))
     if args.json:
         emit_json(report.to_json())
     else:
@@ -224,26 +241,44 @@ def run_outbox_list(args: argparse.Namespace) -> int:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
+    from omsdesktop.portal.epgu_sandbox import EpguSandboxConfig, EpguSandboxServer
     from omsdesktop.portal.sandbox import SandboxConfig, SandboxServer
 
     if not 0.0 <= args.fault_rate <= 1.0:
         raise UsageError("fault rate", what="--fault-rate должен быть от 0 до 1")
-    config = SandboxConfig(
-        fault_rate=args.fault_rate,
-        seed=args.seed,
-        latency=args.latency,
-        retry_after=args.retry_after,
-        status_delay=args.status_delay,
-        token=args.token,
-    )
+    server: SandboxServer | EpguSandboxServer
     try:
-        server = SandboxServer(config, host=args.host, port=args.port, verbose=args.verbose)
+        if args.api == "epgu":
+            server = EpguSandboxServer(
+                EpguSandboxConfig(
+                    fault_rate=args.fault_rate,
+                    seed=args.seed,
+                    latency=args.latency,
+                    retry_after=args.retry_after,
+                    status_delay=args.status_delay,
+                    token=args.token,
+                ),
+                host=args.host,
+                port=args.port,
+                verbose=args.verbose,
+            )
+        else:
+            config = SandboxConfig(
+                fault_rate=args.fault_rate,
+                seed=args.seed,
+                latency=args.latency,
+                retry_after=args.retry_after,
+                status_delay=args.status_delay,
+                token=args.token,
+            )
+            server = SandboxServer(config, host=args.host, port=args.port, verbose=args.verbose)
     except OSError as exc:
         raise UsageError(
             str(exc), what=f"порт {args.port} занят или недоступен, укажите другой: --port"
         ) from exc
     sys.stderr.write(
-        f"Учебный портал: {server.url} (сбоев: {args.fault_rate:.0%}, зерно {args.seed}). "
+        f"Учебный портал{' (API ЕПГУ)' if args.api == 'epgu' else ''}: {server.url} "
+        f"(сбоев: {args.fault_rate:.0%}, зерно {args.seed}). "
         "Остановить: Ctrl+C.\n"
     )
     sys.stderr.flush()

@@ -186,3 +186,83 @@ class AttachmentTooLargeError(PortalError):
         "The document scan cannot be reduced to {limit_mb} MB without losing legibility. "
         "Scan the document again at 200–300 dpi."
     )
+
+
+class PortalOutcomeUnknownError(PortalConnectionLostError):
+    """A request that changes the portal (reserve an order, push an archive) got no answer.
+
+    The portal may or may not have done it. There is no idempotency key in the EPGU API, so it
+    is never simply repeated: the outbox asks the portal what the order holds first.
+    """
+
+    code = "portal_outcome_unknown"
+    message_ru = (
+        "Портал не ответил, приняв ли запрос. Заявление осталось в очереди; перед повторной "
+        "отправкой программа спросит портал о состоянии заявления, дубликата не будет."
+    )
+    message_en = (
+        "The portal did not say whether it took the request. The application stays queued; "
+        "before sending again the program asks the portal about it, so no duplicate is filed."
+    )
+
+
+class PortalLimitError(PortalUnavailableError):
+    """429 or LIMITATION_EXCEPTION past the retries: the portal's limits, try later."""
+
+    code = "portal_limit"
+    message_ru = (
+        "Портал ограничил число запросов (не более 20 заявлений по услуге за 10 минут от "
+        "одного пользователя). Заявление осталось в очереди и уйдёт позже само."
+    )
+    message_en = (
+        "The portal limited the requests (at most 20 applications per service per user in 10 "
+        "minutes). The application stays queued and will be sent later."
+    )
+
+
+class PortalApiMismatchError(PortalError):
+    """A queued submission speaks another API than the adapter it was given."""
+
+    code = "portal_api_mismatch"
+    exit_code = 75
+    message_ru = (
+        "Заявление поставлено в очередь для протокола «{expected}», а программа настроена на "
+        "«{actual}». Верните настройку portal.api или отправьте очередь с --api {expected}."
+    )
+    message_en = (
+        "The application was queued for the «{expected}» API, but the program is set to "
+        "«{actual}». Restore the portal.api setting or flush with --api {expected}."
+    )
+
+
+class EpguNotConfiguredError(PortalError):
+    """The EPGU service and target codes are settings the organisation must supply."""
+
+    code = "epgu_not_configured"
+    transient = False
+    exit_code = 78  # EX_CONFIG
+    message_ru = (
+        "Не заданы коды услуги и цели ЕПГУ (portal.service_code, portal.target_code). В "
+        "открытом каталоге услуги для прикрепления полиса ОМС пока нет: коды выдаются "
+        "организации при регистрации её услуги. Укажите их в настройках."
+    )
+    message_en = (
+        "The EPGU service and target codes are not set (portal.service_code, "
+        "portal.target_code). The public catalogue has no service for attaching an OMS policy "
+        "yet: the organisation gets the codes when its service is registered."
+    )
+
+
+class ArchiveInvalidError(PortalError):
+    """The application XML or the archive broke our schema: nothing is sent."""
+
+    code = "archive_invalid"
+    transient = False
+    exit_code = 65
+    message_ru = "Заявление не отправлено: архив не прошёл проверку ({reason})."
+    message_en = "The application was not sent: the archive failed the check ({reason})."
+
+    def __init__(self, detail: str = "", *, reason: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(detail, reason=reason)
+        self.reason = reason
+        self.fields = fields

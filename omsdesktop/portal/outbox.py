@@ -7,6 +7,10 @@
 The idempotency key is generated and committed with the queued submission *before* the first
 attempt, so a crash, a lost answer or a second desk flushing the same outbox all resend the same
 key, and the portal answers from its record instead of filing a second application.
+
+A submission remembers the API it was queued for (``portal_api``). The EPGU API has no key:
+its flow (an order reserved and stored first, one archive pushed, the order asked after any
+doubt) is in :mod:`omsdesktop.portal.epgu_outbox`.
 """
 
 from __future__ import annotations
@@ -16,10 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from omsdesktop.errors import OmsError
-from omsdesktop.portal.adapter import PortalAdapter
+from omsdesktop.portal.adapter import (
+    KeyedPortalAdapter,
+    OrderPortalAdapter,
+    PortalAdapter,
+    adapter_api,
+)
 from omsdesktop.portal.contract import ApplicationPayload, draft_field_for
+from omsdesktop.portal.epgu_outbox import poll_epgu, send_epgu
 from omsdesktop.portal.errors import (
     NotSubmittedError,
+    PortalApiMismatchError,
     PortalConnectionLostError,
     PortalError,
     PortalRejectedError,
@@ -84,15 +95,32 @@ def submit_draft(
     waits in the outbox. Raises ``AlreadySubmittedError`` for a draft already queued or sent.
     """
     submission = store.enqueue_submission(
-        draft_id, portal_url=portal_url, expected_version=expected_version
+        draft_id,
+        portal_url=portal_url,
+        expected_version=expected_version,
+        portal_api="epgu" if adapter_api(adapter) == "epgu" else "contract",
     )
     return send_submission(store, adapter, submission)
 
 
 def send_submission(store: Store, adapter: PortalAdapter, submission: Submission) -> SubmitOutcome:
-    """One send of a queued submission (attachments, then the application)."""
+    """One send of a queued submission through the API it was queued for."""
     if submission.state != "queued":
         return SubmitOutcome(submission)
+    if adapter_api(adapter) != submission.portal_api:
+        mismatch = PortalApiMismatchError(
+            "api", expected=submission.portal_api, actual=adapter_api(adapter)
+        )
+        store.record_attempt(submission.id, error_code=mismatch.code)
+        return SubmitOutcome(store.get_submission(submission.id), mismatch)
+    if isinstance(adapter, OrderPortalAdapter):
+        sent, error = send_epgu(store, adapter, submission)
+        return SubmitOutcome(sent, error)
+    return _send_keyed(store, adapter, submission)
+
+
+def _send_keyed(store: Store, adapter: KeyedPortalAdapter, submission: Submission) -> SubmitOutcome:
+    """Attachments, then the application, each with the submission's idempotency key."""
     draft = store.get_draft(submission.draft_id)
     try:
         attachment_ids = []
@@ -197,6 +225,12 @@ def poll_status(store: Store, adapter: PortalAdapter, draft_id: str) -> Submissi
         raise NotSubmittedError(draft_id=draft_id)
     if submission.state != "sent" or submission.portal_id is None:
         return submission
+    if submission.portal_api == "epgu":
+        if not isinstance(adapter, OrderPortalAdapter):
+            raise PortalApiMismatchError("api", expected="epgu", actual=adapter_api(adapter))
+        return poll_epgu(store, adapter, submission)
+    if isinstance(adapter, OrderPortalAdapter):
+        raise PortalApiMismatchError("api", expected="contract", actual="epgu")
     application = adapter.get_application(submission.portal_id)
     return store.record_portal_status(
         submission.id,

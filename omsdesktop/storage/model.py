@@ -36,6 +36,11 @@ PORTAL_STATUSES: tuple[PortalStatus, ...] = (
     "rejected",
 )
 
+PortalApi = Literal["contract", "epgu"]
+PORTAL_APIS: tuple[PortalApi, ...] = ("contract", "epgu")
+"""``contract``: docs/portal-api.yaml (an idempotency key); ``epgu``: the state services portal's
+API for organisations (an order reserved first, one ZIP pushed, two layers of status)."""
+
 DocumentRole = Literal["birth_certificate", "oms_policy", "other"]
 FIELD_SOURCES: tuple[FieldSource, ...] = ("ocr", "barcode", "typed")
 
@@ -205,6 +210,18 @@ class Submission:
     created_at: datetime
     updated_at: datetime
     sent_at: datetime | None = None
+    portal_api: PortalApi = "contract"
+    order_id: str | None = None
+    """EPGU: the order reserved for this draft (stored before any push)."""
+    reserve_started_at: datetime | None = None
+    push_started_at: datetime | None = None
+    """EPGU: a push was started; until the portal's answer is known, ask before pushing again."""
+    pushes: int = 0
+    """EPGU: push requests sent for this order (for reports: a second one is never blind)."""
+    processing_code: str | None = None
+    """EPGU's first status layer (NEW, FILES_VERIFICATION, DONE, VALIDATION_ERROR …)."""
+    status_id: int | None = None
+    """EPGU's second layer: the order's numeric status (17 registered, 21 sent, 2 received …)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -221,6 +238,11 @@ class Submission:
             "fields_to_fix": list(self.fields_to_fix),
             "created_at": self.created_at.isoformat(),
             "sent_at": None if self.sent_at is None else self.sent_at.isoformat(),
+            "portal_api": self.portal_api,
+            "order_id": self.order_id,
+            "pushes": self.pushes,
+            "processing_code": self.processing_code,
+            "status_id": self.status_id,
         }
 
 

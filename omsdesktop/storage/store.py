@@ -53,6 +53,7 @@ from omsdesktop.storage.model import (
     DEFAULT_REQUEST_TYPE,
     DRAFT_FIELDS,
     FIELD_SOURCES,
+    PORTAL_APIS,
     PORTAL_STATUSES,
     REQUEST_TYPES,
     AttachmentInfo,
@@ -63,6 +64,7 @@ from omsdesktop.storage.model import (
     DraftState,
     DraftSummary,
     FieldEdit,
+    PortalApi,
     PortalStatus,
     RequestType,
     Submission,
@@ -567,17 +569,25 @@ class Store:
     # --------------------------------------------------------------------------- submissions
 
     def enqueue_submission(
-        self, draft_id: str, *, portal_url: str, expected_version: int | None = None
+        self,
+        draft_id: str,
+        *,
+        portal_url: str,
+        expected_version: int | None = None,
+        portal_api: PortalApi = "contract",
     ) -> Submission:
         """Freeze the draft and queue it for the portal, with its idempotency key, committed.
 
         The key is generated and stored here, before any attempt to send, so every retry and
-        every later ``outbox flush`` (from any desk) sends the same key.
+        every later ``outbox flush`` (from any desk) sends the same key. ``portal_api`` is the
+        API the submission speaks from now on (an EPGU submission is flushed through EPGU).
 
         Raises:
             AlreadySubmittedError: the draft is already queued or submitted.
             ConflictError: ``expected_version`` is stale.
         """
+        if portal_api not in PORTAL_APIS:
+            raise ValueError(f"unknown portal API {portal_api!r}")
         now = utcnow()
         with self._tx() as session:
             row = session.get(DraftRow, draft_id)
@@ -624,6 +634,13 @@ class Store:
                 created_at=now,
                 updated_at=now,
                 sent_at=None,
+                portal_api=portal_api,
+                order_id=None,
+                reserve_started_at=None,
+                push_started_at=None,
+                pushes=0,
+                processing_code=None,
+                status_id=None,
             )
             session.add(submission)
             session.flush()
@@ -676,8 +693,14 @@ class Store:
         portal_id: str,
         request_number: str | None,
         portal_status: PortalStatus,
+        processing_code: str | None = None,
+        status_id: int | None = None,
     ) -> Submission:
-        """The portal accepted the application: the draft becomes ``submitted`` for good."""
+        """The portal accepted the application: the draft becomes ``submitted`` for good.
+
+        EPGU: called when the push is accepted (``portal_id`` is the order id); the two status
+        layers are stored when given.
+        """
         _check_portal_status(portal_status)
         now = utcnow()
         with self._tx() as session:
@@ -696,6 +719,11 @@ class Store:
             row.attempts += 1
             row.sent_at = now
             row.updated_at = now
+            row.push_started_at = None
+            if processing_code is not None:
+                row.processing_code = processing_code
+            if status_id is not None:
+                row.status_id = status_id
             session.execute(
                 update(DraftRow)
                 .where(DraftRow.id == row.draft_id)
@@ -747,8 +775,13 @@ class Store:
         reason: str | None = None,
         fields_to_fix: Sequence[str] = (),
         request_number: str | None = None,
+        processing_code: str | None = None,
+        status_id: int | None = None,
     ) -> Submission:
-        """Store the portal's status of a sent application (history keeps every change)."""
+        """Store the portal's status of a sent application (history keeps every change).
+
+        EPGU: ``processing_code`` and ``status_id`` are the two layers (None: unchanged).
+        """
         _check_portal_status(status)
         now = utcnow()
         with self._tx() as session:
@@ -762,8 +795,14 @@ class Store:
                 or old_reason != reason
                 or row.fields_to_fix != fields_json
                 or (request_number is not None and row.request_number != request_number)
+                or (processing_code is not None and row.processing_code != processing_code)
+                or (status_id is not None and row.status_id != status_id)
             )
             if changed:
+                if processing_code is not None:
+                    row.processing_code = processing_code
+                if status_id is not None:
+                    row.status_id = status_id
                 row.portal_status = status
                 row.reason_enc = self._cipher.encrypt_text(reason, _reason_context(row.id))
                 row.fields_to_fix = fields_json
@@ -772,6 +811,130 @@ class Store:
                 row.updated_at = now
                 self._event(session, row, now, detail=reason)
                 self._audit(session, "submission.status", row.draft_id, f"status={status}", now)
+            return self._submission(row)
+
+    # ------------------------------------------------------------------------ the EPGU flow
+
+    def begin_order_reservation(self, submission_id: str) -> Submission:
+        """Note, committed, that an order is about to be reserved for this queued submission.
+
+        The first such time is kept: if the portal's answer is lost, the orders it reserved
+        after that moment are where the submission's order is looked for (never a blind second
+        reservation while one may exist).
+        """
+        now = utcnow()
+        with self._tx() as session:
+            row = self._get_submission_row(session, submission_id)
+            if row.state != "queued" or row.order_id is not None:
+                raise StorageError(f"no reservation for a {row.state} submission with an order")
+            if row.reserve_started_at is None:
+                row.reserve_started_at = now
+            row.updated_at = now
+            return self._submission(row)
+
+    def claimed_order_ids(self, order_ids: Iterable[str]) -> set[str]:
+        """Which of these portal orders already belong to a submission (of any desk)."""
+        wanted = list(dict.fromkeys(order_ids))
+        if not wanted:
+            return set()
+        with self._tx() as session:
+            rows = session.scalars(
+                select(SubmissionRow.order_id).where(SubmissionRow.order_id.in_(wanted))
+            ).all()
+            return {r for r in rows if r is not None}
+
+    def claim_order(self, submission_id: str, order_id: str) -> Submission | None:
+        """Store the order reserved for (or found for) this submission; one order, one draft.
+
+        Returns None when another submission holds this order already (the unique index
+        decides between two desks); the same order again is a no-op.
+
+        Raises:
+            StorageError: the submission has a different order, or is not queued.
+        """
+        now = utcnow()
+        try:
+            with self._tx() as session:
+                row = self._get_submission_row(session, submission_id)
+                if row.order_id == order_id:
+                    return self._submission(row)
+                if row.order_id is not None or row.state != "queued":
+                    raise StorageError("the submission already has an order or is not queued")
+                row.order_id = order_id
+                row.updated_at = now
+                session.flush()
+                self._event(session, row, now, error_code=None)
+                self._audit(session, "submission.order", row.draft_id, f"order={order_id}", now)
+                return self._submission(row)
+        except IntegrityError:
+            return None
+
+    def begin_push(self, submission_id: str) -> Submission:
+        """Note, committed, that the archive is about to be pushed to the submission's order.
+
+        From here until the portal's answer is stored, a retry first asks the portal what the
+        order holds: a push whose answer was lost is never repeated blindly.
+        """
+        now = utcnow()
+        with self._tx() as session:
+            row = self._get_submission_row(session, submission_id)
+            if row.state != "queued" or row.order_id is None:
+                raise StorageError("push of a submission without an order or not queued")
+            row.push_started_at = now
+            row.pushes += 1
+            row.updated_at = now
+            return self._submission(row)
+
+    def clear_push(self, submission_id: str) -> Submission:
+        """The portal says the order holds no archive: the started push did not arrive."""
+        now = utcnow()
+        with self._tx() as session:
+            row = self._get_submission_row(session, submission_id)
+            if row.state == "queued":
+                row.push_started_at = None
+                row.updated_at = now
+            return self._submission(row)
+
+    def mark_processing_failed(
+        self,
+        submission_id: str,
+        *,
+        processing_code: str,
+        reason: str | None = None,
+        fields_to_fix: Sequence[str] = (),
+        status_id: int | None = None,
+    ) -> Submission:
+        """EPGU refused the pushed application while processing it (VALIDATION_ERROR …).
+
+        The order is finished on the portal without an application: the submission fails and
+        the draft is editable again; a corrected draft is filed with a new order.
+        """
+        now = utcnow()
+        with self._tx() as session:
+            row = self._get_submission_row(session, submission_id)
+            if row.state not in ("queued", "sent"):
+                raise StorageError(f"cannot fail a {row.state} submission")
+            was = row.state
+            row.state = "failed"
+            row.last_error_code = processing_code.lower()[:64]
+            row.processing_code = processing_code
+            if status_id is not None:
+                row.status_id = status_id
+            row.push_started_at = None
+            row.reason_enc = self._cipher.encrypt_text(reason, _reason_context(row.id))
+            row.fields_to_fix = json.dumps(list(fields_to_fix), ensure_ascii=False)
+            row.updated_at = now
+            draft_state = "queued" if was == "queued" else "submitted"
+            session.execute(
+                update(DraftRow)
+                .where(DraftRow.id == row.draft_id, DraftRow.state == draft_state)
+                .values(state="editing", version=DraftRow.version + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            self._event(session, row, now, error_code=row.last_error_code, detail=reason)
+            self._audit(
+                session, "submission.failed", row.draft_id, f"error={row.last_error_code}", now
+            )
             return self._submission(row)
 
     def submission_history(self, submission_id: str) -> list[SubmissionEvent]:
@@ -949,6 +1112,13 @@ class Store:
             created_at=row.created_at,
             updated_at=row.updated_at,
             sent_at=row.sent_at,
+            portal_api=cast(PortalApi, row.portal_api or "contract"),
+            order_id=row.order_id,
+            reserve_started_at=row.reserve_started_at,
+            push_started_at=row.push_started_at,
+            pushes=row.pushes or 0,
+            processing_code=row.processing_code,
+            status_id=row.status_id,
         )
 
     def _event(

@@ -135,6 +135,9 @@ class AttachmentRow(Base):
 
 class SubmissionRow(Base):
     __tablename__ = "submissions"
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table (a rebuild
+    # would cascade-delete the submissions' history).
+    __table_args__ = (Index("ix_submissions_order_id", "order_id", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     draft_id: Mapped[str] = mapped_column(
@@ -153,6 +156,16 @@ class SubmissionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The EPGU flow (0002): which API the submission speaks, the order reserved for it (one
+    # per draft, unique), when a reservation and a push were started (a lost answer after
+    # either is resolved by asking the portal, never by a blind repeat) and both status layers.
+    portal_api: Mapped[str] = mapped_column(String(16), server_default="contract")
+    order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reserve_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    push_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    pushes: Mapped[int] = mapped_column(Integer, server_default="0")
+    processing_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SubmissionEventRow(Base):
