@@ -217,6 +217,19 @@ class SubmissionPanel(QFrame):
                 PORTAL_STATUS_NAMES.get(submission.portal_status, submission.portal_status)
             )
             lines.append(self.tr("Ответ портала: %1").replace("%1", status))
+        if getattr(submission, "portal_api", "contract") == "epgu":
+            # Both EPGU layers in plain Russian, from the Qt-free table (the portal's own
+            # words: they are shown as the portal names them, like its reasons).
+            from omsdesktop.portal.epgu_status import processing_name, status_name
+
+            lines.append(
+                self.tr("Обработка на портале: %1").replace(
+                    "%1", processing_name(submission.processing_code)
+                )
+            )
+            lines.append(
+                self.tr("Статус на портале: %1").replace("%1", status_name(submission.status_id))
+            )
         if submission.reason:
             lines.append(self.tr("Причина: %1").replace("%1", submission.reason))
         if submission.state == "queued":

@@ -201,7 +201,7 @@
 <context>
     <name>DocumentSlot</name>
     <message>
-        <location filename="../../ui/document_slot.py" line="+209"/>
+        <location filename="../../ui/document_slot.py" line="+326"/>
         <source>Открыть файл…</source>
         <translation>Open file…</translation>
     </message>
@@ -360,32 +360,32 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Photos and scans (%1);;All files (*)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>В буфере обмена нет снимка. Скопируйте фото или скан документа (или сам файл) и нажмите «Вставить» ещё раз.</source>
         <translation>There is no image on the clipboard. Copy a photo or scan of the document (or the file itself) and press “Paste” again.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Читаю снимок из буфера обмена…</source>
         <translation>Reading the image from the clipboard…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+23"/>
         <source>Ищу сканеры…</source>
         <translation>Looking for scanners…</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+19"/>
         <source>Сканирую… Не поднимайте крышку, пока сканер не закончит.</source>
         <translation>Scanning… Do not lift the lid until the scanner has finished.</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>Обработка остановлена.</source>
         <translation>Processing stopped.</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+85"/>
         <source>Проверяю качество снимка…</source>
         <translation>Checking the image quality…</translation>
     </message>
@@ -395,7 +395,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Reading the text… This takes a few seconds.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Это не тот документ: похоже, это «%1». Он перенесён в своё окно.</source>
         <translation>This is the other document: it looks like “%1”. It was moved to its own place.</translation>
     </message>
@@ -647,7 +647,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+117"/>
+        <location filename="../../ui/main_window.py" line="+118"/>
         <source>Полис ОМС ребёнка — заявление</source>
         <translation>Child&apos;s OMS policy — application</translation>
     </message>
@@ -805,7 +805,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/window_drafts.py" line="+61"/>
+        <location filename="../../ui/window_drafts.py" line="+60"/>
         <source>Черновик сохранён в %1.</source>
         <translation>Draft saved at %1.</translation>
     </message>
@@ -835,7 +835,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>New application. The draft is saved automatically.</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+60"/>
         <source>Снимок из черновика</source>
         <translation>Image from the draft</translation>
     </message>
@@ -1254,7 +1254,17 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Portal&apos;s answer: %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
+        <source>Обработка на портале: %1</source>
+        <translation>Processing on the portal: %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Статус на портале: %1</source>
+        <translation>Status on the portal: %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Причина: %1</source>
         <translation>Reason: %1</translation>
     </message>
