@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from omsdesktop import __version__
 from omsdesktop.errors import InternalError, OmsError, UsageError
@@ -40,17 +40,12 @@ PATH_ARGUMENTS = frozenset({"files", "input_dir", "certificate", "policy", "out"
 encoding arrives surrogate-escaped and still opens), so only these may be non-UTF-8."""
 
 
-class CommandInternalError(InternalError):
-    """A bug met while running a command: the user gets this message, never a traceback."""
-
-    message_ru: ClassVar[str] = (
-        "Внутренняя ошибка программы: команда не выполнена. Повторите её; если ошибка "
-        "повторится, сообщите в поддержку (в сообщении об ошибке нет личных данных)."
-    )
-    message_en: ClassVar[str] = (
-        "Internal error: the command was not carried out. Run it again; if the error comes "
-        "back, contact support (the error report holds no personal data)."
-    )
+INTERNAL_ERROR_MESSAGE = (
+    "Внутренняя ошибка программы (internal_error): команда не выполнена. Повторите её; если "
+    "ошибка повторится, сообщите в поддержку (в сообщении об ошибке нет личных данных)."
+)
+"""What the user reads for :class:`~omsdesktop.errors.InternalError` met by a command: not the
+class's own text, which speaks of a file (most commands read none)."""
 
 
 def _is_utf8(text: str) -> bool:
@@ -167,9 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The type only: a message or a traceback may quote OCR text or a typed value.
         command = args_list[0] if args_list and _is_utf8(args_list[0]) else "-"
         log.error("internal error in command %s: %s", command[:40], type(exc).__name__)
-        error = CommandInternalError(type(exc).__name__)
-        sys.stderr.write(error.message() + "\n")
-        return error.exit_code
+        sys.stderr.write(INTERNAL_ERROR_MESSAGE + "\n")
+        return InternalError.exit_code
 
 
 if __name__ == "__main__":
