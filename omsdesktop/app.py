@@ -213,6 +213,7 @@ def _check(name: str, fn: Any) -> dict[str, Any]:
 
 def _self_test_ocr() -> dict[str, Any]:
     from omsdesktop.ocr.engine import (
+        CliTesseractEngine,
         bundled_tesseract_dir,
         check_engine,
         create_engine,
@@ -227,9 +228,16 @@ def _self_test_ocr() -> dict[str, Any]:
     languages = sorted(p.stem for p in Path(tessdata).glob("*.traineddata")) if tessdata else []
     engine = create_engine(config)
     check_engine(engine, "rus+eng")
+    # The tesseract program too (orientation detection starts it even when the in-process
+    # engine reads the fields): inside the bundle it must run with the bundle's libraries.
+    program = "missing"
+    if tesseract:
+        check_engine(CliTesseractEngine(config), "rus+eng")
+        program = "ok"
     bundled = bundled_tesseract_dir()
     return {
         "engine": engine.name,
+        "program": program,
         "tesseract": tesseract,
         "tessdata": tessdata,
         "languages": languages,

@@ -88,5 +88,18 @@ scripts/smoke_bundle.sh "$DIST/omsdesktop" "$DOCS"
 if [ "$DEB" = 1 ]; then
   step ".deb"
   packaging/linux/build_deb.sh "$DIST/omsdesktop" "$VERSION" "$DIST"
+  # The package's contents, unpacked (not installed: this may be a shared machine).
+  DEBFILE="$DIST/omsdesktop_${VERSION}_amd64.deb"
+  rm -rf "$BUILD/deb-root" && dpkg-deb -x "$DEBFILE" "$BUILD/deb-root"
+  for f in opt/omsdesktop/omsdesktop opt/omsdesktop/omsdesktop-app usr/bin/omsdesktop-app \
+           usr/share/applications/omsdesktop.desktop \
+           usr/share/icons/hicolor/scalable/apps/omsdesktop.svg; do
+    [ -e "$BUILD/deb-root/$f" ] || [ -L "$BUILD/deb-root/$f" ] \
+      || { echo "build_bundle: $f is not in the .deb" >&2; exit 1; }
+  done
+  if command -v desktop-file-validate >/dev/null 2>&1; then
+    desktop-file-validate "$BUILD/deb-root/usr/share/applications/omsdesktop.desktop"
+  fi
+  env -i PATH=/usr/bin:/bin HOME="$BUILD" "$BUILD/deb-root/opt/omsdesktop/omsdesktop" --version
 fi
 step "done"

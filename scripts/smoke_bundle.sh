@@ -39,7 +39,7 @@ app = sys.argv[2]
 ocr = report["ocr"]
 assert report["ok"], report
 assert report["frozen"], "not running from the bundle"
-assert ocr["bundled"] and ocr["tesseract"].startswith(app), ocr
+assert ocr["bundled"] and ocr["tesseract"].startswith(app) and ocr["program"] == "ok", ocr
 assert {"rus", "eng"} <= set(ocr["languages"]), ocr
 assert report["store"]["ok"] and report["folders"]["data"].startswith(sys.argv[1].rsplit("/", 1)[0]), report
 print("self-test: bundled tesseract, rus+eng, PDF, folders and database OK")

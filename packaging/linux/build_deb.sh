@@ -33,6 +33,8 @@ SH
 cp "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 chmod 755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 DEB="$OUT/omsdesktop_${VERSION}_amd64.deb"
-fakeroot dpkg-deb --build -Zxz -z6 "$STAGE" "$DEB" >/dev/null
+# gzip, not xz: every dpkg reads it (zstd needs dpkg >= 1.21.18, not in Debian 11 or Mint 20),
+# and xz took minutes of CI time on 600 MB of libraries for a smaller download.
+fakeroot dpkg-deb --build -Zgzip -z6 "$STAGE" "$DEB" >/dev/null
 dpkg-deb --info "$DEB" >/dev/null
 du -h "$DEB"
