@@ -34,10 +34,10 @@ def _default_store(settings: Settings) -> Store:
 
 
 def _default_portal(url: str) -> PortalAdapter:
-    from omsdesktop.portal.client import HttpPortalClient
-    from omsdesktop.portal.config import resolve_token
+    """Our contract's client or the EPGU adapter, as the settings' ``portal.api`` says."""
+    from omsdesktop.portal.factory import make_adapter
 
-    return HttpPortalClient(url, resolve_token(url))
+    return make_adapter(url)
 
 
 def _default_portal_url(settings: Settings) -> str:
