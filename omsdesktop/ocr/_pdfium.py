@@ -15,7 +15,6 @@ import importlib.util
 import shutil
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -37,15 +36,14 @@ def available() -> bool:
 def instead_of_poppler(poppler_path: str | None) -> bool:
     """Whether PDF pages should go through PDFium rather than Poppler here.
 
-    Yes when PDFium is installed and Poppler is not (no ``pdftoppm`` in the configured folder or
-    on PATH), and always inside the bundle unless a Poppler folder was configured: a system
-    ``pdftoppm`` started from the bundle inherits the bundle's ``LD_LIBRARY_PATH`` and may load
-    the bundle's copies of its libraries instead of its own.
+    Never when a Poppler folder is configured (a wrong folder is reported as Poppler missing,
+    so the user can correct the setting). Otherwise yes when PDFium is installed and
+    ``pdftoppm`` is not on PATH, and always inside the bundle: a system ``pdftoppm`` started
+    from the bundle inherits the bundle's ``LD_LIBRARY_PATH`` and may load the bundle's copies
+    of its libraries instead of its own.
     """
-    if not available():
+    if poppler_path or not available():
         return False
-    if poppler_path:
-        return not any((Path(poppler_path) / n).is_file() for n in ("pdftoppm", "pdftoppm.exe"))
     if getattr(sys, "frozen", False):
         return True
     return shutil.which("pdftoppm") is None

@@ -71,12 +71,11 @@ def _pdf(width: int, height: int, pages: int = 1) -> bytes:
     return out.getvalue()
 
 
-def test_pdf_pages_render_with_pdfium_when_poppler_is_missing(tmp_path: Path):
+def test_pdf_pages_render_with_pdfium_when_poppler_is_missing(tmp_path: Path, monkeypatch):
     assert _pdfium.available()
-    no_poppler = tmp_path / "no-poppler"
-    no_poppler.mkdir()
-    assert _pdfium.instead_of_poppler(str(no_poppler))
-    with PdfDocument(_pdf(400, 200, pages=2), poppler_path=str(no_poppler), timeout_s=10) as doc:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pdftoppm anywhere
+    assert _pdfium.instead_of_poppler(None)
+    with PdfDocument(_pdf(400, 200, pages=2), poppler_path=None, timeout_s=10) as doc:
         assert doc.page_count == 2
         assert doc.page_size_inches(0) == pytest.approx((4.0, 2.0))
         page = doc.render(0, 50)
@@ -87,6 +86,11 @@ def test_pdf_pages_render_with_pdfium_when_poppler_is_missing(tmp_path: Path):
 
 def test_the_bundle_renders_with_pdfium_even_beside_a_system_poppler(frozen: Path):
     assert _pdfium.instead_of_poppler(None)
+
+
+def test_a_configured_poppler_folder_is_used_and_its_absence_reported(tmp_path: Path, frozen):
+    # A wrong folder in the settings gives "Poppler missing", which names the setting to fix.
+    assert not _pdfium.instead_of_poppler(str(tmp_path / "no-poppler"))
 
 
 def test_pdfium_reports_a_broken_pdf_as_broken():
