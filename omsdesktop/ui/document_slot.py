@@ -577,13 +577,11 @@ class DocumentSlot(QFrame):
         self._discard(clear_view=True)
         self._check(Source(path), page_index)
 
-    def adopt(self, document: SlotDocument, temp_dir: str | None = None) -> None:
+    def adopt(self, document: SlotDocument) -> None:
         """Take a document read in the other slot (the user put it in the wrong place).
 
-        ``temp_dir`` is accepted for the window's call and ignored: images are in memory
-        (:attr:`SlotDocument.data`), so nothing on disk moves with the document.
+        Its image is in memory (:attr:`SlotDocument.data`): nothing on disk moves with it.
         """
-        del temp_dir
         self._discard(clear_view=True)
         self._set_pages(document.page_count, document.page_index)
         self._show_page(document)
@@ -621,10 +619,6 @@ class DocumentSlot(QFrame):
         pending, self._pending = self._pending, None
         self.banner.hide()
         self._read(pending)
-
-    def take_moved_temp_dir(self) -> str | None:
-        """Always None: a moved document carries its image in memory (kept for the window)."""
-        return None
 
     def cleanup(self) -> None:
         """Window closing: drop the images held in memory (nothing was written to disk)."""

@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
 
     def wrong_kind(self, source: DocumentSlot, document: SlotDocument) -> None:
         target = self.policy_slot if source is self.certificate_slot else self.certificate_slot
-        target.adopt(document, source.take_moved_temp_dir())
+        target.adopt(document)
 
     def document_cleared(self, kind: DocumentKind) -> None:
         self.session.clear_document(kind)

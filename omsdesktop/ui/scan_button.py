@@ -2,15 +2,13 @@
 
 The slot's «Сканировать» button uses the scanner from the settings (``default_scanner``); when
 there is none it lists the devices (in a worker job) and, if there is more than one, asks which
-to use with :class:`ScannerChooser`. The scan itself is a worker job too (:func:`scan_job`):
-one page from the glass, auto-cropped (a card in a corner of the glass becomes just the card),
-written as a PNG with its resolution into the slot's private temporary folder. From there the
-page goes through the same pipeline as a pasted image.
+to use with :class:`ScannerChooser`. The scan itself is the slot's worker job: one page from
+the glass, auto-cropped (a card in a corner of the glass becomes just the card), kept in memory
+and read through the same pipeline as a pasted image.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -42,38 +40,6 @@ def list_devices_job(services: Services) -> Job:
         found = list_devices(services.scanner_backends(services.settings), cancelled=cancelled)
         progress(1.0)
         return found
-
-    return job
-
-
-def scan_job(device_id: str, services: Services, folder: str) -> Job:
-    """A worker job: scan one page on ``device_id``, auto-crop it, write it; return its path.
-
-    Scanner faults raise the scan layer's typed errors (their Russian message is shown).
-    """
-
-    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> str:
-        from omsdesktop.scan import ScanCancelledError, ScannedPage, ScanOptions, autocrop, scan
-
-        pages = scan(
-            device_id,
-            ScanOptions(dpi=SCAN_DPI),
-            backends=services.scanner_backends(services.settings),
-            progress=lambda f: progress(0.8 * f),
-            cancelled=cancelled,
-        )
-        if cancelled():
-            raise ScanCancelledError("scan cancelled in the window")
-        page = pages[0]
-        cropped = autocrop(page.image, dpi=page.dpi)
-        progress(0.9)
-        data = ScannedPage(cropped.image, page.dpi, 0, page.device_id).encode("png")
-        path = os.path.join(folder, SCAN_FILE_NAME)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        progress(1.0)
-        return path
 
     return job
 
