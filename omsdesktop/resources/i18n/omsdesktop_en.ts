@@ -4,7 +4,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../ui/application.py" line="+38"/>
+        <location filename="../../ui/application.py" line="+58"/>
+        <source>Внутренняя ошибка программы. Введённые данные сохранены в черновике. Если ошибка повторится, перезапустите программу.</source>
+        <translation>Internal error. What you entered is saved in the draft. If it happens again, restart the program.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Полис ОМС ребёнка</source>
         <translation>Child&apos;s OMS policy</translation>
     </message>
@@ -380,12 +385,12 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Scanning… Do not lift the lid until the scanner has finished.</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+35"/>
         <source>Обработка остановлена.</source>
         <translation>Processing stopped.</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+81"/>
         <source>Проверяю качество снимка…</source>
         <translation>Checking the image quality…</translation>
     </message>
@@ -957,7 +962,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
 <context>
     <name>ScannerChooser</name>
     <message>
-        <location filename="../../ui/scan_button.py" line="+86"/>
+        <location filename="../../ui/scan_button.py" line="+52"/>
         <source>Выбор сканера</source>
         <translation>Choose a scanner</translation>
     </message>
