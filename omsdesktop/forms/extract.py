@@ -58,7 +58,16 @@ def _markers_found(lines: list[str], markers: tuple[str, ...]) -> int:
 
 
 def classify(page: PageText) -> DocumentKind:
-    """Tell a birth certificate from a policy by the phrases printed on it."""
+    """Tell a birth certificate from a policy by the phrases printed on it (once per page)."""
+    known = page.memo.get("kind")
+    if isinstance(known, DocumentKind):
+        return known
+    kind = _classify(page)
+    page.memo["kind"] = kind
+    return kind
+
+
+def _classify(page: PageText) -> DocumentKind:
     from omsdesktop.forms.temporary import register_temporary
     from omsdesktop.forms.unified import register_unified
 

@@ -22,6 +22,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
@@ -137,8 +138,14 @@ class FormSpec:
     min_distinctive: int = 2
 
     def register(self, page: PageText) -> Registration | None:
-        """The page registered to this form, or None if it is not this form."""
-        return register(
+        """The page registered to this form, or None if it is not this form.
+
+        Worked out once per page: classifying, orienting and reading all ask for it.
+        """
+        key = ("register", self)
+        if key in page.memo:
+            return cast(Registration | None, page.memo[key])
+        found = register(
             page,
             self.anchors,
             sheet_width_mm=self.sheet_mm[0],
@@ -146,6 +153,8 @@ class FormSpec:
             distinctive=self.distinctive,
             min_distinctive=self.min_distinctive,
         )
+        page.memo[key] = found
+        return found
 
 
 def fold_word(text: str) -> str:

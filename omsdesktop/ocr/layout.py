@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -54,6 +54,9 @@ class PageText:
     lines: tuple[Line, ...]
     image: Image  # cleaned grey page at full resolution (for re-reads and crops)
     scale: float  # the first pass ran at this scale
+    # What the readers derive from these words (the form it registers to, its kind), kept
+    # with the page so it is worked out once however many readers ask; it goes with the page.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def text(self) -> str:
