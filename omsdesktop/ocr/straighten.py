@@ -24,6 +24,8 @@ from omsdesktop.ocr.geometry import (
     WORK_PIXELS,
     FloatArray,
     locate_document,
+    order_quad,
+    quad_area,
     quad_size,
     resize,
     scale_for,
@@ -289,6 +291,74 @@ def _orientation_of_level_text(gray_level: Image) -> int:
 
 # --------------------------------------------------------------------------------------------
 # Public API.
+
+
+@dataclass(frozen=True, eq=False)
+class Outline:
+    """One region's outline found by :func:`outline_candidates` (in the mask's pixels).
+
+    Attributes:
+        quad: 4x2 corners (tl, tr, br, bl).
+        area: the region's area in pixels.
+        solidity: area over the area of its convex hull (1.0 for a clean sheet).
+        rectangularity: area over the area of its minimum-area rectangle.
+        contour: N x 2 points of the region's outer contour.
+    """
+
+    quad: FloatArray
+    area: float
+    solidity: float
+    rectangularity: float
+    contour: npt.NDArray[np.int32]
+
+
+def outline_candidates(mask: Image, *, min_share: float = 0.0) -> list[Outline]:
+    """Every outline in a binary mask (255 = paper or document), largest first.
+
+    The one-document search (:func:`omsdesktop.ocr.geometry.locate_document`) keeps only the
+    largest region of its paper mask; the splitter (:mod:`omsdesktop.ocr.split`) needs them
+    all. Each region's outer contour is approximated by a four-sided polygon when one fits
+    (a sheet seen in perspective) and by its minimum-area rectangle otherwise.
+
+    Args:
+        mask: uint8, 255 inside regions.
+        min_share: regions smaller than this share of the mask's area are left out.
+    """
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    frame = float(mask.shape[0] * mask.shape[1])
+    out: list[Outline] = []
+    for contour in contours:
+        area = float(cv2.contourArea(contour))
+        if area < max(1.0, min_share * frame):
+            continue
+        hull = cv2.convexHull(contour)
+        hull_area = max(1.0, float(cv2.contourArea(hull)))
+        rect = cv2.minAreaRect(contour)
+        rect_area = max(1.0, float(rect[1][0] * rect[1][1]))
+        quad: FloatArray | None = None
+        perimeter = cv2.arcLength(hull, True)
+        for eps in (0.01, 0.02, 0.03, 0.04):
+            approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+            if len(approx) == 4:
+                candidate = order_quad(approx.reshape(4, 2))
+                if 0.9 * hull_area <= quad_area(candidate) <= 1.1 * hull_area:
+                    quad = candidate
+                break
+            if len(approx) < 4:
+                break
+        if quad is None:
+            quad = order_quad(cv2.boxPoints(rect))
+        out.append(
+            Outline(
+                quad=quad,
+                area=area,
+                solidity=area / hull_area,
+                rectangularity=area / rect_area,
+                contour=np.asarray(contour.reshape(-1, 2), np.int32),
+            )
+        )
+    out.sort(key=lambda o: o.area, reverse=True)
+    return out
 
 
 def find_document_quad(image: Image) -> FloatArray | None:
