@@ -8,9 +8,10 @@ failure is returned in :attr:`DocumentResult.errors` as a typed error, so a batc
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,37 @@ class DocumentResult:
     straightened: Straightened | None = None
     errors: tuple[OmsError, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    # Several documents in one file (issue #15), set by :func:`extract_documents`:
+    pages: tuple[int, ...] = ()
+    """1-based pages the document lies on (two for an extract printed over two pages)."""
+    region: tuple[int, int, int, int] | None = None
+    """x, y, w, h of the document in its page's pixels when the page held several."""
+    note: str | None = None
+    """Why a page (or a part of one) gave no document, in Russian: blank, something else."""
+    note_code: str | None = None
+    """The note's stable code: ``blank_page``, ``not_a_document``."""
+
+    @property
+    def page_number(self) -> int:
+        """The 1-based page this document starts on."""
+        if self.pages:
+            return self.pages[0]
+        return self.page.index + 1 if self.page is not None else 1
+
+    def to_page_json(self) -> dict[str, Any]:
+        """:meth:`to_json` plus where the document lies: ``page`` (1-based), ``pages`` when it
+        spans several, ``region`` when its page held several, ``note`` for a page that holds
+        neither document."""
+        out = self.to_json()
+        out["page"] = self.page_number
+        if len(self.pages) > 1:
+            out["pages"] = list(self.pages)
+        if self.region is not None:
+            out["region"] = list(self.region)
+        if self.note is not None:
+            out["note"] = self.note
+            out["note_code"] = self.note_code
+        return out
 
     def to_json(self) -> dict[str, Any]:
         fields = self.document.fields if self.document else {}
@@ -285,3 +317,308 @@ def extract_file(path: str | os.PathLike[str], kind: str = "auto") -> DocumentRe
 
 def _replace(result: DocumentResult, **changes: Any) -> DocumentResult:
     return dataclasses.replace(result, **changes)
+
+
+# ------------------------------------------------------------- several documents in one file
+
+BLANK_PAGE_RU = "Страница {page} пустая: на ней нет документа."
+NOT_A_DOCUMENT_RU = "На странице {page} нет ни свидетельства о рождении, ни полиса ОМС."
+NOT_A_DOCUMENT_PART_RU = (
+    "На странице {page} (фрагмент {part}) нет ни свидетельства о рождении, ни полиса ОМС."
+)
+
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | Page | Image
+
+
+def extract_documents(
+    source: Source,
+    *,
+    name: str | None = None,
+    kind: DocumentKind | str = DocumentKind.UNKNOWN,
+    settings: Settings | None = None,
+    engine: OcrEngine | None = None,
+    pages: Sequence[int] | None = None,
+    split: bool = True,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> list[DocumentResult]:
+    """Every document in a file: each page, and each document lying on a page (issue #15).
+
+    One :class:`DocumentResult` per document found, in page order (left to right within a
+    page), each with :attr:`~DocumentResult.pages` and, when its page held several,
+    :attr:`~DocumentResult.region`. A page that holds neither document gives a result of kind
+    ``unknown`` with a :attr:`~DocumentResult.note` (blank page, something else): nothing is
+    dropped silently. A file (or a page) with one document gives exactly what
+    :func:`process_file` gives for it.
+
+    Rules:
+        * Pages: every page up to ``settings.intake.max_pages`` (or the 0-based ``pages``).
+        * Several documents on a page (a glass scan, a photo of a table) are found by
+          :func:`omsdesktop.ocr.split.find_documents`; each is cut out and read as its own
+          file (quality, straightening, reading). The cut is kept only when it gave at least
+          two of our documents, of different kinds or with different numbers; otherwise the
+          page is read whole, as before (a table or a glare patch never cuts a document).
+        * A page that reads as neither document right after an electronic extract (a policy
+          of form ``electronic``) is that extract's second page: the two pages are read as one
+          document stacked top to bottom, and reported once with ``pages`` = both.
+
+    Args:
+        source: a path, the encoded bytes of a file, a decoded :class:`Page` or a BGR image.
+        name: what :attr:`DocumentResult.file` says (default: the path; "" otherwise).
+        pages: 0-based page indices to read (default: all, within the limits).
+        split: look for several documents on each page.
+    """
+    settings = settings or Settings()
+    if name is not None:
+        file = name
+    elif isinstance(source, (str, os.PathLike)):
+        file = os.fspath(source)
+    else:
+        file = ""
+    try:
+        count, load = _page_loader(source, settings)
+        indices = list(pages) if pages is not None else list(range(count))
+        indices = indices[: settings.intake.max_pages]
+        for index in indices:
+            if not 0 <= index < count:
+                from omsdesktop.ocr.intake import PageOutOfRangeError
+
+                raise PageOutOfRangeError(
+                    f"index {index} of {count}", page=index + 1, page_count=count
+                )
+    except OmsError as exc:
+        return [DocumentResult(file=file, errors=(exc,), pages=(1,))]
+    if engine is None and kind in ("auto", DocumentKind.UNKNOWN, "unknown"):
+        try:
+            engine = create_engine(settings.ocr)
+        except OmsError as exc:
+            return [DocumentResult(file=file, errors=(exc,), pages=(1,))]
+    results: list[DocumentResult] = []
+    loaded: dict[int, Page] = {}
+    for done, index in enumerate(indices):
+        _check_cancel(cancelled)
+
+        def part(f: float, done: int = done) -> None:
+            _step(progress, (done + f) / max(1, len(indices)))
+
+        try:
+            page = load(index)
+        except OmsError as exc:
+            results.append(DocumentResult(file=file, errors=(exc,), pages=(index + 1,)))
+            continue
+        found = _page_documents(
+            file,
+            page,
+            kind=kind,
+            settings=settings,
+            engine=engine,
+            split=split,
+            progress=part,
+            cancelled=cancelled,
+        )
+        previous = results[-1] if results else None
+        if previous is not None and _continues(previous, found, index):
+            prev_page = loaded.get(index - 1)
+            if prev_page is not None:
+                results[-1] = _read_two_pages(
+                    file,
+                    previous,
+                    prev_page,
+                    page,
+                    settings=settings,
+                    engine=engine,
+                    cancelled=cancelled,
+                )
+            else:
+                results[-1] = _replace(previous, pages=(*previous.pages, index + 1))
+        else:
+            results.extend(found)
+        loaded = {index: page}  # only the last page is kept (a continuation needs it)
+    _step(progress, 1.0)
+    return results
+
+
+def _page_loader(source: Source, settings: Settings) -> tuple[int, Callable[[int], Page]]:
+    """How many pages ``source`` has and how to load one (one at a time: memory stays flat)."""
+    from omsdesktop.ocr.intake import count_pages, load_bytes
+
+    limits = settings.intake
+    if isinstance(source, Page):
+        return 1, lambda _i: source
+    if isinstance(source, np.ndarray):
+        return 1, lambda _i: Page(image=source, dpi=None)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        from omsdesktop.ocr.intake import count_pages_bytes
+
+        data = bytes(source)
+        return count_pages_bytes(data, limits), lambda i: load_bytes(
+            data, limits=limits, pages=[i]
+        )[0]
+    path = source
+    return count_pages(path, limits), lambda i: load_page(path, i, limits)
+
+
+def _page_documents(
+    file: str,
+    page: Page,
+    *,
+    kind: DocumentKind | str,
+    settings: Settings,
+    engine: OcrEngine | None,
+    split: bool,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> list[DocumentResult]:
+    from omsdesktop.ocr.split import cut_out, find_documents, is_blank
+
+    number = page.index + 1
+    if is_blank(page.image):
+        return [
+            DocumentResult(
+                file=file,
+                quality=None,
+                page=page,
+                pages=(number,),
+                note=BLANK_PAGE_RU.format(page=number),
+                note_code="blank_page",
+            )
+        ]
+    regions = find_documents(page.image, cancelled=cancelled) if split else []
+    if len(regions) >= 2:
+        parts = []
+        for i, region in enumerate(regions):
+            crop = Page(
+                image=cut_out(page.image, region),
+                dpi=page.dpi,
+                index=page.index,
+                page_count=page.page_count,
+                source_format=page.source_format,
+            )
+            result = _process(
+                file,
+                functools.partial(_same, crop),
+                kind=kind,
+                settings=settings,
+                engine=engine,
+                read_fields=True,
+                progress=functools.partial(_part_step, progress, i, len(regions) + 1),
+                cancelled=cancelled,
+            )
+            parts.append(_replace(result, pages=(number,), region=region.box))
+        if _split_holds(parts):
+            return [_named(r, number, i + 1) for i, r in enumerate(parts)]
+    whole = _process(
+        file,
+        lambda: page,
+        kind=kind,
+        settings=settings,
+        engine=engine,
+        read_fields=True,
+        progress=progress,
+        cancelled=cancelled,
+    )
+    return [_named(_replace(whole, pages=(number,)), number, None)]
+
+
+def _same(page: Page) -> Page:
+    return page
+
+
+def _part_step(progress: Progress | None, done: int, total: int, fraction: float) -> None:
+    _step(progress, (done + fraction) / total)
+
+
+_NUMBER_FIELDS = ("policy_number", "birth_certificate_number")
+
+
+def _split_holds(parts: list[DocumentResult]) -> bool:
+    """A cut is right when it gave two of our documents that are not one document's halves:
+    different kinds, or different numbers."""
+    docs = [r for r in parts if r.kind is not DocumentKind.UNKNOWN and r.document is not None]
+    if len(docs) < 2:
+        return False
+    if len({r.kind for r in docs}) > 1:
+        return True
+    numbers = set()
+    for r in docs:
+        assert r.document is not None
+        for key in _NUMBER_FIELDS:
+            fv = r.document.fields.get(key)
+            if fv is not None and fv.value:
+                numbers.add(str(fv.value))
+    return len(numbers) >= len(docs)
+
+
+def _named(result: DocumentResult, page: int, part: int | None) -> DocumentResult:
+    if result.kind is not DocumentKind.UNKNOWN or result.errors:
+        return result
+    if part is None:
+        note = NOT_A_DOCUMENT_RU.format(page=page)
+    else:
+        note = NOT_A_DOCUMENT_PART_RU.format(page=page, part=part)
+    return _replace(result, note=note, note_code="not_a_document")
+
+
+def _is_electronic(result: DocumentResult) -> bool:
+    if result.kind is not DocumentKind.OMS_POLICY or result.document is None:
+        return False
+    form = result.document.fields.get("policy_form")
+    return form is not None and form.value == "electronic"
+
+
+def _continues(previous: DocumentResult, found: list[DocumentResult], index: int) -> bool:
+    """This page is the second page of the extract on the page before (see
+    :func:`extract_documents`)."""
+    if len(found) != 1 or found[0].note_code != "not_a_document" or found[0].region is not None:
+        return False
+    return _is_electronic(previous) and previous.region is None and previous.pages[-1:] == (index,)
+
+
+def _filled(result: DocumentResult) -> int:
+    if result.document is None:
+        return 0
+    return sum(1 for fv in result.document.fields.values() if fv.value is not None)
+
+
+def _read_two_pages(
+    file: str,
+    first: DocumentResult,
+    page1: Page,
+    page2: Page,
+    *,
+    settings: Settings,
+    engine: OcrEngine | None,
+    cancelled: Cancelled | None,
+) -> DocumentResult:
+    """Read an extract printed over two pages as one page: the second under the first."""
+    a, b = page1.image, page2.image
+    width = max(a.shape[1], b.shape[1])
+
+    def pad(img: Image) -> Image:
+        if img.shape[1] == width:
+            return img
+        out = np.full((img.shape[0], width, 3), 255, np.uint8)
+        out[:, : img.shape[1]] = img
+        return out
+
+    stacked = Page(
+        image=np.ascontiguousarray(np.vstack([pad(a), pad(b)])),
+        dpi=page1.dpi,
+        index=page1.index,
+        page_count=page1.page_count,
+        source_format=page1.source_format,
+    )
+    both = _process(
+        file,
+        lambda: stacked,
+        kind=DocumentKind.OMS_POLICY,
+        settings=settings,
+        engine=engine,
+        read_fields=True,
+        progress=None,
+        cancelled=cancelled,
+    )
+    pages = (page1.index + 1, page2.index + 1)
+    if both.document is not None and not both.errors and _filled(both) >= _filled(first):
+        return _replace(both, pages=pages)
+    return _replace(first, pages=pages)
