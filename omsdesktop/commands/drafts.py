@@ -36,10 +36,18 @@ def register(sub: Any) -> None:
     c = actions.add_parser(
         "create",
         help="распознать свидетельство и полис и сохранить черновик",
-        description="Распознаёт свидетельство о рождении и полис ОМС и сохраняет черновик.",
+        description=(
+            "Распознаёт свидетельство о рождении и полис ОМС и сохраняет черновик. Можно дать "
+            "один файл, в котором есть оба документа (PDF из двух страниц, скан или фото "
+            "обоих документов рядом)."
+        ),
     )
-    c.add_argument("certificate", metavar="СВИДЕТЕЛЬСТВО", help="скан свидетельства о рождении")
-    c.add_argument("policy", metavar="ПОЛИС", help="скан полиса ОМС")
+    c.add_argument(
+        "certificate",
+        metavar="СВИДЕТЕЛЬСТВО",
+        help="скан свидетельства о рождении (или один файл с обоими документами)",
+    )
+    c.add_argument("policy", metavar="ПОЛИС", nargs="?", default=None, help="скан полиса ОМС")
     c.add_argument("--snils", help="СНИЛС ребёнка")
     c.add_argument("--applicant-name", help="ФИО заявителя (родителя или представителя)")
     c.add_argument("--applicant-snils", help="СНИЛС заявителя")
@@ -96,12 +104,45 @@ def _extract(path: str, kind: str) -> Any:
     return result
 
 
+def _extract_both(path: str) -> tuple[Any, Any]:
+    """The certificate and the policy from one file holding both (issue #15): the first of
+    each kind found on its pages; pages with neither are said on stderr."""
+    from omsdesktop.forms.model import DocumentKind
+    from omsdesktop.forms.pipeline import extract_documents
+
+    found = extract_documents(path)
+    for result in found:
+        if result.errors and len(found) == 1:
+            raise result.errors[0]
+        if result.note:
+            sys.stderr.write(result.note + "\n")
+    cert = next((r for r in found if r.kind is DocumentKind.BIRTH_CERTIFICATE and r.document), None)
+    policy = next((r for r in found if r.kind is DocumentKind.OMS_POLICY and r.document), None)
+    missing = [
+        name
+        for name, doc in (("свидетельство о рождении", cert), ("полис ОМС", policy))
+        if doc is None
+    ]
+    if missing:
+        raise UsageError(
+            "document missing",
+            what=(
+                f"в файле {path} не найден(о) {' и '.join(missing)}; укажите два файла: "
+                "СВИДЕТЕЛЬСТВО ПОЛИС"
+            ),
+        )
+    return cert, policy
+
+
 def run_create(args: argparse.Namespace) -> int:
     from omsdesktop.forms.model import DocumentKind
     from omsdesktop.session import ApplicationSession
 
-    cert = _extract(args.certificate, "birth_certificate")
-    policy = _extract(args.policy, "oms_policy")
+    if args.policy is None:
+        cert, policy = _extract_both(args.certificate)
+    else:
+        cert = _extract(args.certificate, "birth_certificate")
+        policy = _extract(args.policy, "oms_policy")
     with _open_store() as store:
         session = ApplicationSession(store, request_type=args.request_type)
         try:
