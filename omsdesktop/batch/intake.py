@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+
 from omsdesktop.batch.pairing import Identity, Match, UnpairedReason, pair
 from omsdesktop.errors import CancelledError, InternalError, OmsError
 from omsdesktop.forms.model import DocumentKind, FieldValue
@@ -122,11 +124,17 @@ class DocumentOutcome:
     issues: tuple[FileIssue, ...] = ()
     seconds: float = 0.0
     dpi: float | None = None
+    region: tuple[int, int, int, int] | None = None
+    """x, y, w, h of the document in its page when the page held several (issue #15)."""
+    part: int = 0
+    """1-based number of the document within its page when the page held several."""
 
     @property
     def label(self) -> str:
-        """The file name, with the page when the file has several."""
-        return f"{self.name}, стр. {self.page + 1}" if self.page_count > 1 else self.name
+        """The file name, with the page when the file has several (and the document's number
+        when its page held several)."""
+        label = f"{self.name}, стр. {self.page + 1}" if self.page_count > 1 else self.name
+        return f"{label}, документ {self.part}" if self.region is not None else label
 
     @property
     def blocking(self) -> tuple[Problem, ...]:
@@ -202,35 +210,58 @@ def _init_worker() -> None:
 
 
 def process_page(path: str, name: str, page: int, settings: Settings) -> DocumentOutcome:
-    """Read one page of one file (runs in a worker process)."""
+    """Read one page of one file as one document (runs in a worker process)."""
+    return process_page_documents(path, name, page, settings, split=False)[0]
+
+
+def process_page_documents(
+    path: str, name: str, page: int, settings: Settings, *, split: bool = True
+) -> tuple[DocumentOutcome, ...]:
+    """Every document on one page of one file (runs in a worker process): one outcome per
+    document found (a glass scan or a photo of two documents gives two, issue #15)."""
     global _ENGINE
-    from omsdesktop.forms.pipeline import process_file
+    from omsdesktop.forms.pipeline import extract_documents
     from omsdesktop.ocr.engine import create_engine
 
     started = time.perf_counter()
     try:
         if _ENGINE is None:
             _ENGINE = create_engine(settings.ocr)
-        result = process_file(path, settings=settings, engine=_ENGINE, page_index=page)
-    except OmsError as exc:
-        return DocumentOutcome(path, name, page, issues=(FileIssue.of(exc),))
-    except Exception as exc:  # process_file catches these itself; belt and braces
-        return DocumentOutcome(
-            path, name, page, issues=(FileIssue.of(InternalError(type(exc).__name__)),)
+        results = extract_documents(
+            path, settings=settings, engine=_ENGINE, pages=[page], split=split
         )
-    loaded = result.page
-    return DocumentOutcome(
-        path=path,
-        name=name,
-        page=page,
-        page_count=loaded.page_count if loaded is not None else 1,
-        kind=result.kind,
-        fields=dict(result.document.fields) if result.document else {},
-        quality_problems=result.quality.problems if result.quality else (),
-        issues=tuple(FileIssue.of(e) for e in result.errors),
-        seconds=time.perf_counter() - started,
-        dpi=loaded.dpi if loaded is not None else None,
-    )
+    except OmsError as exc:
+        return (DocumentOutcome(path, name, page, issues=(FileIssue.of(exc),)),)
+    except Exception as exc:  # extract_documents catches these itself; belt and braces
+        return (
+            DocumentOutcome(
+                path, name, page, issues=(FileIssue.of(InternalError(type(exc).__name__)),)
+            ),
+        )
+    seconds = (time.perf_counter() - started) / max(1, len(results))
+    outcomes = []
+    for part, result in enumerate(results, start=1):
+        loaded = result.page
+        issues = tuple(FileIssue.of(e) for e in result.errors)
+        if result.note and result.note_code == "blank_page":
+            issues = (*issues, FileIssue("blank_page", result.note, "The page is blank."))
+        outcomes.append(
+            DocumentOutcome(
+                path=path,
+                name=name,
+                page=page,
+                page_count=loaded.page_count if loaded is not None else 1,
+                kind=result.kind,
+                fields=dict(result.document.fields) if result.document else {},
+                quality_problems=result.quality.problems if result.quality else (),
+                issues=issues,
+                seconds=seconds,
+                dpi=loaded.dpi if loaded is not None else None,
+                region=result.region,
+                part=part if result.region is not None else 0,
+            )
+        )
+    return tuple(outcomes)
 
 
 @dataclass(frozen=True)
@@ -242,13 +273,23 @@ class PreparedScan:
     dpi: float | None
 
 
-def prepare_scan(path: str, page: int, settings: Settings) -> PreparedScan:
-    """The page as an attachment for the portal (runs in a worker process)."""
+def prepare_scan(
+    path: str,
+    page: int,
+    settings: Settings,
+    region: tuple[int, int, int, int] | None = None,
+) -> PreparedScan:
+    """The page (or the document's region of it) as an attachment for the portal (runs in a
+    worker process)."""
     from omsdesktop.ocr.intake import load_page
     from omsdesktop.portal.attachments import prepare_attachment
 
     loaded = load_page(path, page, settings.intake)
-    prepared = prepare_attachment(loaded.image, loaded.dpi)
+    image = loaded.image
+    if region is not None:
+        x, y, w, h = region
+        image = np.ascontiguousarray(image[y : y + h, x : x + w])
+    prepared = prepare_attachment(image, loaded.dpi)
     return PreparedScan(
         prepared.data, prepared.media_type, prepared.width, prepared.height, prepared.dpi
     )
@@ -369,9 +410,11 @@ class _Pool:
         self._pool.shutdown(wait=True, cancel_futures=cancel)
 
 
-def _crashed(args: tuple[Any, ...]) -> DocumentOutcome:
+def _crashed(args: tuple[Any, ...]) -> tuple[DocumentOutcome, ...]:
     path, name, page = args[0], args[1], args[2]
-    return DocumentOutcome(path, name, page, issues=(FileIssue("crashed", CRASHED_RU, CRASHED_EN),))
+    return (
+        DocumentOutcome(path, name, page, issues=(FileIssue("crashed", CRASHED_RU, CRASHED_EN),)),
+    )
 
 
 def run_batch(
@@ -406,10 +449,12 @@ def run_batch(
     try:
         work = ((str(p), str(p.relative_to(root)), 0, settings) for p in files)
         results = pool.map_unordered(
-            process_page, work, on_crash=_crashed, cancelled=cancelled, extra=extra
+            process_page_documents, work, on_crash=_crashed, cancelled=cancelled, extra=extra
         )
-        for done_count, (_args, outcome) in enumerate(results, start=1):
-            outcomes.append(outcome)
+        for done_count, (_args, found) in enumerate(results, start=1):
+            # Each document found on a page is its own input (issue #15).
+            outcomes.extend(found)
+            outcome = found[0]
             if outcome.page == 0 and outcome.page_count > 1:
                 last = min(outcome.page_count, settings.intake.max_pages)
                 for page in range(1, last):
@@ -417,7 +462,7 @@ def run_batch(
                 total += last - 1
             if progress is not None:
                 progress(0.9 * done_count / total)
-        outcomes.sort(key=lambda o: (o.name, o.page))
+        outcomes.sort(key=lambda o: (o.name, o.page, o.part))
         result = _assemble(str(root), outcomes, len(files), jobs)
         if store is not None:
             result = _save(result, store, pool, settings, attach_scans, progress, cancelled)
@@ -496,7 +541,7 @@ def _assemble(
                     UNPAIRED_EN[reason].format(**params_en),
                 )
             )
-    unpaired.sort(key=lambda u: (u.document.name, u.document.page))
+    unpaired.sort(key=lambda u: (u.document.name, u.document.page, u.document.part))
     return BatchResult(
         input_dir=input_dir,
         applications=tuple(applications),
@@ -541,7 +586,7 @@ def _save(
             DocumentKind.OMS_POLICY: "oms_policy",
         }
         work = (
-            (doc.path, doc.page, settings, app.draft_id, roles[doc.kind])
+            (doc.path, doc.page, settings, app.draft_id, roles[doc.kind], doc.region)
             for app in saved
             if app.draft_id is not None
             for doc in (app.certificate, app.policy)
@@ -572,9 +617,14 @@ def _save(
 
 
 def _prepare_for(
-    path: str, page: int, settings: Settings, draft_id: str, role: str
+    path: str,
+    page: int,
+    settings: Settings,
+    draft_id: str,
+    role: str,
+    region: tuple[int, int, int, int] | None = None,
 ) -> PreparedScan | None:
     try:
-        return prepare_scan(path, page, settings)
+        return prepare_scan(path, page, settings, region)
     except OmsError:
         return None  # the draft stays without this scan; the report still lists the file
