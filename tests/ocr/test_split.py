@@ -1,0 +1,72 @@
+"""The splitter on generated glass scans and photos of two documents (issue #15): each
+document found where it lies, and a file with one document never cut. No OCR: fast tier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from omsdesktop.ocr.split import cut_out, find_documents, is_blank
+from tests.docgen import degrade, generate_certificate, generate_policy, generate_real
+from tests.docgen.combine import (
+    bbox_iou,
+    blank_page,
+    glass_scan,
+    other_page,
+    photo_of,
+)
+
+
+def _pair(seed: int, arrangement: str) -> list:  # type: ignore[type-arg]
+    cert = generate_certificate(seed)
+    if arrangement == "card_beside":
+        return [cert, generate_policy(seed, form="card")]
+    return [generate_real(seed, "unified_real"), cert]
+
+
+@pytest.mark.parametrize("how", [glass_scan, photo_of], ids=["glass", "photo"])
+@pytest.mark.parametrize("arrangement", ["side_by_side", "card_beside", "overlap", "upside_down"])
+def test_each_document_is_found_where_it_lies(how, arrangement: str) -> None:  # type: ignore[no-untyped-def]
+    scan = how(_pair(12, arrangement), arrangement, seed=12)
+    regions = find_documents(scan.image)
+    assert len(regions) == 2
+    for placement in scan.placements:
+        # A white sheet on a white lid shows only its print: its box may be the print's.
+        best = max(bbox_iou(placement.bbox(), r.box) for r in regions)
+        assert best > 0.6, (placement.bbox(), [r.box for r in regions])
+    h, w = scan.image.shape[:2]
+    for region in regions:
+        x, y, bw, bh = region.box
+        assert x >= 0 and y >= 0 and x + bw <= w and y + bh <= h
+        crop = cut_out(scan.image, region)
+        assert crop.shape[0] >= bh and crop.shape[1] >= bw and crop.dtype == np.uint8
+
+
+@pytest.mark.parametrize(
+    ("form", "how"),
+    [
+        ("caption_below", "scan300"),
+        ("unified_real", "scan300"),
+        ("unified_real", "photo"),
+        ("temporary_real", "photo"),
+        ("card", "photo"),
+        ("caption_below", "hand"),
+    ],
+)
+def test_one_document_is_not_cut(form: str, how: str) -> None:
+    if form in ("unified_real", "temporary_real"):
+        doc = generate_real(21, form)
+    elif form == "card":
+        doc = generate_policy(21, form="card")
+    else:
+        doc = generate_certificate(21, layout=form)
+    image, _ = degrade(doc, how, 21)
+    assert len(find_documents(image)) <= 1
+
+
+def test_blank_and_other_pages() -> None:
+    assert is_blank(blank_page())
+    assert not is_blank(other_page())
+    assert not is_blank(generate_policy(3, form="card").image)
+    assert find_documents(blank_page()) == []
+    assert find_documents(np.zeros((10, 10, 3), np.uint8)) == []
