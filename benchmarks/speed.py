@@ -184,10 +184,7 @@ def report(out: dict[tuple[str, str], dict[str, Side]], args: argparse.Namespace
         rows.append(
             (
                 "all forms",
-                {
-                    side: _merge([sides[side] for _, sides in rows])
-                    for side in ("ours", "naive")
-                },
+                {side: _merge([sides[side] for _, sides in rows]) for side in ("ours", "naive")},
             )
         )
         for form, sides in rows:

@@ -164,7 +164,11 @@ def fold_word(text: str) -> str:
 
 def word_matches(text: str, anchor_text: str) -> bool:
     """Does an OCR word read as this printed word? Short words must match exactly."""
-    key = fold_word(text)
+    return _key_matches(fold_word(text), anchor_text)
+
+
+def _key_matches(key: str, anchor_text: str) -> bool:
+    """:func:`word_matches` on a word already folded by :func:`fold_word`."""
     if not key:
         return False
     if len(anchor_text) <= 4:
@@ -201,8 +205,11 @@ def register(
     """
     candidates: list[tuple[Anchor, Word]] = []
     for word in page.words:
+        key = fold_word(word.text)  # once per word, not once per word and anchor
+        if not key:
+            continue
         for anchor in anchors:
-            if word_matches(word.text, anchor.text):
+            if _key_matches(key, anchor.text):
                 candidates.append((anchor, word))
     if len({a for a, _ in candidates}) < min_anchors:
         return None
