@@ -194,29 +194,39 @@ def _check_job(
 
 
 def _read_job(
-    source: Source, page_index: int, page_count: int, services: Services
-) -> Callable[[Callable[[float], None], Callable[[], bool]], SlotDocument]:
-    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> SlotDocument:
+    source: Source, page_index: int, page_count: int, services: Services, every_page: bool
+) -> Callable[[Callable[[float], None], Callable[[], bool]], list[SlotDocument]]:
+    """Read the file: every page (``every_page``) or the chosen one, and every document lying
+    on a page (issue #15). One :class:`SlotDocument` per document found, in page order."""
+
+    def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> list[SlotDocument]:
+        from omsdesktop.forms.pipeline import extract_documents
         from omsdesktop.ui.images import preview_image
 
         settings = services.settings
         engine = services.engine_factory(settings)
-        result = _process(
-            source,
-            kind=DocumentKind.UNKNOWN,
+        results = extract_documents(
+            source.data if source.data is not None else source.path,
+            name=source.path,
             settings=settings,
             engine=engine,
-            page_index=page_index,
+            pages=None if every_page else [page_index],
             progress=progress,
             cancelled=cancelled,
         )
-        if result.straightened is not None:
-            preview, scale = preview_image(result.straightened.image)
-        else:
-            preview, scale = QImage(), 1.0
-        return SlotDocument(
-            source.path, page_index, page_count, result, preview, scale, data=source.data
-        )
+        documents = []
+        for result in results:
+            if result.straightened is not None:
+                preview, scale = preview_image(result.straightened.image)
+            else:
+                preview, scale = QImage(), 1.0
+            index = result.page_number - 1
+            documents.append(
+                SlotDocument(
+                    source.path, index, page_count, result, preview, scale, data=source.data
+                )
+            )
+        return documents
 
     return job
 
@@ -299,6 +309,7 @@ class DocumentSlot(QFrame):
         self._job: JobHandle | None = None
         self._pending: SlotDocument | None = None  # checked, waiting for «use anyway»
         self._document: SlotDocument | None = None  # read (fields available)
+        self._every_page = True  # read every page of a new file (issue #15)
         self._read_only = False
         self.setObjectName(f"slot_{kind.value}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -679,7 +690,9 @@ class DocumentSlot(QFrame):
         if not was_busy:
             self.busyChanged.emit(True)
 
-    def _check(self, source: Source, page_index: int) -> None:
+    def _check(self, source: Source, page_index: int, *, every_page: bool = True) -> None:
+        """Check the page; then read the file: every page, unless the user chose this one."""
+        self._every_page = every_page
         self._show_view(self.view.has_page())
         self._start(
             _check_job(source, page_index, self.kind, self._services()),
@@ -705,13 +718,83 @@ class DocumentSlot(QFrame):
         self._read(document)
 
     def _read(self, checked: SlotDocument) -> None:
+        every_page = self._every_page and checked.page_count > 1
         self._start(
-            _read_job(checked.source, checked.page_index, checked.page_count, self._services()),
+            _read_job(
+                checked.source,
+                checked.page_index,
+                checked.page_count,
+                self._services(),
+                every_page,
+            ),
             self.tr("Распознаю текст… Это займёт несколько секунд."),
             on_result=self._read_done,
         )
 
-    def _read_done(self, document: SlotDocument) -> None:
+    def _read_done(self, documents: list[SlotDocument]) -> None:
+        """Keep this slot's document; send the other kind to its own slot; name the rest."""
+        if not documents:
+            self._show_empty()
+            return
+        mine = [d for d in documents if d.result.kind is self.kind and not d.result.errors]
+        ours = (DocumentKind.BIRTH_CERTIFICATE, DocumentKind.OMS_POLICY)
+        theirs = [
+            d
+            for d in documents
+            if d.result.kind in ours and d.result.kind is not self.kind and not d.result.errors
+        ]
+        if not mine and not theirs:
+            self._read_one(documents[0])  # an error, or no document: as for a single page
+            return
+        notes: list[str] = []
+        if mine:
+            self._read_one(mine[0])
+            for extra in mine[1:]:
+                notes.append(
+                    self.tr("На странице %1 ещё один документ «%2»: загружен только первый.")
+                    .replace("%1", str(extra.page_index + 1))
+                    .replace("%2", tr_(DOCUMENT_NAMES[self.kind.value]))
+                )
+        else:
+            self._read_one(theirs[0])  # the wrong slot: it moves, and says so
+            theirs = theirs[1:]
+        shown = mine[0] if mine else None
+        moved: set[DocumentKind] = set()
+        for other in theirs:
+            kind = other.result.kind
+            name = tr_(DOCUMENT_NAMES[kind.value])
+            if kind in moved:
+                notes.append(
+                    self.tr("На странице %1 ещё один документ «%2»: загружен только первый.")
+                    .replace("%1", str(other.page_index + 1))
+                    .replace("%2", name)
+                )
+                continue
+            moved.add(kind)
+            same_page = shown is not None and other.page_index == shown.page_index
+            text = (
+                self.tr("На этом же снимке — «%2»: документ загружен в своё окно.")
+                if same_page
+                else self.tr("На странице %1 — «%2»: документ загружен в своё окно.")
+            )
+            notes.append(text.replace("%1", str(other.page_index + 1)).replace("%2", name))
+            self.wrongKind.emit(other)
+        for other in documents:
+            if other.result.kind is DocumentKind.UNKNOWN and not other.result.errors:
+                what = (
+                    self.tr("пустая страница")
+                    if other.result.note_code == "blank_page"
+                    else self.tr("не свидетельство о рождении и не полис ОМС")
+                )
+                notes.append(
+                    self.tr("Страница %1: %2.")
+                    .replace("%1", str(other.page_index + 1))
+                    .replace("%2", what)
+                )
+        if notes and mine:
+            self._show_message(" ".join(notes), error=False)
+
+    def _read_one(self, document: SlotDocument) -> None:
         result = document.result
         if not document.preview.isNull():
             self._show_page(document)
@@ -731,6 +814,7 @@ class DocumentSlot(QFrame):
             )
             self.wrongKind.emit(document)
             return
+        self._set_pages(document.page_count, document.page_index)
         self._accept(document)
 
     def _accept(self, document: SlotDocument, moved: bool = False) -> None:
@@ -780,7 +864,7 @@ class DocumentSlot(QFrame):
             return
         source = current.source
         self._discard(clear_view=False)
-        self._check(source, value - 1)
+        self._check(source, value - 1, every_page=False)  # the user chose it: read it alone
 
     def _show_page(self, document: SlotDocument) -> None:
         self.view.set_page(document.preview)

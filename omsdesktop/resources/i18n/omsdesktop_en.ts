@@ -206,7 +206,7 @@
 <context>
     <name>DocumentSlot</name>
     <message>
-        <location filename="../../ui/document_slot.py" line="+326"/>
+        <location filename="../../ui/document_slot.py" line="+337"/>
         <source>Открыть файл…</source>
         <translation>Open file…</translation>
     </message>
@@ -390,22 +390,53 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Processing stopped.</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+83"/>
         <source>Проверяю качество снимка…</source>
         <translation>Checking the image quality…</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+31"/>
         <source>Распознаю текст… Это займёт несколько секунд.</source>
         <translation>Reading the text… This takes a few seconds.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+24"/>
+        <location line="+14"/>
+        <source>На странице %1 ещё один документ «%2»: загружен только первый.</source>
+        <translation>Page %1 holds another “%2”: only the first one is loaded.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>На этом же снимке — «%2»: документ загружен в своё окно.</source>
+        <translation>The same image also holds the “%2”: it is loaded into its own pane.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>На странице %1 — «%2»: документ загружен в своё окно.</source>
+        <translation>Page %1 holds the “%2”: it is loaded into its own pane.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>пустая страница</source>
+        <translation>a blank page</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>не свидетельство о рождении и не полис ОМС</source>
+        <translation>neither a birth certificate nor an OMS policy</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Страница %1: %2.</source>
+        <translation>Page %1: %2.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Это не тот документ: похоже, это «%1». Он перенесён в своё окно.</source>
         <translation>This is the other document: it looks like “%1”. It was moved to its own place.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Не удалось узнать документ на снимке. Проверьте, что это %1, или введите данные вручную справа.</source>
         <translation>The document on the image was not recognised. Check that it is the %1, or type the data in on the right.</translation>
     </message>

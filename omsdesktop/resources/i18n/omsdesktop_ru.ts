@@ -4,7 +4,7 @@
 <context>
     <name>DocumentSlot</name>
     <message numerus="yes">
-        <location filename="../../ui/document_slot.py" line="+758"/>
+        <location filename="../../ui/document_slot.py" line="+842"/>
         <source>проверьте: %n</source>
         <translation>
             <numerusform>проверьте: %n</numerusform>
