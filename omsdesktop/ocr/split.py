@@ -299,6 +299,16 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
             if _is_document(outline, frame) and _has_text(ink, region):
                 found.append(region)
             continue
+        if outline.solidity >= 0.5:
+            # A light sheet (a card's pale body) shows its print and parts of its edge: the
+            # hull of what shows is the sheet.
+            hull = np.zeros((h, w), np.uint8)
+            cv2.fillConvexPoly(hull, cv2.convexHull(outline.contour), 255)
+            (whole,) = outline_candidates(hull)[:1] or (None,)
+            if whole is not None and whole.rectangularity >= 0.9 and _is_document(whole, frame):
+                if _has_text(ink, hull):
+                    found.append(hull)
+                continue
         if outline.area < 2 * MIN_DOCUMENT_SHARE * frame:
             continue
         for part in _split_overlap(outline, (h, w)):
