@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from omsdesktop.ocr.engine import PSM_AUTO, PSM_LINE, OcrEngine, Word, mean_confidence
 from omsdesktop.ocr.types import Box, Image
@@ -75,6 +76,18 @@ def union_boxes(boxes: Sequence[Box]) -> Box:
     return Box(x0, y0, x1 - x0, y1 - y0)
 
 
+# Memory: a straightened 12 MP photo is a 9 MB grey page, and every whole-page mask or copy is
+# another 9 MB; written naively, cleaning one page held some fifteen of them at once (about
+# 150 MB at the peak, issue #12). Steps that work pixel by pixel run over bands of rows, so their
+# temporaries stay a few MB whatever the page size; the results are the same to the bit.
+_BAND_ROWS = 256
+
+
+def _row_bands(height: int, rows: int = _BAND_ROWS) -> Iterator[tuple[int, int]]:
+    for top in range(0, height, rows):
+        yield top, min(height, top + rows)
+
+
 def clean_page(image: Image) -> Image:
     """Grey page with even illumination and a pale background removed.
 
@@ -90,17 +103,20 @@ def clean_page(image: Image) -> Image:
     k = max(3, round(15 * f * max(h, w) / 2500) | 1)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), 3)
-    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    norm = cv2.divide(grey, np.maximum(bg, 1), scale=255)
+    bg = np.asarray(cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR))
+    np.maximum(bg, 1, out=bg)
+    norm = np.asarray(cv2.divide(grey, bg, scale=255), dtype=np.uint8)
+    del bg, grey
     # Stretch so faint guilloche goes white and text stays black.
-    sample = np.asarray(norm)[:: max(1, h // 400), :: max(1, w // 400)]
+    sample = norm[:: max(1, h // 400), :: max(1, w // 400)]
     lo, hi = (float(v) for v in np.percentile(sample, (1, 60)))
     if hi - lo < 10:
-        return np.asarray(norm, dtype=np.uint8)
+        return norm
     levels = (np.arange(256, dtype=np.float32) - lo) * (255.0 / (hi - lo))
     lut = np.clip(levels, 0, 255).astype(np.uint8)
-    out: Image = np.asarray(cv2.LUT(np.asarray(norm, dtype=np.uint8), lut))
-    return remove_rules(out)
+    cv2.LUT(norm, lut, dst=norm)  # pixel by pixel: in place is safe
+    _erase_rules(norm)
+    return norm
 
 
 def remove_rules(grey: Image) -> Image:
@@ -108,10 +124,17 @@ def remove_rules(grey: Image) -> Image:
 
     Values printed on an underline, or inside a table cell, touch the rule; Tesseract then
     takes the line and its text for a picture and drops it. Rules are found as long thin runs of
-    ink and painted white; the few pixels where a letter crosses a rule go with it.
+    ink and painted white; the few pixels where a letter crosses a rule go with it. ``grey`` is
+    left as it is (a page without rules comes back as the same array).
     """
+    cleaned = grey.copy()
+    return cleaned if _erase_rules(cleaned) else grey
+
+
+def _erase_rules(grey: Image) -> bool:
+    """:func:`remove_rules` in place; False when the page has no rules (nothing changed)."""
     h, w = grey.shape[:2]
-    ink = (grey < 128).astype(np.uint8)
+    ink = np.less(grey, 128).view(np.uint8)  # 0/1, no copy of the mask
     long_h = max(40, w // 12)
     long_v = max(40, h // 12)
     horizontal = np.asarray(
@@ -126,27 +149,40 @@ def remove_rules(grey: Image) -> Image:
         ),
         dtype=np.uint8,
     )
-    both = np.bitwise_or(horizontal, vertical)
-    rules = np.asarray(cv2.dilate(both, np.ones((3, 3), np.uint8))).astype(bool)
-    if not rules.any():
-        return grey
+    rules = np.asarray(
+        cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8)),
+        dtype=np.uint8,
+    )
+    if not cv2.countNonZero(rules):
+        return False
     # Keep rule pixels that a letter's stroke crosses (ink just above and just below a
     # horizontal rule, or left and right of a vertical one): "д", "р", "у" keep their tails.
     k = 4
-    ink_b = ink.astype(bool)
-    up = np.zeros_like(ink_b)
-    down = np.zeros_like(ink_b)
-    up[k:, :] = ink_b[:-k, :]
-    down[:-k, :] = ink_b[k:, :]
-    left = np.zeros_like(ink_b)
-    right = np.zeros_like(ink_b)
-    left[:, k:] = ink_b[:, :-k]
-    right[:, :-k] = ink_b[:, k:]
-    crossing = (up & down & ~horizontal.astype(bool)) | (left & right & ~vertical.astype(bool))
-    erase = rules & ~crossing
-    cleaned = grey.copy()
-    cleaned[erase] = 255
-    return cleaned
+    for y0, y1 in _row_bands(h):
+        on_rule = rules[y0:y1].astype(bool)
+        if not on_rule.any():
+            continue
+        here = ink[y0:y1].astype(bool)
+        up = _rows(ink, y0 - k, y1 - k)
+        down = _rows(ink, y0 + k, y1 + k)
+        left = np.zeros_like(here)
+        right = np.zeros_like(here)
+        left[:, k:] = here[:, :-k]
+        right[:, :-k] = here[:, k:]
+        crossing = (up & down & ~horizontal[y0:y1].astype(bool)) | (
+            left & right & ~vertical[y0:y1].astype(bool)
+        )
+        grey[y0:y1][on_rule & ~crossing] = 255
+    return True
+
+
+def _rows(mask: Image, y0: int, y1: int) -> npt.NDArray[np.bool_]:
+    """Rows ``y0:y1`` of a 0/1 mask as booleans; rows outside the mask are False."""
+    out = np.zeros((y1 - y0, mask.shape[1]), dtype=bool)
+    s0, s1 = max(0, y0), min(mask.shape[0], y1)
+    if s1 > s0:
+        out[s0 - y0 : s1 - y0] = mask[s0:s1]
+    return out
 
 
 def darkest_channel(image: Image) -> Image:
@@ -170,14 +206,16 @@ def _drop_blue_ink(image: Image) -> Image:
     """
     # OpenCV's per-channel operations: numpy's reductions over a 3-wide last axis are several
     # times slower on a full page. Saturating subtraction keeps the comparisons exact because
-    # every threshold is positive.
-    b, g, r = cv2.split(image)
-    grey: Image = np.asarray(cv2.min(cv2.min(b, g), r))
-    blue = cv2.subtract(b, cv2.max(r, g)) > 25
-    blue |= (cv2.subtract(b, g) > 30) & (cv2.subtract(r, g) > 15) & (cv2.subtract(r, b) <= 10)
-    if blue.any():
-        grey = grey.copy()
-        grey[blue] = np.asarray(cv2.max(cv2.max(b, g), r))[blue]
+    # every threshold is positive. Band by band: only the grey result is page-sized.
+    grey: Image = np.empty(image.shape[:2], dtype=np.uint8)
+    for y0, y1 in _row_bands(image.shape[0]):
+        b, g, r = cv2.split(image[y0:y1])
+        band = np.asarray(cv2.min(cv2.min(b, g), r))
+        blue = cv2.subtract(b, cv2.max(r, g)) > 25
+        blue |= (cv2.subtract(b, g) > 30) & (cv2.subtract(r, g) > 15) & (cv2.subtract(r, b) <= 10)
+        if blue.any():
+            band[blue] = np.asarray(cv2.max(cv2.max(b, g), r))[blue]
+        grey[y0:y1] = band
     return grey
 
 
