@@ -413,6 +413,10 @@ class TesserocrEngine:
             raise OcrError(type(exc).__name__) from exc
         finally:
             api.SetVariable("tessedit_char_whitelist", "")
+            # The API keeps its last image, thresholded copy and layout until the next read;
+            # after a page pass that is a page's worth of memory held until the next document
+            # (on the band thread's API too). Clear() frees them and keeps the loaded model.
+            api.Clear()
         return _parse_tsv_text(tsv)
 
 
