@@ -21,6 +21,7 @@ from omsdesktop.errors import CancelledError, InternalError, OmsError
 from omsdesktop.forms.extract import extract_document, rotate_cw
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
+from omsdesktop.ocr.heap import release_free_memory
 from omsdesktop.ocr.intake import load_bytes, load_page
 from omsdesktop.ocr.quality import (
     GLARE_OVER_FIELD,
@@ -252,6 +253,8 @@ def _process(
         # The type only: a message or a traceback may quote OCR text (a child's name).
         log.error("unexpected failure while processing a file: %s", type(exc).__name__)
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
+    finally:
+        release_free_memory()  # this document's temporaries, back to the system (#12)
 
 
 OCCLUDED_MAX_CONFIDENCE = 0.5
