@@ -205,11 +205,11 @@ def register(
     """
     candidates: list[tuple[Anchor, Word]] = []
     for word in page.words:
-        key = fold_word(word.text)  # once per word, not once per word and anchor
-        if not key:
+        folded = fold_word(word.text)  # once per word, not once per word and anchor
+        if not folded:
             continue
         for anchor in anchors:
-            if _key_matches(key, anchor.text):
+            if _key_matches(folded, anchor.text):
                 candidates.append((anchor, word))
     if len({a for a, _ in candidates}) < min_anchors:
         return None
