@@ -17,7 +17,7 @@ from omsdesktop.forms.model import (
 )
 from omsdesktop.forms.registry import BIRTH_CERTIFICATE_FIELDS, OMS_POLICY_FIELDS
 from omsdesktop.ocr.engine import OcrEngine
-from omsdesktop.ocr.layout import PageText, read_page
+from omsdesktop.ocr.layout import PageText, clean_page, page_pass_scale, read_page
 from omsdesktop.ocr.types import Image
 
 # Phrases printed only on one kind of document. Matched per line, fuzzily but strictly (a
@@ -160,6 +160,29 @@ def _page_score(page: PageText) -> float:
     )
 
 
+# A page whose print is small (the unified policy's captions are 1-1.5 mm tall) is enlarged
+# for the page pass, up to twice, and the pass costs as much more as the page has pixels. It is
+# first read at no more than TRIAL_MAX_SCALE: where that registers the page to a real form,
+# whose values are read again from their own crops anyway, it is enough; otherwise the page is
+# read again at the full scale, as before.
+TRIAL_MAX_SCALE = 1.0
+_TRIAL_FROM_SCALE = 1.2
+
+
+def _read_page(engine: OcrEngine, image: Image) -> PageText:
+    """The page pass, at a capped scale where that is enough to register a real form."""
+    from omsdesktop.forms.temporary import register_temporary
+    from omsdesktop.forms.unified import register_unified
+
+    cleaned = clean_page(image)
+    if page_pass_scale(cleaned) < _TRIAL_FROM_SCALE:
+        return read_page(engine, image, cleaned=cleaned)
+    trial = read_page(engine, image, cleaned=cleaned, max_scale=TRIAL_MAX_SCALE)
+    if register_unified(trial) is not None or register_temporary(trial) is not None:
+        return trial
+    return read_page(engine, image, cleaned=cleaned)
+
+
 def _read_upright(
     engine: OcrEngine, image: Image, kind: DocumentKind
 ) -> tuple[PageText, int, Image]:
@@ -169,7 +192,7 @@ def _read_upright(
     a symmetric layout). A wrong guess reads as nonsense, so only then do we pay for more
     passes, and keep the turn whose text reads best.
     """
-    page = read_page(engine, image)
+    page = _read_page(engine, image)
     if classify(page) is not DocumentKind.UNKNOWN and _page_score(page) > 0:
         return page, 0, image
     best = (page, 0, image)

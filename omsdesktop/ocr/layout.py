@@ -284,15 +284,34 @@ def rescale(image: Image, scale: float) -> tuple[Image, float]:
     return np.asarray(cv2.resize(image, None, fx=scale, fy=scale, interpolation=interp)), scale
 
 
-def read_page(
-    engine: OcrEngine, image: Image, *, lang: str = "rus", psm: int = PSM_AUTO
-) -> PageText:
-    """One OCR pass over the whole page, scaled so text is ~PAGE_TEXT_HEIGHT px tall."""
-    cleaned = clean_page(image)
+def page_pass_scale(cleaned: Image) -> float:
+    """The scale the page pass reads ``cleaned`` at: its text ~PAGE_TEXT_HEIGHT px tall."""
     text_h = estimate_text_height(cleaned)
-    scale = 1.0
-    if text_h > 0:
-        scale = float(np.clip(PAGE_TEXT_HEIGHT / text_h, 0.3, 2.0))
+    if text_h <= 0:
+        return 1.0
+    return float(np.clip(PAGE_TEXT_HEIGHT / text_h, 0.3, 2.0))
+
+
+def read_page(
+    engine: OcrEngine,
+    image: Image,
+    *,
+    lang: str = "rus",
+    psm: int = PSM_AUTO,
+    max_scale: float | None = None,
+    cleaned: Image | None = None,
+) -> PageText:
+    """One OCR pass over the whole page, scaled so text is ~PAGE_TEXT_HEIGHT px tall.
+
+    ``max_scale`` caps the scale (a page with small print is otherwise enlarged, and the
+    pass costs as many times more as it has pixels); ``cleaned`` is ``clean_page(image)``
+    when the caller has it already.
+    """
+    if cleaned is None:
+        cleaned = clean_page(image)
+    scale = page_pass_scale(cleaned)
+    if max_scale is not None:
+        scale = min(scale, max_scale)
     work, scale = rescale(cleaned, scale)
     words = _read_in_bands(engine, work, lang=lang, psm=psm)
     if scale != 1.0:
