@@ -81,3 +81,36 @@ def test_a_strip_without_a_symbol_falls_back_to_the_whole_page(
     assert policy._registered_barcode(image, reg) is None
     assert len(calls) == 2
     assert calls[0][0] < image.shape[0] and calls[1] == image.shape
+
+
+def test_small_print_is_read_at_its_own_size_when_that_registers_a_real_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from omsdesktop.forms import extract
+
+    calls: list[float | None] = []
+    registered = _page()
+    unregistered = PageText(lines=(), image=np.full((2200, 1800), 255, np.uint8), scale=1.0)
+
+    def fake_read(engine: object, image: object, **kw: object) -> PageText:
+        calls.append(kw.get("max_scale"))  # type: ignore[arg-type]
+        return registered if trial_registers else unregistered
+
+    monkeypatch.setattr(extract, "clean_page", lambda image: image)
+    monkeypatch.setattr(extract, "read_page", fake_read)
+    image = np.full((2200, 1800), 255, np.uint8)
+
+    monkeypatch.setattr(extract, "page_pass_scale", lambda cleaned: 1.4)
+    trial_registers = True
+    assert extract._read_page(None, image) is registered  # type: ignore[arg-type]
+    assert calls == [extract.TRIAL_MAX_SCALE]
+
+    calls.clear()
+    trial_registers = False
+    extract._read_page(None, image)  # type: ignore[arg-type]
+    assert calls == [extract.TRIAL_MAX_SCALE, None]  # not a real form: read as before
+
+    calls.clear()
+    monkeypatch.setattr(extract, "page_pass_scale", lambda cleaned: 0.7)
+    extract._read_page(None, image)  # type: ignore[arg-type]
+    assert calls == [None]  # print big enough: one pass, as before
