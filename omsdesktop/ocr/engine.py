@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import cv2
 import numpy as np
 from PIL import Image as PILImage
 
@@ -291,8 +292,51 @@ def _words_from_tsv_rows(rows: dict[str, list[Any]]) -> list[Word]:
 # ----------------------------------------------------------------------------- engines
 
 
+def _run_tsv(argv: list[str], image: Image, timeout: float) -> dict[str, list[Any]]:
+    """Run ``tesseract stdin stdout ... tsv`` with the image on a pipe; the TSV as columns.
+
+    Nothing is written to disk: pytesseract's ``image_to_data`` writes the image and the result
+    to temporary files, which a killed app would leave behind (a child's document).
+    """
+    ok, buf = cv2.imencode(".png", image)
+    if not ok:
+        raise OcrError("the page could not be encoded for tesseract")
+    extra: dict[str, Any] = {}
+    if sys.platform == "win32":
+        extra["creationflags"] = subprocess.CREATE_NO_WINDOW  # no console flashing
+    try:
+        done = subprocess.run(
+            argv,
+            input=np.asarray(buf).tobytes(),
+            capture_output=True,
+            timeout=timeout or None,
+            check=False,
+            **extra,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise OcrTimeoutError() from exc
+    except FileNotFoundError as exc:
+        raise TesseractMissingError() from exc
+    except OSError as exc:
+        raise OcrError(type(exc).__name__) from exc
+    if done.returncode != 0:
+        raise OcrError(f"tesseract exit status {done.returncode}")
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if not lines:
+        return {}
+    header = lines[0].split("\t")
+    columns: dict[str, list[Any]] = {name: [] for name in header}
+    for line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) < len(header):
+            cells += [""] * (len(header) - len(cells))
+        for name, cell in zip(header, cells, strict=False):
+            columns[name].append(cell)
+    return columns
+
+
 class CliTesseractEngine:
-    """The ``tesseract`` program through pytesseract; one process per call."""
+    """The ``tesseract`` program, one process per call, the page on a pipe (no temp files)."""
 
     name = "tesseract-cli"
 
@@ -335,30 +379,16 @@ class CliTesseractEngine:
         whitelist: str | None = None,
         dpi: int | None = None,
     ) -> list[Word]:
-        pt = self._pytesseract
-        pt.pytesseract.tesseract_cmd = self._cmd
+        self._pytesseract.pytesseract.tesseract_cmd = self._cmd
         self._ensure_lang(lang)
-        config = f"{self._base_config()} --psm {psm}"
-        if whitelist:
-            config += f" -c tessedit_char_whitelist={whitelist}"
+        argv = [self._cmd, "stdin", "stdout", "-l", lang, "--psm", str(psm)]
+        if self._tessdata:
+            argv += ["--tessdata-dir", self._tessdata]
         if dpi:
-            config += f" --dpi {int(dpi)}"
-        try:
-            rows = pt.image_to_data(
-                _to_pil(image),
-                lang=lang,
-                config=config,
-                output_type=pt.Output.DICT,
-                timeout=self._timeout,
-            )
-        except RuntimeError as exc:  # pytesseract signals its timeout this way
-            if "timeout" in str(exc).lower():
-                raise OcrTimeoutError() from exc
-            raise OcrError(type(exc).__name__) from exc
-        except pt.TesseractNotFoundError as exc:
-            raise TesseractMissingError() from exc
-        except pt.TesseractError as exc:
-            raise OcrError(type(exc).__name__) from exc
+            argv += ["--dpi", str(int(dpi))]
+        if whitelist:
+            argv += ["-c", f"tessedit_char_whitelist={whitelist}"]
+        rows = _run_tsv([*argv, "tsv"], image, self._timeout)
         return _words_from_tsv_rows(rows)
 
 
