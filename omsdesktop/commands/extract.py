@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
             pages=None if args.page is None else [args.page - 1],
         )
         for result in found:
-            results.append(result)
+            if args.pair:  # only a pair is read again afterwards, and never its images
+                results.append(dataclasses.replace(result, page=None, straightened=None))
             failed = failed or bool(result.errors)
             out = result.to_page_json()
             if args.json:
