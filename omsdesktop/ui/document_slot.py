@@ -16,6 +16,7 @@ The slot never blocks: everything slow runs in :class:`~omsdesktop.ui.worker.Wor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +127,7 @@ class SlotDocument:
     preview: QImage
     scale: float  # page pixels → preview pixels
     data: bytes | None = field(default=None, repr=False)  # the encoded image, in memory
+    dpi: float | None = None  # the page's resolution (kept when the decoded page is dropped)
 
     @property
     def source(self) -> Source:
@@ -221,9 +223,20 @@ def _read_job(
             else:
                 preview, scale = QImage(), 1.0
             index = result.page_number - 1
+            dpi = result.page.dpi if result.page is not None else None
+            # The full-resolution decoded page (36 MB for a 12 MP photo) is not needed once
+            # read: the straightened copy is what the boxes, crops and attachment use.
+            result = dataclasses.replace(result, page=None)
             documents.append(
                 SlotDocument(
-                    source.path, index, page_count, result, preview, scale, data=source.data
+                    source.path,
+                    index,
+                    page_count,
+                    result,
+                    preview,
+                    scale,
+                    data=source.data,
+                    dpi=dpi,
                 )
             )
         return documents

@@ -276,13 +276,7 @@ class MainWindow(QMainWindow):
         kind = document.result.kind
         if kind not in (CERT, POLICY) or not self.session.editable:
             return
-        page = document.result.page
-        self.session.set_document(
-            kind,
-            document.fields,
-            image=document.image,
-            dpi=page.dpi if page is not None else None,
-        )
+        self.session.set_document(kind, document.fields, image=document.image, dpi=document.dpi)
         self.drafts.save_in_background()
         self.statusBar().showMessage(
             self.tr("Документ прочитан: %1").replace("%1", tr_(DOCUMENT_NAMES[kind.value])), 5000
