@@ -14,9 +14,8 @@ No globals, no singletons: everything the window needs is passed in.
   rendering, the per-user folders, the keyring and the scanner drivers. Exit 0 when the program
   can read documents here.
 
-The window's side of the smoke run and of the file arguments uses only the window's public API
-(its slots, their ``load_path`` and signals); the Qt timers they need live here because
-``ui.application.run_application`` takes no such options.
+The window's side of the smoke run and of the file arguments is in ``ui/application.py`` (this
+module imports no Qt).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -63,116 +61,19 @@ def run_gui(
         parser.print_help()
         return 1 if smoke else 0
     from omsdesktop.settings import load_settings
-    from omsdesktop.ui.application import create_application, run_application
+    from omsdesktop.ui.application import run_application
     from omsdesktop.ui.services import Services
 
-    app = create_application()
-    _decorate(app)
-    starter = _WindowStarter(app, [str(Path(f).resolve()) for f in files], smoke=smoke)
     # The defaults of Services are the real parts: Store.open (SQLite in the user's data folder
     # or the configured database), the Tesseract engine, the HTTPS portal client with its token
     # from the keyring. Tests and scripts build their own Services.
-    code = run_application(Services(settings=load_settings()))
-    return starter.exit_code(code)
-
-
-def _decorate(app: Any) -> None:
-    from PySide6.QtGui import QIcon
-
-    icon = icon_path()
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
-    # Wayland and the task bars match the window to omsdesktop.desktop (its icon and name).
-    app.setDesktopFileName("omsdesktop")
-
-
-class _WindowStarter:
-    """Waits for the main window to be ready, then loads the files given; in a smoke run,
-    also waits for the database and for every file to be read, then closes the window."""
-
-    POLL_MS = 100
-
-    def __init__(self, app: Any, files: list[str], *, smoke: bool) -> None:
-        from PySide6.QtCore import QTimer
-
-        self._app = app
-        self._files = files
-        self._smoke = smoke
-        self._window: Any = None
-        self._store_ready = False
-        self._read: list[str] = []
-        self._failed: str | None = None
-        self._loaded = False
-        self._started = time.monotonic()
-        self._timer = QTimer(app)
-        self._timer.setInterval(self.POLL_MS)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
-
-    def _find_window(self) -> Any:
-        from omsdesktop.ui.main_window import MainWindow
-
-        for widget in self._app.topLevelWidgets():
-            if isinstance(widget, MainWindow):
-                return widget
-        return None
-
-    def _tick(self) -> None:
-        if self._window is None:
-            self._window = self._find_window()
-            if self._window is None:
-                return
-            self._window.storeReady.connect(self._on_store_ready)
-            for slot in self._window.slots():
-                slot.documentReady.connect(self._on_document_ready)
-        window = self._window
-        if not self._loaded:
-            if not window.isVisible() or not all(s.isEnabled() for s in window.slots()):
-                return self._check_timeout("окно не готово")
-            self._loaded = True
-            # The first file goes to the certificate's slot, the second to the policy's; a
-            # document in the wrong slot is moved by the window itself.
-            for slot, path in zip(window.slots(), self._files, strict=False):
-                slot.load_path(path)
-            if self._smoke:
-                self._say(f"окно открыто: {window.windowTitle()}")
-        if not self._smoke:
-            self._timer.stop()
-            return
-        wanted = min(len(self._files), len(window.slots()))
-        if self._store_ready and len(self._read) >= wanted:
-            self._timer.stop()
-            self._say("база черновиков открыта")
-            for kind in self._read:
-                self._say(f"документ прочитан: {kind}")
-            window.close()
-            return
-        self._check_timeout("база черновиков не открылась или документ не прочитан")
-
-    def _check_timeout(self, what: str) -> None:
-        if self._smoke and time.monotonic() - self._started > SMOKE_TIMEOUT_S:
-            self._timer.stop()
-            self._failed = what
-            self._say(f"проверка не пройдена: {what} за {SMOKE_TIMEOUT_S:g} с")
-            if self._window is not None:
-                self._window.close()
-            self._app.exit(1)
-
-    def _on_store_ready(self) -> None:
-        self._store_ready = True
-
-    def _on_document_ready(self, document: Any) -> None:
-        self._read.append(str(document.result.kind.value))
-
-    @staticmethod
-    def _say(text: str) -> None:
-        sys.stdout.write(f"omsdesktop-app: {text}\n")
-        sys.stdout.flush()
-
-    def exit_code(self, code: int) -> int:
-        if self._failed is not None:
-            return 1
-        return code
+    return run_application(
+        Services(settings=load_settings()),
+        files=[str(Path(f).resolve()) for f in files],
+        smoke=smoke,
+        icon=icon_path(),
+        smoke_timeout_s=SMOKE_TIMEOUT_S,
+    )
 
 
 # --------------------------------------------------------------------------------- self-test
