@@ -18,8 +18,7 @@ Nothing here logs values: they are a child's personal data.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -697,12 +696,6 @@ class ApplicationSession:
 
             raise DatabaseUnavailableError("not open", where="")
         return store
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Hold the session's lock over several calls (a view reading many fields at once)."""
-        with self._lock:
-            yield
 
 
 def _nothing() -> None:
