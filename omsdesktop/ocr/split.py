@@ -19,6 +19,12 @@ How (on a copy of about a megapixel):
 4. **Documents** are the regions of a document's size and shape (long/short side 1.15-2.1:
    A4/A5 sheets 1.41, the temporary certificate 1.45, the card 1.59) that carry text; a region
    inside another is dropped.
+5. **Two documents in one region** (fewer than two found): white sheets on a white lid whose
+   print blocks merged, sheets lying close or overlapping. The largest regions are cut along
+   the widest gutter without print (a few degrees either way) that runs right across them, and
+   the cut is kept only when the print on each side is a document of its own (size, shape,
+   text). A gutter must be wider than a paragraph gap: two sheets' margins plus the gap between
+   them are.
 
 The region handed on is the document's axis-aligned box plus a margin, with everything outside
 the document's (slightly grown) outline painted in the background colour, so the next document
@@ -336,6 +342,20 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
 
     found = _drop_nested(found)
     if len(found) < 2:
+        # Two sheets whose print (or paper) merged into one region: a glass scan of white
+        # sheets on a white lid, sheets lying close or overlapping. Look for the gutter of
+        # blank paper (or table) between their print.
+        _check(cancelled)
+        candidates = found + [
+            _region_of(o, (h, w))
+            for o in outline_candidates(blocks, min_share=2 * MIN_DOCUMENT_SHARE)
+        ]
+        for region in sorted(candidates, key=lambda m: -int(np.count_nonzero(m)))[:3]:
+            halves = _split_at_gutter(ink, region, frame, k2)
+            if halves:
+                found = halves
+                break
+    if len(found) < 2:
         return []
     background = tuple(
         int(v) for v in np.median(_border(small.reshape(h, w, 3), band), axis=0).round()
@@ -356,6 +376,119 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
         )
     regions.sort(key=lambda r: (r.box[0] + r.box[2] / 2, r.box[1]))
     return regions
+
+
+def _region_of(outline: Outline, shape: tuple[int, int]) -> np.ndarray:
+    region = np.zeros(shape, np.uint8)
+    cv2.drawContours(region, [outline.contour.reshape(-1, 1, 2)], -1, 255, cv2.FILLED)
+    return region
+
+
+GUTTER_SHARE = 0.045
+"""Narrowest gutter between two documents' print, as a share of the region's side across it:
+the sheets' margins plus the gap between them (a line or paragraph gap inside one document is
+narrower)."""
+
+GUTTER_SLOPES_DEG = np.arange(-6.0, 6.5, 1.0)
+"""Tilts of the gutter tried: the two sheets lie a few degrees off each other."""
+
+
+def _split_at_gutter(
+    ink: np.ndarray, region: np.ndarray, frame: float, close: int
+) -> list[np.ndarray]:
+    """Cut a region holding two documents' print along the widest blank gutter across it.
+
+    The cut is kept only when the print on each side of the gutter is a document of its own
+    (size, shape, text); each side's region is its print block, closed as in the block pass.
+    """
+    if np.count_nonzero(region) < 2 * MIN_DOCUMENT_SHARE * frame:
+        return []
+    pts = cv2.findNonZero(region)
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(pts)
+    rw, rh = round(float(rw)), round(float(rh))
+    if rw < 20 or rh < 20:
+        return []
+    m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    m[0, 2] += rw / 2 - cx
+    m[1, 2] += rh / 2 - cy
+    inside = cv2.warpAffine(cv2.bitwise_and(ink, region), m, (rw, rh), flags=cv2.INTER_NEAREST)
+    ys, xs = np.nonzero(inside)
+    if len(xs) < 50:
+        return []
+    gutters: list[tuple[float, int, float, float]] = []  # (width share, axis, centre, slope)
+    for axis in (0, 1):  # 0: a vertical gutter (documents left and right), 1: horizontal
+        along, across = (ys, xs) if axis == 0 else (xs, ys)
+        length = rh if axis == 0 else rw
+        size = rw if axis == 0 else rh
+        for slope in np.tan(np.radians(GUTTER_SLOPES_DEG)):
+            pos = np.round(across - slope * (along - length / 2)).astype(np.int64)
+            pos = pos[(pos >= 0) & (pos < size)]
+            hist = np.bincount(pos, minlength=size)
+            # A few specks (dust, a stray stroke of a signature) do not close a gutter.
+            empty = hist <= max(1, round(0.004 * length))
+            gutters.extend(
+                (run / size, axis, start + run / 2, float(slope))
+                for start, run in _runs(empty)
+                if 0.2 * size <= start + run / 2 <= 0.8 * size and run >= GUTTER_SHARE * size
+            )
+    gutters.sort(reverse=True)
+    inverse = cv2.invertAffineTransform(m)
+    tried: list[tuple[int, float]] = []
+    for _, axis, centre, slope in gutters:
+        if any(a == axis and abs(c - centre) < 10 for a, c in tried) or len(tried) >= 4:
+            continue
+        tried.append((axis, centre))
+        halves = _print_halves(ink, region, m, inverse, (rw, rh), axis, centre, slope, close)
+        if all(_is_print_document(h_, ink, frame) for h_ in halves):
+            return halves
+    return []
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, length) of every run of True."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    edges = np.diff(padded)
+    starts = np.nonzero(edges == 1)[0]
+    ends = np.nonzero(edges == -1)[0]
+    return [(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _print_halves(
+    ink: np.ndarray,
+    region: np.ndarray,
+    m: np.ndarray,
+    inverse: np.ndarray,
+    size: tuple[int, int],
+    axis: int,
+    centre: float,
+    slope: float,
+    close: int,
+) -> list[np.ndarray]:
+    rw, rh = size
+    yy, xx = np.mgrid[0:rh, 0:rw]
+    along_grid, across_grid = (yy, xx) if axis == 0 else (xx, yy)
+    length = rh if axis == 0 else rw
+    offset = across_grid - slope * (along_grid - length / 2) - centre
+    halves = []
+    for keep in (offset < 0, offset >= 0):
+        side = cv2.warpAffine(
+            np.where(keep, 255, 0).astype(np.uint8),
+            inverse,
+            region.shape[::-1],
+            flags=cv2.INTER_NEAREST,
+        )
+        part = cv2.bitwise_and(cv2.bitwise_and(ink, region), side)
+        block = _fill(cv2.morphologyEx(part, cv2.MORPH_CLOSE, _kernel(close)))
+        pieces = outline_candidates(block)
+        halves.append(_region_of(pieces[0], region.shape[:2]) if pieces else np.zeros_like(block))
+    return halves
+
+
+def _is_print_document(region: np.ndarray, ink: np.ndarray, frame: float) -> bool:
+    pieces = outline_candidates(region)
+    if not pieces:
+        return False
+    return pieces[0].solidity >= 0.6 and _is_document(pieces[0], frame) and _has_text(ink, region)
 
 
 def _drop_nested(found: list[np.ndarray]) -> list[np.ndarray]:
