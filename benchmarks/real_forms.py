@@ -116,6 +116,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                             "seed": seed,
                             "kind": result.kind.value,
                             "seconds": round(elapsed, 3),
+                            "extra": dict(doc.extra),
                             "fields": {},
                         }
                         for name, want in doc.truth.items():

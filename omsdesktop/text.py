@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from rapidfuzz.distance import Levenshtein
+
 # --- look-alike tables ----------------------------------------------------------------------
 
 LATIN_TO_CYRILLIC: dict[str, str] = {
@@ -155,6 +157,30 @@ MONTH_WORDS.update(
     }
 )  # fmt: skip
 
+
+def month_of(word: str) -> int | None:
+    """The month a written month word names, allowing OCR's slips in the genitive forms.
+
+    An exact month word (genitive, nominative or abbreviation) is taken as is; otherwise a
+    genitive within one letter (two, for words of six letters or more) of exactly one month
+    is that month («лекабря», «севраля»); a word as close to two months is none.
+    """
+    key = fold(word).strip(" .")
+    if key in MONTH_WORDS:
+        return MONTH_WORDS[key]
+    if len(key) < 3:
+        return None
+    budget = 1 if len(key) <= 5 else 2
+    scored = sorted(
+        (Levenshtein.distance(key, name, score_cutoff=budget + 1), i + 1)
+        for i, name in enumerate(MONTHS_GENITIVE)
+    )
+    (best, month), (second, _) = scored[0], scored[1]
+    if best <= budget and second > best:
+        return month
+    return None
+
+
 _YEAR_SUFFIX_RE = re.compile(r"\s*(?:г\.?|год[а]?\.?)\s*$", re.IGNORECASE)
 _DMY_RE = re.compile(r"^(\d{1,2})\s*[.,/\-]\s*(\d{1,2})\s*[.,/\-]\s*(\d{4})$")
 _YMD_RE = re.compile(r"^(\d{4})\s*[.\-/]\s*(\d{1,2})\s*[.\-/]\s*(\d{1,2})$")
@@ -216,6 +242,7 @@ __all__ = [
     "digits_to_cyrillic",
     "fold",
     "letters_to_digits",
+    "month_of",
     "name_key",
     "parse_date",
     "parse_date_parts",

@@ -22,6 +22,7 @@ from omsdesktop.text import (
     digits_to_cyrillic,
     fold,
     letters_to_digits,
+    month_of,
     name_key,
     parse_date,
     parse_date_parts,
@@ -230,3 +231,22 @@ def test_normalize_reexports_the_shared_helpers() -> None:
     assert normalize.to_cyrillic is to_cyrillic
     assert normalize.parse_date is parse_date
     assert normalize.LATIN_TO_CYRILLIC is LATIN_TO_CYRILLIC
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [
+        ("декабря", 12),
+        ("Мая", 5),
+        ("сент", 9),
+        ("лекабря", 12),  # one letter misread
+        ("севраля", 2),
+        ("сентабря", 9),
+        ("нюня", 6),
+        ("июпя", None),  # as close to «июня» as to «июля»: no month
+        ("ма", None),
+        ("дом", None),
+    ],
+)
+def test_month_of_allows_one_slip_but_never_guesses(word: str, month: int | None) -> None:
+    assert month_of(word) == month

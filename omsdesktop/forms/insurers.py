@@ -87,7 +87,7 @@ _GENERIC_WORDS = frozenset(
 def _key(text: str) -> str:
     """Comparison form: Cyrillic, lower case, ё = е, no quotes or punctuation."""
     words = []
-    for word in re.split(r"[^\w]+", fold(to_cyrillic(text))):
+    for word in re.split(r"[\W_]+", fold(to_cyrillic(text))):
         if not word:
             continue
         if re.search(r"[а-я]", word):  # OCR digits inside words: "СОГА3" → "согаз"

@@ -23,7 +23,7 @@ import numpy as np
 from omsdesktop.forms.fields import DIGITS, parse_date_value, parse_name, parse_text
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.normalize import MONTHS_GENITIVE, fold
+from omsdesktop.forms.normalize import fold
 from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
 from omsdesktop.forms.template import (
     Anchor,
@@ -36,7 +36,7 @@ from omsdesktop.forms.template import (
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
 from omsdesktop.ocr.types import Image
-from omsdesktop.text import digits_only
+from omsdesktop.text import digits_only, month_of
 
 SHEET_MM = (200.8, 139.0)
 
@@ -228,32 +228,55 @@ def _is_blank_number(field: FieldValue) -> bool:
     return bool(field.raw) and set(re.sub(r"\D", "", field.raw or "")) == {"0"}
 
 
+# Where the birth line's identity document begins: the date of birth comes before it.
+_DOCUMENT_START = re.compile(r"г\.?\s*р\b|свид|№|\bот\b|рожд|серия", re.IGNORECASE)
+
+
 def _parse_first_date(text: str) -> str | None:
-    """The first date on the line (the date of birth comes first, the document's after it)."""
-    m = re.search(r"\d{1,2}\s*[.,]\s*\d{1,2}\s*[.,]\s*\d{4}", text)
+    """The date of birth: the date at the start of the line, before «г.р.» and the identity
+    document (whose own date of issue comes later on the line and is never the birth)."""
+    marker = _DOCUMENT_START.search(text)
+    head = text[: marker.start()] if marker is not None else text
+    m = re.search(r"\d{1,2}\s*[.,]\s*\d{1,2}\s*[.,]\s*\d{4}", head)
     if m is not None:
         return parse_date_value(m.group(0))
-    return parse_date_value(text)
+    return parse_date_value(head) if marker is None else None
 
 
 def _parse_form_date(text: str) -> str | None:
     """«« 14 » мая 20 20 г.»: the day, the month in words, and the year's last two digits
-    written after the printed «20» (some write all four)."""
-    cleaned = re.sub(r"[«»\"“”„_|]", " ", text)
+    written after the printed «20» (some write all four).
+
+    The printed «20» alone is never a year: «20 1» (a digit of the year lost) is no date.
+    """
+    cleaned = re.sub(r"[«»\"“”„_|\[\]—–]", " ", text)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     full = parse_date_value(cleaned)
     if full is not None:
         return full
-    m = re.search(r"(\d{1,2})\s+([а-яё]{3,})\.?\s+(20)?\s*(\d{2})(?!\d)", cleaned.lower())
+    m = re.search(r"(\d{1,2})\s+([а-яё]{3,})\.?\s*(.*)$", cleaned.lower())
     if m is None:
         return None
     month = _month(m.group(2))
     if month is None:
         return None
+    year = _year_end(m.group(3))
+    if year is None:
+        return None
     try:
-        return date(2000 + int(m.group(4)), month, int(m.group(1))).isoformat()
+        return date(2000 + year, month, int(m.group(1))).isoformat()
     except ValueError:
         return None
+
+
+def _year_end(text: str) -> int | None:
+    """The year's last two digits from what follows the month: «20 20 г.», «2020», «20_11]»."""
+    groups = re.findall(r"\d+", re.split(r"г", text, maxsplit=1)[0])
+    if len(groups) == 2 and groups[0] == "20" and len(groups[1]) == 2:
+        return int(groups[1])
+    if len(groups) == 1 and len(groups[0]) == 4 and groups[0].startswith("20"):
+        return int(groups[0][2:])
+    return None
 
 
 def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
@@ -304,10 +327,14 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
         if len(readings) != 1:
             return None
         parts.append(readings.pop())
-    day, month, year = parts
-    if not (day.isdigit() and year.isdigit() and len(year) == 2 and _month(month)):
+    day, month_word, year = parts
+    month = _month(month_word)
+    if not (day.isdigit() and year.isdigit() and len(year) == 2 and month):
         return None
-    return _parse_form_date(f"{day} {month} {year}")
+    try:
+        return date(2000 + int(year), month, int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
@@ -339,11 +366,7 @@ _LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 
 
 def _month(word: str) -> int | None:
-    key = fold(word)
-    for i, name in enumerate(MONTHS_GENITIVE, start=1):
-        if key == name or (len(key) >= 3 and name.startswith(key[:3]) and len(key) <= len(name)):
-            return i
-    return None
+    return month_of(word)
 
 
 # --- names, insurer, sex -------------------------------------------------------------------------
@@ -359,6 +382,15 @@ def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
         # The underline between two words read as a hyphen: three names, shown for review.
         parts = [*parts[0].split("-", 1), parts[1]]
         names = dataclasses.replace(names, needs_review=True, confidence=min(names.confidence, 0.6))
+    if len(parts) == 2 and "-" in parts[1]:
+        # «Арина-Анатольевна»: the underline between the first name and the patronymic read
+        # as a hyphen (a double first name has no patronymic's ending after its hyphen).
+        head, tail = parts[1].rsplit("-", 1)
+        if _PATRONYMIC_END.search(tail) and head:
+            parts = [parts[0], head, tail]
+            names = dataclasses.replace(
+                names, needs_review=True, confidence=min(names.confidence, 0.6)
+            )
     if len(parts) >= 4 and fold(parts[-1]) in ("оглы", "кызы", "улы", "гызы"):
         parts = [*parts[:2], " ".join(parts[2:])]
     out: dict[str, FieldValue] = {}
@@ -366,8 +398,11 @@ def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
     for i, name in enumerate(("last_name", "first_name", "patronymic")):
         value = parts[i] if i < len(parts) and complete else None
         if name == "patronymic" and len(parts) == 2:
-            # Two words: no patronymic is printed ("при наличии"); the other two need a look.
-            out[name] = FieldValue(value=None, confidence=names.confidence, box=names.box)
+            # Two words: no patronymic printed ("при наличии"), or two words read as one;
+            # all three need a look.
+            out[name] = FieldValue(
+                value=None, confidence=names.confidence, box=names.box, needs_review=True
+            )
             continue
         out[name] = FieldValue(
             value=value,

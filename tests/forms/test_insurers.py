@@ -72,6 +72,8 @@ def test_exact_short_names_match_fully(name: str) -> None:
         ("ООО «Ингоострах-М»", "ООО «Ингосстрах-М»"),  # one letter misread
         ("АО СМК Астрамед-МС", "АО «СМК «Астрамед-МС»"),
         ("ООО «СМО «АК БАРС-Мед»", "ООО «СМО «АК БАРС-Мед»"),
+        # An underline read as «_» between two misread words.
+        ("АО «Медииинская_акиионевная страховая компания", "АО «МАКС-М»"),
     ],
 )
 def test_noisy_text_matches(text: str, short_name: str) -> None:

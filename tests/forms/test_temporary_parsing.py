@@ -1,0 +1,68 @@
+"""The temporary certificate's dates, names and birth line as OCR reads them (no Tesseract)."""
+
+from __future__ import annotations
+
+import pytest
+
+from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.temporary import _parse_first_date, _parse_form_date, _split_full_name
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("«26 _ декабря _ 20_20..", "2020-12-26"),
+        ("«_26 февраля. 20_21г.", "2021-02-26"),
+        ("2«22 ноября __ 20_11г.", "2011-11-22"),  # the opening quote read as «2»
+        ("«20 сентября 20_11]..", "2011-09-20"),
+        ("«26 — лекабря_ 20_20г.", "2020-12-26"),  # a month with one letter misread
+        ("14 мая 2020 г.", "2020-05-14"),  # all four digits written
+    ],
+)
+def test_form_date_is_read(text: str, iso: str) -> None:
+    assert _parse_form_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "«_20 сентября. _ 20_1",  # a digit of the year lost: the printed «20» is no year
+        "«20 сентября 20 г.",  # the year's end not written
+        "« » 20 г.",  # a blank form's line
+        "«31 февраля 20 20 г.",  # no such day
+        "«12 июпя 20 20 г.",  # «июня» or «июля»: no month
+    ],
+)
+def test_form_date_is_not_guessed(text: str) -> None:
+    assert _parse_form_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("05.10.2020 г.р., свидетельство о рождении II-ЮИ № 626653 от 30.10.2020 г.", "2020-10-05"),
+        ("25.03.2012", "2012-03-25"),
+        # The date of birth misread: the certificate's date of issue is never taken for it.
+        ("75 П5 7017 гп свид-ва о рождении I-ДД № 088495 от 20.04.2012 г.", None),
+        ("нии I-ДД № 088495 от 20.04.2012 г. Отдел", None),
+    ],
+)
+def test_birth_date_is_the_date_before_the_document(text: str, iso: str | None) -> None:
+    assert _parse_first_date(text) == iso
+
+
+def test_underline_read_as_hyphen_splits_first_name_and_patronymic_for_review() -> None:
+    fields = _split_full_name(FieldValue(value="Лебедева Арина-Анатольевна", confidence=0.9))
+    assert [fields[k].value for k in ("last_name", "first_name", "patronymic")] == [
+        "Лебедева",
+        "Арина",
+        "Анатольевна",
+    ]
+    assert all(f.needs_review for f in fields.values())
+
+
+def test_double_first_name_is_kept_and_a_missing_patronymic_is_not_certain() -> None:
+    fields = _split_full_name(FieldValue(value="Лебедева Анна-Мария", confidence=0.9))
+    assert fields["first_name"].value == "Анна-Мария"
+    assert fields["patronymic"].value is None
+    assert fields["patronymic"].needs_review
