@@ -351,7 +351,7 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
             for o in outline_candidates(blocks, min_share=2 * MIN_DOCUMENT_SHARE)
         ]
         for region in sorted(candidates, key=lambda m: -int(np.count_nonzero(m)))[:3]:
-            halves = _split_at_gutter(ink, region, frame, k2)
+            halves = _split_at_gutter(lab_u8, ink, region, frame, k2)
             if halves:
                 found = halves
                 break
@@ -384,17 +384,27 @@ def _region_of(outline: Outline, shape: tuple[int, int]) -> np.ndarray:
     return region
 
 
-GUTTER_SHARE = 0.045
+GUTTER_SHARE = 0.025
 """Narrowest gutter between two documents' print, as a share of the region's side across it:
-the sheets' margins plus the gap between them (a line or paragraph gap inside one document is
-narrower)."""
+the sheets' margins plus the gap between them, less any overlap. A paragraph gap inside one
+document can come close; a cut there must still leave a document-shaped block of print with
+text on each side, and the pipeline keeps a cut only when it reads as two documents."""
+
+WITNESSED_GUTTER_SHARE = 0.015
+"""Narrowest gutter when the paper shows where one sheet ends: the line a sheet's edge leaves on
+a scan of the glass, the table between two photographed sheets, the step from one paper to
+the other where they overlap."""
+
+EDGE_DIP = 3.0
+"""How much darker (Lab lightness) than the paper round it a sheet's edge line is, on the
+gutter's profile averaged along it."""
 
 GUTTER_SLOPES_DEG = np.arange(-6.0, 6.5, 1.0)
 """Tilts of the gutter tried: the two sheets lie a few degrees off each other."""
 
 
 def _split_at_gutter(
-    ink: np.ndarray, region: np.ndarray, frame: float, close: int
+    lab: np.ndarray, ink: np.ndarray, region: np.ndarray, frame: float, close: int
 ) -> list[np.ndarray]:
     """Cut a region holding two documents' print along the widest blank gutter across it.
 
@@ -412,25 +422,29 @@ def _split_at_gutter(
     m[0, 2] += rw / 2 - cx
     m[1, 2] += rh / 2 - cy
     inside = cv2.warpAffine(cv2.bitwise_and(ink, region), m, (rw, rh), flags=cv2.INTER_NEAREST)
-    ys, xs = np.nonzero(inside)
-    if len(xs) < 50:
+    if np.count_nonzero(inside) < 50:
         return []
+    flat = cv2.warpAffine(lab, m, (rw, rh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     gutters: list[tuple[float, int, float, float]] = []  # (width share, axis, centre, slope)
     for axis in (0, 1):  # 0: a vertical gutter (documents left and right), 1: horizontal
-        along, across = (ys, xs) if axis == 0 else (xs, ys)
         length = rh if axis == 0 else rw
         size = rw if axis == 0 else rh
+        ys, xs = np.nonzero(_without_edges(inside, axis, length))
+        along, across = (ys, xs) if axis == 0 else (xs, ys)
         for slope in np.tan(np.radians(GUTTER_SLOPES_DEG)):
             pos = np.round(across - slope * (along - length / 2)).astype(np.int64)
             pos = pos[(pos >= 0) & (pos < size)]
             hist = np.bincount(pos, minlength=size)
             # A few specks (dust, a stray stroke of a signature) do not close a gutter.
             empty = hist <= max(1, round(0.004 * length))
-            gutters.extend(
-                (run / size, axis, start + run / 2, float(slope))
-                for start, run in _runs(empty)
-                if 0.2 * size <= start + run / 2 <= 0.8 * size and run >= GUTTER_SHARE * size
-            )
+            for start, run in _runs(empty):
+                if not 0.2 * size <= start + run / 2 <= 0.8 * size:
+                    continue
+                if run >= GUTTER_SHARE * size or (
+                    run >= WITNESSED_GUTTER_SHARE * size
+                    and _sheet_edge_in(flat, axis, start, run, float(slope))
+                ):
+                    gutters.append((run / size, axis, start + run / 2, float(slope)))
     gutters.sort(reverse=True)
     inverse = cv2.invertAffineTransform(m)
     tried: list[tuple[int, float]] = []
@@ -442,6 +456,55 @@ def _split_at_gutter(
         if all(_is_print_document(h_, ink, frame) for h_ in halves):
             return halves
     return []
+
+
+EDGE_LINE_SHARE = 0.3
+"""A straight dark line along a gutter at least this share of the region long is a sheet's
+edge (one sheet lying over the other, its shadow on the glass), not print."""
+
+
+def _without_edges(inside: np.ndarray, axis: int, length: int) -> np.ndarray:
+    """The print with long straight lines along ``axis`` taken out."""
+    run = max(15, round(EDGE_LINE_SHARE * length))
+    # Widened across first, so a line a few degrees off the axis still runs unbroken.
+    if axis == 0:
+        wide, line = _rect(3, 1), _rect(1, run)
+    else:
+        wide, line = _rect(1, 3), _rect(run, 1)
+    lines = cv2.morphologyEx(cv2.dilate(inside, wide), cv2.MORPH_OPEN, line)
+    if not np.any(lines):
+        return inside
+    lines = cv2.dilate(lines, wide)
+    return np.asarray(cv2.bitwise_and(inside, cv2.bitwise_not(lines)), np.uint8)
+
+
+def _rect(width: int, height: int) -> np.ndarray:
+    return np.asarray(cv2.getStructuringElement(cv2.MORPH_RECT, (width, height)), np.uint8)
+
+
+def _sheet_edge_in(flat: np.ndarray, axis: int, start: int, run: int, slope: float) -> bool:
+    """Whether the paper in a gutter shows a sheet's end: a dark line or a band of background
+    across it, or a different paper on its two sides (one sheet over the other)."""
+    rh, rw = flat.shape[:2]
+    length = rh if axis == 0 else rw
+    along = np.arange(round(0.2 * length), round(0.8 * length))
+    profile = []
+    for offset in range(start, start + run):
+        across = np.round(offset + slope * (along - length / 2)).astype(np.int64)
+        ok = (across >= 0) & (across < (rw if axis == 0 else rh))
+        if np.count_nonzero(ok) < 10:
+            return False
+        pix = flat[along[ok], across[ok]] if axis == 0 else flat[across[ok], along[ok]]
+        profile.append(np.median(pix.astype(np.float32), axis=0))
+    lab = np.asarray(profile)
+    light = lab[:, 0]
+    if run >= 5:
+        inner = light[1:-1]
+        if float(np.median(light) - inner.min()) >= EDGE_DIP:
+            return True
+    third = max(1, run // 3)
+    step = np.linalg.norm(lab[:third].mean(axis=0) - lab[-third:].mean(axis=0))
+    return float(step) >= PAPER_STEP
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
