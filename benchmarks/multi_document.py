@@ -172,6 +172,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             t["correct"] += ok
         if len([r for r in results if r.kind is not DocumentKind.UNKNOWN]) > len(expected):
             t["extra"] += 1
+        if group != "pdf" and len(used) < len(expected):
+            # A document missed on an image: was the reader told a second one lies there?
+            t["missed_files"] += 1
+            t["missed_named"] += int(any(r.note_code == "second_document" for r in results))
     every = sorted(t for v in times.values() for t in v)
     return {
         "seeds": seeds,
@@ -224,6 +228,11 @@ def report(out: dict[str, Any]) -> str:
         lines.append(
             f"Blank and other pages named: {other['other_named']} of {other['other_pages']}; "
             f"files with a document too many: {other.get('extra', 0)}."
+        )
+    if other.get("missed_files"):
+        lines.append(
+            f"Images with a document missed: {other['missed_files']}, of which "
+            f"{other.get('missed_named', 0)} say a second document was seen but not read."
         )
     return "\n".join(lines)
 

@@ -60,9 +60,10 @@ class DocumentResult:
     region: tuple[int, int, int, int] | None = None
     """x, y, w, h of the document in its page's pixels when the page held several."""
     note: str | None = None
-    """Why a page (or a part of one) gave no document, in Russian: blank, something else."""
+    """Why a page (or a part of one) gave no document, in Russian: blank, something else; or,
+    on a document read from a page where a second one was seen but not read, that."""
     note_code: str | None = None
-    """The note's stable code: ``blank_page``, ``not_a_document``."""
+    """The note's stable code: ``blank_page``, ``not_a_document``, ``second_document``."""
 
     @property
     def page_number(self) -> int:
@@ -326,6 +327,10 @@ def _replace(result: DocumentResult, **changes: Any) -> DocumentResult:
 
 BLANK_PAGE_RU = "Страница {page} пустая: на ней нет документа."
 NOT_A_DOCUMENT_RU = "На странице {page} нет ни свидетельства о рождении, ни полиса ОМС."
+SECOND_DOCUMENT_RU = (
+    "На снимке, похоже, есть второй документ, но прочитать его не удалось: "
+    "сфотографируйте документы по отдельности."
+)
 NOT_A_DOCUMENT_PART_RU = (
     "На странице {page} (фрагмент {part}) нет ни свидетельства о рождении, ни полиса ОМС."
 )
@@ -487,8 +492,8 @@ def _page_documents(
             )
         ]
     regions = find_documents(page.image, cancelled=cancelled) if split else []
+    parts: list[DocumentResult] = []
     if len(regions) >= 2:
-        parts = []
         for i, region in enumerate(regions):
             crop = Page(
                 image=cut_out(page.image, region),
@@ -520,6 +525,8 @@ def _page_documents(
         progress=progress,
         cancelled=cancelled,
     )
+    if len(regions) >= 2 and _second_unread(parts, whole):
+        whole = _replace(whole, note=SECOND_DOCUMENT_RU, note_code="second_document")
     return [_named(_replace(whole, pages=(number,)), number, None)]
 
 
@@ -550,6 +557,18 @@ def _split_holds(parts: list[DocumentResult]) -> bool:
             if fv is not None and fv.value:
                 numbers.add(str(fv.value))
     return len(numbers) >= len(docs)
+
+
+def _second_unread(parts: list[DocumentResult], whole: DocumentResult) -> bool:
+    """The splitter saw two documents, the cut did not hold, and the page read whole as one of
+    ours: say so, unless the parts look like one document's halves (both read as the same
+    document, or the part read as ours holds fewer fields than the whole page)."""
+    if whole.kind is DocumentKind.UNKNOWN or whole.document is None or whole.errors:
+        return False
+    ours = [r for r in parts if r.kind is not DocumentKind.UNKNOWN and r.document is not None]
+    if len(ours) != 1 or len(parts) < 2:
+        return False
+    return _filled(ours[0]) >= _filled(whole) - 1
 
 
 def _named(result: DocumentResult, page: int, part: int | None) -> DocumentResult:

@@ -70,3 +70,57 @@ def test_blank_and_other_pages() -> None:
     assert not is_blank(generate_policy(3, form="card").image)
     assert find_documents(blank_page()) == []
     assert find_documents(np.zeros((10, 10, 3), np.uint8)) == []
+
+
+def _print_block(draw, family, box: tuple[int, int, int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Ruled lines of text filling ``box`` (x, y, w, h) at 300 dpi, 10-point."""
+    from tests.docgen.fonts import font
+
+    x, y, w, h = box
+    fnt = font(family.regular, 42)
+    words = [
+        "Свидетельство",
+        "о",
+        "рождении",
+        "выдано",
+        "отделом",
+        "записи",
+        "актов",
+        "гражданского",
+        "состояния",
+    ]
+    line, top = 0, y
+    while top + 42 <= y + h:
+        text = " ".join(words[(line + i) % len(words)] for i in range(12))
+        while draw.textlength(text, font=fnt) > w:
+            text = text.rsplit(" ", 1)[0]
+        draw.text((x, top), text, font=fnt, fill=(30, 30, 30))
+        draw.line((x, top + 52, x + w, top + 52), fill=(90, 90, 90), width=2)
+        top += 84
+        line += 1
+
+
+def test_two_white_sheets_on_a_white_lid_show_only_their_print() -> None:
+    """No outline to find: two print blocks, a gutter between them narrower than the block
+    grouping closes (margins of 8 mm each and a sheet gap of 5 mm)."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    from tests.docgen.fonts import families
+
+    lid = PILImage.new("RGB", (4200, 2550), (244, 244, 244))
+    draw = ImageDraw.Draw(lid)
+    family = families("train")[0]
+    left = (150, 170, 1550, 2150)  # a portrait sheet's print
+    right = (150 + 1550 + 250, 400, 1900, 1330)  # a landscape sheet's print, lower
+    _print_block(draw, family, left)
+    _print_block(draw, family, right)
+    image = np.asarray(lid)[..., ::-1].copy()
+    regions = find_documents(image)
+    assert len(regions) == 2
+    for want in (left, right):
+        assert max(bbox_iou(want, r.box) for r in regions) > 0.7, [r.box for r in regions]
+
+    single = PILImage.new("RGB", (2480, 3508), (244, 244, 244))
+    _print_block(ImageDraw.Draw(single), family, (200, 250, 2000, 3000))
+    assert len(find_documents(np.asarray(single)[..., ::-1].copy())) <= 1
