@@ -227,6 +227,17 @@ def _process(
             cancelled=cancelled,
         )
         timings["extract"] = time.perf_counter() - t0
+        if document.kind is DocumentKind.UNKNOWN and read_fields and flat.document_found:
+            # Nothing read on the page flattened by its outline: the outline may be wrong (a
+            # corner lost in a shadow bends the page). Level it by its text lines instead.
+            t0 = time.perf_counter()
+            plain = straighten(page, cancelled=cancelled, use_outline=False)
+            again = extract_document(
+                plain.image, engine=engine, kind=want, read_fields=True, cancelled=cancelled
+            )
+            timings["extract_without_outline"] = time.perf_counter() - t0
+            if again.kind is not DocumentKind.UNKNOWN:
+                flat, document = plain, again
         if document.rotation:
             turn = _quarter_turn(flat.image.shape[0], flat.image.shape[1], document.rotation)
             base = flat.transform if flat.transform is not None else np.eye(3)

@@ -408,6 +408,7 @@ def straighten(
     orientation: OrientationFn | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelledFn | None = None,
+    use_outline: bool = True,
 ) -> Straightened:
     """Find the document, flatten it, turn it upright and level its text.
 
@@ -421,6 +422,9 @@ def straighten(
             (:func:`omsdesktop.ocr.orientation.osd_orientation`) reads letter shapes instead.
         progress: called with the fraction done.
         cancelled: polled between stages; when it returns True, CancelledError is raised.
+        use_outline: flatten by the document's outline where one is found; False levels the
+            page by its text lines alone (for a second try when the outline found was wrong:
+            a corner lost in a shadow bends the page it flattens).
     """
     image = page.image if isinstance(page, Page) else page
     bgr = to_bgr(image)
@@ -433,12 +437,11 @@ def straighten(
 
     step(0.0)
     fh, fw = bgr.shape[:2]
-    loc = locate_document(bgr)
+    quad = locate_document(bgr).quad if use_outline else None
     step(0.2)
 
     # 1. Perspective: document quad -> rectangle (full-size pixels).
-    if loc.quad is not None:
-        quad = loc.quad
+    if quad is not None:
         qw, qh = quad_size(quad)
         k = min(1.0, MAX_OUTPUT_SIDE / max(qw, qh))
         out_w, out_h = max(1, round(qw * k)), max(1, round(qh * k))

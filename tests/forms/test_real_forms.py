@@ -106,6 +106,25 @@ def test_unified_photo_has_no_silent_error(engine: OcrEngine, tmp_path: Path) ->
         assert fields[name].value == doc.truth[name]
 
 
+def test_photo_whose_outline_lost_a_corner_is_read_levelled_by_its_text(
+    engine: OcrEngine, tmp_path: Path
+) -> None:
+    """A shadow over one corner: the outline found cuts across the sheet, and the page it
+    flattens reads as nothing. The page is then levelled by its text lines and read."""
+    doc = generate_real(5001, "unified_real", "holdout")
+    image, _ = degrade(doc, "photo", seed=5001)
+    path = tmp_path / "полис в тени.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    result = process_file(path, engine=engine)
+    assert result.document is not None
+    fields = result.document.fields
+    assert fields["policy_form"].value == "unified"
+    assert "extract_without_outline" in result.timings
+    assert _silent_errors(fields, doc.truth) == {}
+    for name in ("last_name", "first_name", "patronymic", "birth_date", "policy_number"):
+        assert fields[name].value == doc.truth[name]
+
+
 def _draw_unified(values: list[tuple[str, float]], number: str | None = None) -> np.ndarray:
     """The unified blank with ``values`` typed at x = 40.3 mm on the given baselines (mm)."""
     image = Image.open(UNIFIED_BLANK).convert("RGB")
