@@ -21,6 +21,11 @@ policies, and policies on the real blank forms (``generate_real``), as 300/200-d
 and phone photos (JPEG). Targets (issue #12): peak ≤ 600 MB over 100 documents and growth
 from the 10th to the 100th document ≤ 50 MB; the window likewise over 200 documents.
 
+``--trace-peak`` (window only) samples the resident set every few milliseconds on a thread of
+its own and, each time it reaches a new high, notes which document was loading, the window's
+running jobs and where every thread stood (its innermost ``omsdesktop`` frames): what the peak
+is made of, not only how high it is.
+
 ``--tracemalloc`` (cli only) also prints the Python allocations that grew most between the
 10th document and the last: Python objects left behind show there; RSS growing while they do
 not points at native memory (Tesseract, OpenCV, numpy buffers held from C).
@@ -240,7 +245,76 @@ class _Bot:
         QTest.mouseClick(widget, button, *args)
 
 
-def child_window(docs: list[tuple[str, str]], marks: set[int]) -> dict[str, Any]:
+class _PeakTracer:
+    """Samples VmRSS every ``interval`` s; at each new high, what every thread was doing."""
+
+    def __init__(self, active_jobs: Callable[[], list[str]], interval: float = 0.003) -> None:
+        import threading
+
+        self.doc = 0
+        self.records: list[dict[str, Any]] = []
+        self._active_jobs = active_jobs
+        self._interval = interval
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-tracer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _rss_mb(self) -> float:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * self._page / 2**20
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        best = 0.0
+        own = threading.get_ident()
+        while not self._stop.wait(self._interval):
+            rss = self._rss_mb()
+            if rss < best + 2.0:
+                continue
+            best = rss
+            names = {t.ident: t.name for t in threading.enumerate()}
+            stacks: dict[str, list[str]] = {}
+            for ident, frame in sys._current_frames().items():
+                if ident == own:
+                    continue
+                # Without reading the source lines: linecache would keep them (memory).
+                summary = traceback.StackSummary.extract(
+                    traceback.walk_stack(frame), lookup_lines=False
+                )
+                ours = [
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                    for f in reversed(summary)
+                    if "omsdesktop" in f.filename and "benchmarks" not in f.filename
+                ]
+                if ours:
+                    stacks[names.get(ident, str(ident))] = ours[-5:]
+            self.records.append(
+                {"doc": self.doc, "rss_mb": rss, "jobs": self._active_jobs(), "stacks": stacks}
+            )
+
+    def report(self, top: int = 8) -> list[str]:
+        lines = [f"The resident set's last {top} new highs (document, MB, jobs, threads):"]
+        for record in self.records[-top:]:
+            lines.append(
+                f"  document {record['doc']}: {record['rss_mb']:.0f} MB, jobs {record['jobs']}"
+            )
+            for name, stack in record["stacks"].items():
+                lines.append(f"    {name}: " + " > ".join(stack))
+        return lines
+
+
+def child_window(
+    docs: list[tuple[str, str]], marks: set[int], trace_peak: bool = False
+) -> dict[str, Any]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
@@ -253,10 +327,15 @@ def child_window(docs: list[tuple[str, str]], marks: set[int]) -> dict[str, Any]
     start_rss, _ = status_mb()
     services = build_services(sqlite_url(home / "drafts.sqlite3"), operator="desk-1")
     driver = AppDriver.start(_Bot(app), services)
+    tracer = _PeakTracer(lambda: list(driver.window.pool.active_names())) if trace_peak else None
+    if tracer is not None:
+        tracer.start()
     samples: list[dict[str, float]] = []
     failures = 0
     t0 = time.perf_counter()
     for n, (kind, path) in enumerate(docs, 1):
+        if tracer is not None:
+            tracer.doc = n
         if kind == "birth_certificate":
             driver.load_certificate(path)
         else:
@@ -270,6 +349,8 @@ def child_window(docs: list[tuple[str, str]], marks: set[int]) -> dict[str, Any]
         if n in marks:
             print(f"window: {n} documents, RSS {rss:.0f} MB", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - t0
+    if tracer is not None:
+        tracer.stop()
     driver.close()
     return {
         "exit_code": 0,
@@ -278,7 +359,7 @@ def child_window(docs: list[tuple[str, str]], marks: set[int]) -> dict[str, Any]
         "end_peak_mb": end_peak_mb(),
         "seconds": elapsed,
         "not_read": failures,
-        "tracemalloc": [],
+        "tracemalloc": tracer.report() if tracer is not None else [],
     }
 
 
@@ -296,6 +377,7 @@ def run_child(mode: str, docs: list[tuple[str, Path]], marks: list[int], args: A
                     "docs": [(kind, str(path)) for kind, path in docs],
                     "marks": marks,
                     "trace": bool(args.tracemalloc),
+                    "trace_peak": bool(args.trace_peak),
                     "out": str(result),
                 }
             ),
@@ -327,7 +409,8 @@ def child_main(spec_path: str) -> int:
     if spec["mode"] == "cli":
         out = child_cli([path for _, path in spec["docs"]], marks, spec["trace"])
     else:
-        out = child_window([(kind, path) for kind, path in spec["docs"]], marks)
+        docs = [(kind, path) for kind, path in spec["docs"]]
+        out = child_window(docs, marks, spec.get("trace_peak", False))
     Path(spec["out"]).write_text(json.dumps(out), encoding="utf-8")
     return 0
 
@@ -376,6 +459,7 @@ def main() -> int:
     parser.add_argument("--window-docs", type=int, help="documents for the window (default 200)")
     parser.add_argument("--distinct", type=int, default=len(CORPUS), help="distinct documents")
     parser.add_argument("--tracemalloc", action="store_true", help="Python allocations (cli)")
+    parser.add_argument("--trace-peak", action="store_true", help="what the peak is (window)")
     parser.add_argument("--json", metavar="FILE", help="write the raw samples here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -39,13 +39,18 @@ from PySide6.QtWidgets import (
 
 from omsdesktop.errors import OmsError
 from omsdesktop.forms.model import DocumentKind
-from omsdesktop.ocr.types import Image
+from omsdesktop.ocr.types import Image, Page
 from omsdesktop.ui.labels import DOCUMENT_NAMES, field_label, tr_
 from omsdesktop.ui.preview import PageView
 from omsdesktop.ui.services import Services
 from omsdesktop.ui.worker import JobHandle, WorkerPool
 
 FILE_FILTER_EXTENSIONS = "*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.heic *.heif *.pdf"
+
+DOCUMENT_LANE = "documents"
+"""The worker lane the slots check and read in: one document at a time, whichever slot it is
+for, so the memory one document needs (a 12 MP photo decoded, straightened and read: about
+200 MB for a moment) is needed once, not once per slot (issue #12)."""
 
 CLIPBOARD_LABEL = "<clipboard>"
 SCAN_LABEL = "<scan>"
@@ -187,6 +192,11 @@ def _check_job(
             preview, scale = QImage(), 1.0
         else:
             preview, scale = preview_image(image)
+        del image
+        # The straightened copy has given its preview and is not needed again (reading
+        # straightens afresh); the decoded page goes on to the read job, which then does not
+        # decode the file a second time (issue #12).
+        result = dataclasses.replace(result, straightened=None)
         progress(1.0)
         return SlotDocument(
             source.path, page_index, pages, result, preview, scale, data=source.data
@@ -196,26 +206,41 @@ def _check_job(
 
 
 def _read_job(
-    source: Source, page_index: int, page_count: int, services: Services, every_page: bool
+    source: Source,
+    page_index: int,
+    page_count: int,
+    services: Services,
+    every_page: bool,
+    page: Page | None = None,
 ) -> Callable[[Callable[[float], None], Callable[[], bool]], list[SlotDocument]]:
     """Read the file: every page (``every_page``) or the chosen one, and every document lying
-    on a page (issue #15). One :class:`SlotDocument` per document found, in page order."""
+    on a page (issue #15). One :class:`SlotDocument` per document found, in page order.
+
+    ``page`` is the chosen page as the check decoded it: read from there, the file is not
+    decoded again (only when one page is read)."""
+    held = [page] if page is not None and not every_page else []
 
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> list[SlotDocument]:
         from omsdesktop.forms.pipeline import extract_documents
         from omsdesktop.ui.images import preview_image
 
         settings = services.settings
-        engine = services.engine_factory(settings)
+        engine = services.engine()
+        what: Any = source.data if source.data is not None else source.path
+        pages: list[int] | None = None if every_page else [page_index]
+        if held:
+            # Taken out of the closure: the page lives only as long as its reading.
+            what, pages = held.pop(), None
         results = extract_documents(
-            source.data if source.data is not None else source.path,
+            what,
             name=source.path,
             settings=settings,
             engine=engine,
-            pages=None if every_page else [page_index],
+            pages=pages,
             progress=progress,
             cancelled=cancelled,
         )
+        del what
         documents = []
         for result in results:
             if result.straightened is not None:
@@ -665,7 +690,14 @@ class DocumentSlot(QFrame):
         if had_document:
             self.documentCleared.emit()
 
-    def _start(self, fn: Callable[..., Any], text: str, on_result: Callable[[Any], None]) -> None:
+    def _start(
+        self,
+        fn: Callable[..., Any],
+        text: str,
+        on_result: Callable[[Any], None],
+        *,
+        lane: str | None = None,
+    ) -> None:
         self.status.setText(text)
         self.status.show()
         self.progress.setValue(0)
@@ -694,6 +726,7 @@ class DocumentSlot(QFrame):
         handle = self._pool.run(
             fn,
             name=f"{self.kind.value}",
+            lane=lane,
             on_result=lambda value: done_ok(value, ref),
             on_error=lambda exc: done_error(exc, ref),
             on_progress=lambda f: self.progress.setValue(round(100 * f)),
@@ -711,6 +744,7 @@ class DocumentSlot(QFrame):
             _check_job(source, page_index, self.kind, self._services()),
             self.tr("Проверяю качество снимка…"),
             on_result=self._checked,
+            lane=DOCUMENT_LANE,
         )
 
     def _checked(self, document: SlotDocument) -> None:
@@ -723,7 +757,11 @@ class DocumentSlot(QFrame):
             return
         quality = result.quality
         if quality is not None and not quality.ok:
-            self._pending = document
+            # Waiting for the user may take long: the decoded page is not kept meanwhile
+            # («use anyway» decodes it again).
+            self._pending = dataclasses.replace(
+                document, result=dataclasses.replace(result, page=None)
+            )
             self._show_quality(quality, blocking=True)
             return
         if quality is not None and quality.problems:
@@ -732,6 +770,9 @@ class DocumentSlot(QFrame):
 
     def _read(self, checked: SlotDocument) -> None:
         every_page = self._every_page and checked.page_count > 1
+        page = checked.result.page
+        if page is not None and page.index != checked.page_index:
+            page = None  # the check fell back to another page: read the one asked for
         self._start(
             _read_job(
                 checked.source,
@@ -739,9 +780,11 @@ class DocumentSlot(QFrame):
                 checked.page_count,
                 self._services(),
                 every_page,
+                page,
             ),
             self.tr("Распознаю текст… Это займёт несколько секунд."),
             on_result=self._read_done,
+            lane=DOCUMENT_LANE,
         )
 
     def _read_done(self, documents: list[SlotDocument]) -> None:

@@ -8,9 +8,10 @@ worker jobs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from omsdesktop.settings import Settings
 
@@ -64,6 +65,36 @@ def _default_scanner_backends(settings: Settings) -> list[ScannerBackend]:
     return default_backends()
 
 
+class EngineCache:
+    """The OCR engine the window reads with, built once and kept (issue #12).
+
+    Building an engine loads Tesseract's language models (tens of MB, a tenth of a second or
+    more); built per document, a day's reading allocated and freed them hundreds of times. The
+    engine is kept for as long as the factory and the OCR settings stay the same; a change of
+    either (the settings dialog, a test swapping the factory) builds a new one on next use. A
+    failed build is not kept: the next document tries again (the user may have fixed the
+    settings). Thread-safe: reading jobs call it from worker threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._engine: OcrEngine | None = None
+        self.builds = 0
+        """How many engines were built (for tests and the memory benchmark)."""
+
+    def get(self, factory: Callable[[Settings], OcrEngine], settings: Settings) -> OcrEngine:
+        key = (factory, settings.ocr)
+        with self._lock:
+            if self._engine is None or self._key != key:
+                self._engine = None  # let the old one go before loading the new models
+                self._key = None
+                engine = factory(settings)
+                self.builds += 1
+                self._engine, self._key = engine, key
+            return self._engine
+
+
 @dataclass
 class Services:
     """The window's collaborators.
@@ -78,6 +109,8 @@ class Services:
         store_token: keeps a portal token in the OS keyring.
         scanner_backends: the scanner backends (SANE/WIA/eSCL) for scanning and listing.
         outbox_interval_ms: how often queued applications are retried.
+        engines: keeps the engine :meth:`engine` built (shared by :meth:`with_settings`'s
+            copies; rebuilt when the OCR settings or the factory change).
     """
 
     settings: Settings
@@ -89,6 +122,12 @@ class Services:
     store_token: Callable[[str, str], None] = _default_store_token
     scanner_backends: Callable[[Settings], list[ScannerBackend]] = _default_scanner_backends
     outbox_interval_ms: int = 60_000
+    engines: EngineCache = field(default_factory=EngineCache, repr=False, compare=False)
+
+    def engine(self) -> OcrEngine:
+        """*Blocking on first use.* The OCR engine for the current settings, built once by
+        :attr:`engine_factory` and kept; raises what the factory raises."""
+        return self.engines.get(self.engine_factory, self.settings)
 
     def with_settings(self, settings: Settings) -> Services:
         return replace(self, settings=settings)

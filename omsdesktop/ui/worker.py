@@ -10,6 +10,11 @@ touches a widget: it only calls ``progress(fraction)`` and returns or raises.
                       on_result=self._show, on_error=self._fail, on_progress=bar.setFraction)
     handle.cancel()
 
+Jobs started with the same ``lane`` run one at a time, in order, on a thread of their own
+(the document slots' checking and reading: however many documents arrive at once, only one is
+decoded and read at a time, so the memory a document needs is needed once, issue #12); the
+other jobs (saving, the portal) go on beside them.
+
 Errors: an :class:`~omsdesktop.errors.OmsError` reaches ``on_error`` as it is; anything else is
 logged (type only, never data) and wrapped into :class:`~omsdesktop.errors.InternalError`, so the
 window always has a message to show, never a traceback.
@@ -76,6 +81,9 @@ class _Job(QRunnable):
 
     def run(self) -> None:  # worker thread: no widgets here
         signals = self._signals
+        if self._handle._is_cancelled():  # cancelled while it waited for its turn
+            signals.done.emit()
+            return
         try:
             result = self._fn(signals.progress.emit, self._handle._is_cancelled)
         except OmsError as exc:
@@ -103,7 +111,22 @@ class WorkerPool(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
+        self._lanes: dict[str, QThreadPool] = {}
         self._active: dict[JobHandle, _JobSignals] = {}
+
+    def _lane(self, name: str) -> QThreadPool:
+        lane = self._lanes.get(name)
+        if lane is None:
+            lane = QThreadPool(self)
+            lane.setMaxThreadCount(1)
+            # The thread stays: it keeps what it loaded for the next job (the OCR engine's
+            # models are per thread) and its allocator arena is reused, not a new one.
+            lane.setExpiryTimeout(-1)
+            self._lanes[name] = lane
+        return lane
+
+    def _pools(self) -> list[QThreadPool]:
+        return [self._pool, *self._lanes.values()]
 
     @property
     def active_count(self) -> int:
@@ -122,11 +145,17 @@ class WorkerPool(QObject):
         on_error: Callable[[OmsError], None] | None = None,
         on_progress: Callable[[float], None] | None = None,
         on_done: Callable[[], None] | None = None,
+        lane: str | None = None,
     ) -> JobHandle:
         """Start ``fn`` on a worker thread; the callbacks run in the GUI thread.
 
         After :meth:`JobHandle.cancel`, ``on_result`` and ``on_error`` are not called (the
-        caller has moved on); ``on_done`` always is.
+        caller has moved on); ``on_done`` always is. A job cancelled before its turn never
+        starts.
+
+        Args:
+            lane: jobs with the same lane run one after another on that lane's own thread
+                (default: the shared threads, beside the others).
         """
         handle = JobHandle(name)
         signals = _JobSignals(self)
@@ -157,7 +186,8 @@ class WorkerPool(QObject):
         self._active[handle] = signals
         if was_idle:
             self.busyChanged.emit(True)
-        self._pool.start(_Job(fn, handle, signals))
+        pool = self._pool if lane is None else self._lane(lane)
+        pool.start(_Job(fn, handle, signals))
         return handle
 
     def cancel_all(self) -> None:
@@ -166,7 +196,7 @@ class WorkerPool(QObject):
 
     def wait_threads(self, msecs: int = -1) -> bool:
         """Block until the worker threads are idle (for shutdown; results are not delivered)."""
-        return bool(self._pool.waitForDone(msecs))
+        return all([bool(pool.waitForDone(msecs)) for pool in self._pools()])
 
     def threads_busy(self) -> int:
-        return int(self._pool.activeThreadCount())
+        return sum(int(pool.activeThreadCount()) for pool in self._pools())

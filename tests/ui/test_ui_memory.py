@@ -1,0 +1,201 @@
+"""Memory over a working day in the window (issue #12): what a slot keeps and how the reading
+jobs share the machine. No RSS or timing is asserted here (``benchmarks/memory.py`` measures
+them); these tests pin the behaviour the numbers rest on:
+
+* the OCR engine is built once for the window, not once per document;
+* a document's file is decoded once (the check hands its page to the reading), and neither the
+  slot's document nor a page waiting for «Использовать всё равно» keeps the decoded page;
+* documents are checked and read one at a time, whichever slot they are for, and a job
+  cancelled before its turn never starts.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from omsdesktop.ocr.engine import OcrConfig, TesseractMissingError, create_engine
+from omsdesktop.settings import Settings
+from omsdesktop.ui.services import Services
+
+OCR_TIMEOUT = 120_000
+
+
+class CountingFactory:
+    """The real engine factory, counting how often it builds an engine."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, settings: Settings) -> Any:
+        self.calls += 1
+        return create_engine(settings.ocr)
+
+
+# ---------------------------------------------------------------------- the engine, built once
+
+
+def test_services_build_the_engine_once_and_again_when_the_ocr_settings_change() -> None:
+    built: list[object] = []
+
+    def factory(settings: Settings) -> object:
+        engine = object()
+        built.append(engine)
+        return engine
+
+    services = Services(settings=Settings(), engine_factory=factory)  # type: ignore[arg-type]
+    first = services.engine()
+    assert services.engine() is first
+    # The settings dialog replaces the services: the engine goes with them ...
+    same_ocr = services.with_settings(Settings(language="en"))
+    assert same_ocr.engine() is first
+    # ... until the OCR settings change.
+    other_ocr = services.with_settings(Settings(ocr=OcrConfig(engine="tesseract-cli")))
+    second = other_ocr.engine()
+    assert second is not first
+    assert len(built) == 2
+
+
+def test_a_failed_engine_build_is_not_kept() -> None:
+    attempts: list[int] = []
+
+    def factory(settings: Settings) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise TesseractMissingError("not on PATH")
+        return object()
+
+    services = Services(settings=Settings(), engine_factory=factory)  # type: ignore[arg-type]
+    with pytest.raises(TesseractMissingError):
+        services.engine()
+    engine = services.engine()  # the user fixed the settings: the next document tries again
+    assert services.engine() is engine
+    assert len(attempts) == 2
+
+
+# -------------------------------------------------------------------- the lane, one at a time
+
+
+def test_jobs_in_a_lane_run_one_at_a_time_beside_the_others(qtbot, leak_check) -> None:
+    from omsdesktop.ui.worker import WorkerPool
+
+    pool = WorkerPool()
+    leak_check.pools.append(pool)
+    lock = threading.Lock()
+    running = 0
+    most = 0
+    release = threading.Event()
+    other_done: list[bool] = []
+
+    def document_job(progress: Any, cancelled: Any) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        release.wait(10)
+        with lock:
+            running -= 1
+
+    for n in range(3):
+        pool.run(document_job, name=f"document-{n}", lane="documents")
+    # A job outside the lane (saving a draft) is not held up by the documents waiting.
+    pool.run(lambda p, c: None, name="save", on_done=lambda: other_done.append(True))
+    qtbot.waitUntil(lambda: bool(other_done), timeout=10_000)
+    assert pool.active_count == 3
+    release.set()
+    qtbot.waitUntil(lambda: pool.active_count == 0, timeout=10_000)
+    assert most == 1
+
+
+def test_a_job_cancelled_before_its_turn_never_starts(qtbot, leak_check) -> None:
+    from omsdesktop.ui.worker import WorkerPool
+
+    pool = WorkerPool()
+    leak_check.pools.append(pool)
+    release = threading.Event()
+    started: list[str] = []
+    finished: list[str] = []
+    results: list[object] = []
+
+    def job(name: str) -> Any:
+        def run(progress: Any, cancelled: Any) -> str:
+            started.append(name)
+            release.wait(10)
+            return name
+
+        return run
+
+    pool.run(job("first"), name="first", lane="documents", on_result=results.append)
+    waiting = pool.run(
+        job("second"),
+        name="second",
+        lane="documents",
+        on_result=results.append,
+        on_done=lambda: finished.append("second"),
+    )
+    qtbot.waitUntil(lambda: started == ["first"], timeout=10_000)
+    waiting.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: pool.active_count == 0, timeout=10_000)
+    assert started == ["first"]
+    assert finished == ["second"]  # on_done still comes: the caller's bookkeeping ends
+    assert results == ["first"]
+    assert pool.wait_threads(10_000)
+
+
+# ------------------------------------------------------------------- what a slot keeps, the file
+
+
+def test_a_document_is_decoded_once_read_with_one_engine_and_its_page_not_kept(
+    qtbot, make_window, make_services, documents, monkeypatch
+) -> None:
+    import omsdesktop.forms.pipeline as pipeline
+
+    decoded: list[int] = []
+    real_load_page = pipeline.load_page
+
+    def counting_load_page(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(1)
+        return real_load_page(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_page", counting_load_page)
+    factory = CountingFactory()
+    window = make_window(make_services(engine_factory=factory))
+
+    certificate = window.certificate_slot
+    with qtbot.waitSignal(certificate.documentReady, timeout=OCR_TIMEOUT):
+        certificate.load_path(str(documents.certificate))
+    assert certificate.document is not None and certificate.document.fields
+    # Checked and read from one decoding of the file.
+    assert len(decoded) == 1
+    # Kept: the straightened page (boxes, crops, attachment) and the dpi; not the decoded one.
+    assert certificate.document.result.page is None
+    assert certificate.document.image is not None
+    assert certificate.document.dpi == pytest.approx(300, abs=1)
+
+    policy = window.policy_slot
+    with qtbot.waitSignal(policy.documentReady, timeout=OCR_TIMEOUT):
+        policy.load_path(str(documents.policy))
+    assert policy.document is not None and policy.document.fields
+    assert factory.calls == 1  # one engine for both documents
+    assert len(decoded) == 2
+
+
+def test_a_page_waiting_for_use_anyway_keeps_no_decoded_page(
+    qtbot, make_window, make_services, documents
+) -> None:
+    window = make_window(make_services())
+    slot = window.certificate_slot
+    slot.load_path(str(documents.blurry_certificate))
+    qtbot.waitUntil(lambda: slot.use_anyway_button.isVisible() and not slot.busy, timeout=60_000)
+    waiting = slot._pending  # what the slot holds while the user decides
+    assert waiting is not None
+    assert waiting.result.page is None
+    assert waiting.result.straightened is None
+    assert not waiting.preview.isNull()  # the page is still on screen
+    with qtbot.waitSignal(slot.documentReady, timeout=OCR_TIMEOUT):
+        slot.use_anyway_button.click()  # decoded again from the file, then read
+    assert slot.document is not None
+    assert slot.document.result.page is None
