@@ -17,6 +17,7 @@ The slot never blocks: everything slow runs in :class:`~omsdesktop.ui.worker.Wor
 from __future__ import annotations
 
 import dataclasses
+import linecache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -789,6 +790,12 @@ class DocumentSlot(QFrame):
 
     def _read_done(self, documents: list[SlotDocument]) -> None:
         """Keep this slot's document; send the other kind to its own slot; name the rest."""
+        # PySide6's import hook reads the source of every module imported after it
+        # (``inspect.getsource``) and linecache keeps it: some 900 files, half a million lines
+        # (18 MB of text) once the reading modules are in. Nothing needs them unless a
+        # traceback is printed; dropped here, on the GUI thread, after the first documents'
+        # imports as well as the warm-up's, their memory is reused by the next documents.
+        linecache.clearcache()
         if not documents:
             self._show_empty()
             return

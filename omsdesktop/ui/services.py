@@ -74,6 +74,12 @@ class EngineCache:
     either (the settings dialog, a test swapping the factory) builds a new one on next use. A
     failed build is not kept: the next document tries again (the user may have fixed the
     settings). Thread-safe: reading jobs call it from worker threads.
+
+    Tesseract's models are loaded per thread (``TesserocrEngine``): the page pass's band
+    thread keeps its own for the window's life. A Qt pool thread does not: PySide6 gives each
+    job a fresh Python thread state, so the job's thread-locals, and its models (about 10 MB
+    a language, 0.01-0.1 s to load), go when the job ends. That is kept as it is: between
+    documents the reading thread holds no models.
     """
 
     def __init__(self) -> None:
