@@ -1,4 +1,4 @@
-"""The barcode's fields over the OCR ones (``policy._apply_barcode``), field by field.
+"""The barcode's fields over the OCR ones (``policy_barcode.apply_barcode``), field by field.
 
 No OCR here: the OCR fields are given without boxes, so nothing is re-read; what is checked is
 which value wins, and that a disagreement keeps the printed reading as an alternative.
@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.policy import BARCODE_OCR_MISMATCH, _apply_barcode
+from omsdesktop.forms.policy_barcode import BARCODE_OCR_MISMATCH, apply_barcode
 from omsdesktop.ocr.barcode import PolicyBarcode
 from omsdesktop.ocr.types import Box
 
@@ -53,7 +53,7 @@ def code(**changes: Any) -> PolicyBarcode:
 
 
 def merge(fields: dict[str, FieldValue], barcode: PolicyBarcode) -> dict[str, FieldValue]:
-    return _apply_barcode(cast(Any, None), fields, barcode)
+    return apply_barcode(cast(Any, None), fields, barcode)
 
 
 def test_agreeing_fields_come_from_the_barcode_without_a_warning() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from omsdesktop.forms import policy
+from omsdesktop.forms import policy_barcode
 from omsdesktop.forms.extract import classify
 from omsdesktop.forms.model import DocumentKind
 from omsdesktop.forms.unified import ANCHORS, BARCODE_ZONE, register_unified
@@ -54,7 +54,7 @@ def test_barcode_from_its_strip_matches_the_whole_page() -> None:
     reg = register_unified(page)
     assert reg is not None
     whole = read_policy_barcode(doc.image)
-    strip = policy._registered_barcode(doc.image, reg)
+    strip = policy_barcode.registered_barcode(doc.image, reg)
     assert whole is not None and strip is not None
     # The same payload, and the box in page coordinates, inside the strip searched.
     assert (strip.enp, strip.birth_date, strip.sex) == (whole.enp, whole.birth_date, whole.sex)
@@ -73,12 +73,12 @@ def test_a_strip_without_a_symbol_falls_back_to_the_whole_page(
         calls.append(image.shape)
         return None
 
-    monkeypatch.setattr(policy, "read_policy_barcode", fake)
+    monkeypatch.setattr(policy_barcode, "read_policy_barcode", fake)
     page = _page()
     reg = register_unified(page)
     assert reg is not None
     image = np.full((2200, 1800, 3), 255, np.uint8)
-    assert policy._registered_barcode(image, reg) is None
+    assert policy_barcode.registered_barcode(image, reg) is None
     assert len(calls) == 2
     assert calls[0][0] < image.shape[0] and calls[1] == image.shape
 
