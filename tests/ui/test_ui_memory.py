@@ -6,12 +6,17 @@ them); these tests pin the behaviour the numbers rest on:
 * a document's file is decoded once (the check hands its page to the reading), and neither the
   slot's document nor a page waiting for «Использовать всё равно» keeps the decoded page;
 * documents are checked and read one at a time, whichever slot they are for, and a job
-  cancelled before its turn never starts.
+  cancelled before its turn never starts;
+* the worker threads share two malloc arenas instead of one each (glibc).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +26,7 @@ from omsdesktop.settings import Settings
 from omsdesktop.ui.services import Services
 
 OCR_TIMEOUT = 120_000
+REPO = Path(__file__).resolve().parents[2]
 
 
 class CountingFactory:
@@ -199,3 +205,46 @@ def test_a_page_waiting_for_use_anyway_keeps_no_decoded_page(
         slot.use_anyway_button.click()  # decoded again from the file, then read
     assert slot.document is not None
     assert slot.document.result.page is None
+
+
+# -------------------------------------------------------------- the allocator's arenas, shared
+
+ARENA_PROBE = """
+import ctypes, sys, threading
+if sys.argv[1] == "pool":
+    from omsdesktop.ui.worker import WorkerPool
+    WorkerPool()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+start = threading.Barrier(6)
+def allocate():
+    start.wait()  # all at once: each thread asks for an arena while the others hold theirs
+    for _ in range(2000):
+        libc.malloc(1000)
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+libc.malloc_stats()  # one "Arena N:" block per arena, on stderr
+"""
+
+
+@pytest.mark.slow(reason="a subprocess")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
+def test_the_pools_threads_share_two_malloc_arenas() -> None:
+    def arenas(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", ARENA_PROBE, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        return sum(1 for line in done.stderr.splitlines() if line.startswith("Arena "))
+
+    if arenas("plain") <= 2:
+        pytest.skip("this C library gave six threads no arenas of their own")
+    assert arenas("pool") <= 2
