@@ -144,6 +144,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                 "layout": layout,
                                 "field": name,
                                 "right": right,
+                                "review": review,
                                 "seed": seed,
                                 "got": value,
                                 "want": want,
@@ -182,6 +183,23 @@ def report(out: dict[str, Any], args: argparse.Namespace) -> str:
             f"| {100 * t.silent / t.fields:.2f}% | {100 * t.flagged / t.fields:.1f}% "
             f"| {100 * (t.docs - t.kind_errors) / t.docs:.0f}% "
             f"| {statistics.median(times):.2f} | {p90:.2f} |"
+        )
+    lines.append("")
+    lines.append("Per layout or form (all conditions and font sets):")
+    lines.append("")
+    lines.append("| document | layout / form | field accuracy | silent errors | flagged |")
+    lines.append("|---|---|---:|---:|---:|")
+    by_layout: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in out["records"]:
+        cell = by_layout[(r["kind"], r["layout"])]
+        cell[0] += 1
+        cell[1] += r["right"]
+        cell[2] += not r["right"] and not r["review"]
+        cell[3] += r["review"]
+    for (kind, layout), (n, ok, silent, flagged) in sorted(by_layout.items()):
+        lines.append(
+            f"| {kind} | {layout} | {100 * ok / n:.1f}% | {100 * silent / n:.2f}% "
+            f"| {100 * flagged / n:.1f}% |"
         )
     lines.append("")
     lines.append("Per field (all conditions and font sets):")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -39,6 +39,7 @@ from omsdesktop.forms.locate import (
     words_right_of,
 )
 from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.names import split_glued_names
 from omsdesktop.forms.normalize import (
     MONTHS_GENITIVE,
     date_from_words,
@@ -46,8 +47,17 @@ from omsdesktop.forms.normalize import (
     roman_value,
     series_letters_to_cyrillic,
 )
-from omsdesktop.ocr.engine import PSM_BLOCK, OcrEngine, Word, mean_confidence
-from omsdesktop.ocr.layout import PageText, crop, read_region, union_boxes
+from omsdesktop.forms.reread import read_box
+from omsdesktop.forms.template import ink_box
+from omsdesktop.ocr.engine import (
+    PSM_AUTO,
+    PSM_BLOCK,
+    PSM_SPARSE,
+    OcrEngine,
+    Word,
+    mean_confidence,
+)
+from omsdesktop.ocr.layout import Line, PageText, crop, read_region, reread_band, union_boxes
 from omsdesktop.ocr.types import Box
 from omsdesktop.text import fold, letters_to_digits
 
@@ -136,6 +146,40 @@ def _line_after_caption(page: PageText, last_hits: list[LabelHit], value_h: floa
     return []
 
 
+def _whole_row(
+    engine: OcrEngine,
+    page: PageText,
+    words: list[Word],
+    value_h: float,
+    caption: Line | None = None,
+) -> list[Word]:
+    """A value line's words, read again across its whole row where the page pass read only
+    part of its ink («МИРОСЛАВА РИНАТОВНА» read as «О») or none of it (then the row is the
+    one just above its ``caption``); the words as they are otherwise."""
+    height, width = page.image.shape[:2]
+    if words:
+        box = union_boxes([w.box for w in words])
+        pad = int(0.25 * max(box.height, value_h))
+        top, bottom = max(0, box.y - pad), min(height, box.y + box.height + pad)
+    elif caption is not None and value_h > 0:
+        bottom = caption.box.y
+        top = max(0, bottom - int(1.8 * value_h))
+    else:
+        return words
+    if bottom - top < 4:
+        return words
+    ink = ink_box(page.image, Box(0, top, width, bottom - top), min_height=0.5 * value_h)
+    if ink is None or (words and ink.width <= 1.3 * box.width):
+        return words
+    again = read_box(
+        engine, page.image, ink, lang="rus", whitelist=NAME_CHARS, limits=(0, width, top, bottom)
+    )
+    again = [w for w in again if re.search(r"[А-ЯЁа-яё]{2}", w.text)]
+    if sum(len(w.text) for w in again) <= sum(len(w.text) for w in words):
+        return words
+    return again
+
+
 def _first_digit_date(page: PageText, start: int, stop: int) -> list[Word]:
     for line in page.lines[start:stop]:
         found = [w for w in line.words if re.search(r"\d{1,2}\.\d{1,2}\.\d{4}", w.text)]
@@ -178,8 +222,27 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
         both = _value_words(page, combined_hits, all_hits) if combined_hits else []
         if not both:
             both = _line_after_caption(page, hits("last_name"), value_h)
-        fields["first_name"] = name_reader(both[:1], parse_single_name)
-        fields["patronymic"] = name_reader(both[1:], parse_name)
+        if len(both) < 2:
+            caption = page.lines[combined_hits[0].line_index] if combined_hits else None
+            both = _whole_row(engine, page, both, value_h, caption)
+        glued = split_glued_names(both[0].text) if len(both) == 1 else None
+        if glued is not None:
+            # «МИРОСЛАВАРИНАТОВНА»: the space between the two names lost; cut where the
+            # dictionary sees a first name and a patronymic, and shown for review.
+            for name, part, parser in (
+                ("first_name", glued[0], parse_single_name),
+                ("patronymic", glued[1], parse_name),
+            ):
+                fields[name] = FieldValue(
+                    value=parser(part),
+                    confidence=0.6,
+                    box=both[0].box,
+                    raw=both[0].text,
+                    needs_review=True,
+                )
+        else:
+            fields["first_name"] = name_reader(both[:1], parse_single_name)
+            fields["patronymic"] = name_reader(both[1:], parse_name)
 
     # --- date of birth: digits, confirmed or corrected by the date in words below them
     date_hits = hits("birth_date")
@@ -659,6 +722,20 @@ def _valid_numeral(text: str) -> bool:
     return bool(re.fullmatch(r"[IVXLCDM]{1,6}", text)) and roman_value(text) is not None
 
 
+# Where the series and number are looked for again when the page pass missed them: the
+# bottom of the page from this share of its height down, in Tesseract's automatic layout and
+# as sparse text (which does not take print beside a seal for a picture).
+_SERIES_REREADS = ((0.7, PSM_AUTO), (0.7, PSM_SPARSE), (0.85, PSM_AUTO))
+
+
+def _series_line(lines: Sequence[Line]) -> Line | None:
+    """The lowest line that reads as the series and number (or has «№» and six digits)."""
+    for line in reversed(lines):
+        if _parse_series_line(line.text) or re.search(r"№\s*\d{6,7}(?!\d)", line.text):
+            return line
+    return None
+
+
 def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, FieldValue]:
     """Series ("XL-ВК") and number at the bottom of the certificate.
 
@@ -667,16 +744,17 @@ def _series_and_number(engine: OcrEngine, page: PageText) -> tuple[FieldValue, F
     capitals) — and each part is decided by a weighted vote: the English readings count most for
     the numeral, the Russian ones for the letters. Disagreement lowers the confidence.
     """
-    index = None
-    for i in range(len(page.lines) - 1, -1, -1):
-        text = page.lines[i].text
-        if _parse_series_line(text) or re.search(r"№\s*\d{6}", text):
-            index = i
+    line = _series_line(page.lines)
+    h = page.image.shape[0]
+    for top, psm in _SERIES_REREADS:
+        if line is not None:
             break
-    if index is None:
+        # The page pass can drop the big red line beside the seal as part of a picture:
+        # read the bottom of the page again on its own.
+        line = _series_line(reread_band(engine, page, int(h * top), h, psm=psm))
+    if line is None:
         empty = FieldValue(value=None, confidence=0.0, needs_review=True)
         return empty, empty
-    line = page.lines[index]
     box = line.box
     series_box = _series_box(line.words)
     numerals: list[tuple[str, float]] = []

@@ -494,6 +494,21 @@ def _lookalike_neighbours(slot: str, word: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
+def _surname_lookalike(word: str) -> str | None:
+    """The one known surname (nominative) one look-alike letter from ``word`` (folded), if
+    there is exactly one."""
+    found = {
+        fold(variant)
+        for variant in _substitutions(word)
+        if fold(variant) != word
+        and _same_ending_class(fold(variant), word)
+        and _is_known(variant)
+        and _analyze(variant).surname_nominative
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+@functools.lru_cache(maxsize=64)
 def _edit_neighbours(slot: str, word: str) -> tuple[str, ...]:
     """Known first names / patronymics one dropped or stray letter from ``word``."""
     gender = _gender_of(slot, word)
@@ -569,7 +584,24 @@ def check_name(slot: str, value: str) -> NameCheck:
             problems.append(name_problem(FIRST_NAME_IN_SURNAME, slot, "warning"))
         elif any(all(i.patr and not i.surname for i in w) for w in word_infos):
             problems.append(name_problem(PATRONYMIC_IN_WRONG_FIELD, slot, "warning"))
-        return NameCheck(tuple(problems), not problems, ())
+        if problems:
+            return NameCheck(tuple(problems), False, ())
+        # A surname the dictionary does not know, one look-alike letter from exactly one it
+        # does («Талиева» for «Галиева»): likely misread. Not corrected (many real surnames
+        # are not in the dictionary), but not certain either.
+        pieces = re.split(r"([ \-]+)", text)
+        suggestions: list[str] = []
+        for index, piece in enumerate(pieces):
+            part = fold(piece)
+            if index % 2 or len(part) < 4 or _is_known(part):
+                continue
+            near = _surname_lookalike(part)
+            if near is not None:
+                suggestions.append(_whole(pieces, index, near))
+        if suggestions:
+            problem = name_problem(NAME_MAYBE_MISREAD, slot, "warning")
+            return NameCheck((problem,), False, tuple(suggestions))
+        return NameCheck()
 
     if slot == "patronymic":
         turkic = len(words) >= 2 and fold(words[-1]) in _PARTICLES
@@ -680,6 +712,32 @@ def _whole(pieces: list[str], index: int, option: str) -> str:
     return "".join(_match_case(p, option) if i == index else p for i, p in enumerate(pieces))
 
 
+def split_glued_names(word: str) -> tuple[str, str] | None:
+    """A first name and a patronymic read as one word («МИРОСЛАВАРИНАТОВНА»), apart.
+
+    Only where exactly one cut gives a first name the dictionary knows followed by a known
+    patronymic of the same gender; None otherwise (the caller keeps the word for review).
+    """
+    text = word.strip()
+    letters = fold(text)
+    if " " in text or len(letters) < 8 or not _PATRONYMIC_RE.search(letters):
+        return None
+    whole = _analyze(letters)
+    if whole.name or whole.patr:
+        return None  # one name, not two
+    found = [
+        cut
+        for cut in range(3, len(letters) - 4)
+        if _analyze(letters[:cut]).name & _analyze(letters[cut:]).patr
+    ]
+    if len(found) != 1:
+        return None
+    head, tail = text[: found[0]], text[found[0] :]
+    if not text.isupper():
+        tail = tail[:1].upper() + tail[1:]
+    return head, tail
+
+
 __all__ = [
     "NAME_SLOTS",
     "NameCheck",
@@ -689,4 +747,5 @@ __all__ = [
     "is_caption",
     "name_problem",
     "same_as_other_problem",
+    "split_glued_names",
 ]

@@ -227,16 +227,17 @@ def _process(
             cancelled=cancelled,
         )
         timings["extract"] = time.perf_counter() - t0
-        if document.kind is DocumentKind.UNKNOWN and read_fields and flat.document_found:
-            # Nothing read on the page flattened by its outline: the outline may be wrong (a
-            # corner lost in a shadow bends the page). Level it by its text lines instead.
+        if read_fields and flat.document_found and _reads_poorly(document):
+            # Little or nothing read on the page flattened by its outline: the outline may be
+            # wrong (a corner lost in a shadow, a finger over an edge) and bend the page. Level
+            # it by its text lines instead, and keep the reading with more certain values.
             t0 = time.perf_counter()
             plain = straighten(page, cancelled=cancelled, use_outline=False)
             again = extract_document(
                 plain.image, engine=engine, kind=want, read_fields=True, cancelled=cancelled
             )
             timings["extract_without_outline"] = time.perf_counter() - t0
-            if again.kind is not DocumentKind.UNKNOWN:
+            if _certain_values(again) > _certain_values(document):
                 flat, document = plain, again
         if document.rotation:
             turn = _quarter_turn(flat.image.shape[0], flat.image.shape[1], document.rotation)
@@ -311,6 +312,20 @@ def flag_occluded_fields(
     except Exception as exc:  # a hint must never cost the user the document
         log.warning("glare check of the fields skipped: %s", type(exc).__name__)
         return document
+
+
+def _certain_values(document: ExtractedDocument) -> int:
+    """How many fields the reading gives a value for without asking for review."""
+    if document.kind is DocumentKind.UNKNOWN:
+        return 0
+    return sum(1 for f in document.fields.values() if f.value is not None and not f.needs_review)
+
+
+def _reads_poorly(document: ExtractedDocument) -> bool:
+    """Not our document, or fewer than half of its fields read with certainty."""
+    if document.kind is DocumentKind.UNKNOWN:
+        return True
+    return _certain_values(document) < len(document.fields) / 2
 
 
 def _quarter_turn(h: int, w: int, rotation: int) -> Any:

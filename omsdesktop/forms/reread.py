@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from omsdesktop.ocr.engine import PSM_LINE, OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, darkest_channel, rescale
+from omsdesktop.ocr.layout import PageText, darkest_channel, keep_letter_feet, rescale
 from omsdesktop.ocr.types import Box, Image
 
 # Re-reads scale a value's letters (their median height: capitals and digits, or the x-height
@@ -177,6 +177,10 @@ def _without_rules(region: Image, text_h: int) -> Image:
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     if not rules.any():
         return region
+    # A value typed on its underline keeps the feet of its letters («Е» of «Емельянов»).
+    erase = keep_letter_feet(
+        np.asarray(binary, np.uint8), np.asarray(horizontal, np.uint8), np.asarray(rules, np.uint8)
+    )
     out = region.copy()
-    out[rules > 0] = 255
+    out[erase > 0] = 255
     return out

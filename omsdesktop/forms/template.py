@@ -453,13 +453,20 @@ def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
     """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
 
     The cleaned page has the guilloche and coloured print faded out; what is left that is
-    about as tall as a typed letter (not a speck, not a long rule) is a value.
+    about as tall as a typed letter (not a speck, not a long rule) is a value. Rules are
+    taken out first, so letters standing on an underline count.
     """
     region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
     if region.size == 0:
         return None
     grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
     dark = np.asarray(grey < 110, dtype=np.uint8)
+    # A value typed on its underline touches it, and letter and line make one long component:
+    # take the line out first, so the letters standing on it count.
+    run = max(15, int(4 * min_height))
+    if dark.shape[1] > run:
+        rule = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+        dark[rule > 0] = 0
     count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     boxes = []
     for i in range(1, count):

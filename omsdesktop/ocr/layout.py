@@ -155,25 +155,42 @@ def _erase_rules(grey: Image) -> bool:
     )
     if not cv2.countNonZero(rules):
         return False
-    # Keep rule pixels that a letter's stroke crosses (ink just above and just below a
-    # horizontal rule, or left and right of a vertical one): "д", "р", "у" keep their tails.
-    k = 4
+    # Keep rule pixels a letter stands on or crosses: under a letter's stroke (ink just above
+    # that is not the rule itself) a typed value on its underline keeps its feet, and "д",
+    # "р", "у" keep their tails; likewise across a vertical rule (ink left and right).
+    k = RULE_FOOT_PX
     for y0, y1 in _row_bands(h):
         on_rule = rules[y0:y1].astype(bool)
         if not on_rule.any():
             continue
         here = ink[y0:y1].astype(bool)
-        up = _rows(ink, y0 - k, y1 - k)
-        down = _rows(ink, y0 + k, y1 + k)
+        up = _rows(ink, y0 - k, y1 - k) & ~_rows(horizontal, y0 - k, y1 - k)
         left = np.zeros_like(here)
         right = np.zeros_like(here)
         left[:, k:] = here[:, :-k]
         right[:, :-k] = here[:, k:]
-        crossing = (up & down & ~horizontal[y0:y1].astype(bool)) | (
-            left & right & ~vertical[y0:y1].astype(bool)
-        )
+        crossing = (up & here) | (left & right & ~vertical[y0:y1].astype(bool))
         grey[y0:y1][on_rule & ~crossing] = 255
     return True
+
+
+RULE_FOOT_PX = 4
+"""How far above a rule's pixel a letter's stroke is looked for (more than a printed rule is
+thick, at 200-300 dpi)."""
+
+
+def keep_letter_feet(ink: Image, horizontal: Image, rules: Image) -> Image:
+    """Of ``rules`` (0/255), the pixels to paint white: not those a letter stands on.
+
+    ``ink`` is the 0/255 ink mask and ``horizontal`` its long horizontal runs. A rule pixel
+    stays where it is ink with a letter's stroke (ink that is not the rule) just above it.
+    """
+    k = RULE_FOOT_PX
+    letters = cv2.bitwise_and(ink, cv2.bitwise_not(horizontal))
+    above = np.zeros_like(letters)
+    above[k:] = letters[:-k]
+    keep = cv2.bitwise_and(above, ink)
+    return np.asarray(cv2.bitwise_and(rules, cv2.bitwise_not(keep)), dtype=np.uint8)
 
 
 def _rows(mask: Image, y0: int, y1: int) -> npt.NDArray[np.bool_]:
@@ -396,6 +413,41 @@ def _read_in_bands(engine: OcrEngine, image: Image, *, lang: str, psm: int) -> l
         for w in lower.result()
     ]
     return [*upper_words, *lower_words]
+
+
+def reread_band(
+    engine: OcrEngine,
+    page: PageText,
+    y0: int,
+    y1: int,
+    *,
+    lang: str = "rus",
+    psm: int = PSM_AUTO,
+) -> list[Line]:
+    """The rows ``y0``..``y1`` of the page read again on their own, at the page pass's scale.
+
+    Tesseract's layout analysis of a whole page can take a line for part of a picture (large
+    red print beside a round seal) and drop it; read alone, the band's lines come back. The
+    words are in the page's coordinates.
+    """
+    h = page.image.shape[0]
+    y0, y1 = max(0, y0), min(h, y1)
+    if y1 - y0 < 8:
+        return []
+    work, scale = rescale(page.image[y0:y1], page.scale)
+    words = engine.read(work, lang=lang, psm=psm)
+    if scale != 1.0:
+        words = [_scale_word(w, 1.0 / scale) for w in words]
+    shifted = [
+        Word(
+            text=w.text,
+            confidence=w.confidence,
+            box=Box(w.box.x, w.box.y + y0, w.box.width, w.box.height),
+            line_key=w.line_key,
+        )
+        for w in words
+    ]
+    return group_lines(shifted)
 
 
 def _scale_word(w: Word, f: float) -> Word:

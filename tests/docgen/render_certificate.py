@@ -49,6 +49,9 @@ CERTIFICATE_LAYOUTS: tuple[str, ...] = ("labels_left", "caption_below")
 
 PAGE_W, PAGE_H = mm(148), mm(210)
 
+SEAL_OVER_ISSUE_DATE = 0.4
+"""Share of certificates whose registry office's seal is stamped over the date of issue."""
+
 
 class LayoutOverflowError(RuntimeError):
     """The generated content did not fit on the page (a generator bug)."""
@@ -274,10 +277,18 @@ def _render(
         )
     )
     seal_r = mm(rnd.uniform(18, 21))
+    seal_x = w.left + mm(rnd.uniform(18, 40))
+    seal_y = mp_y - rnd.uniform(0.1, 0.5) * seal_r
+    # On real certificates the seal often lands over the date of issue (forms.md).
+    issue_box = sheet.boxes.get("birth_certificate_issue_date")
+    if issue_box is not None and rnd.random() < SEAL_OVER_ISSUE_DATE:
+        bx, by, bw, bh = issue_box
+        seal_x = bx + bw * rnd.uniform(0.2, 0.9)
+        seal_y = by + bh / 2 + seal_r * rnd.uniform(-0.4, 0.5)
     seal(
         sheet,
-        w.left + mm(rnd.uniform(18, 40)),
-        mp_y - rnd.uniform(0.1, 0.5) * seal_r,
+        seal_x,
+        seal_y,
         seal_r,
         ring,
         ("ОРГАН ЗАГС", f"№ {rnd.randint(1, 90)}"),

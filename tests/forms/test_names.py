@@ -9,7 +9,7 @@ import pytest
 
 from omsdesktop.forms.checks import apply_field_rules
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.names import check_name, correct_name, is_caption
+from omsdesktop.forms.names import check_name, correct_name, is_caption, split_glued_names
 from tests.docgen import data
 
 
@@ -332,3 +332,35 @@ def test_two_lines_read_into_one_field_are_not_certain(slot, value, code):
     check = check_name(slot, value)
     assert not check.certain_ok
     assert codes(check) == [code]
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("МИРОСЛАВАРИНАТОВНА", ("МИРОСЛАВА", "РИНАТОВНА")),
+        ("Аннасергеевна", ("Анна", "Сергеевна")),
+        ("ЕкатеринаИльинична", ("Екатерина", "Ильинична")),
+        ("Иванович", None),  # one patronymic, not a name and a patronymic
+        ("Мирослава", None),
+        ("Анна Сергеевна", None),  # already two words
+    ],
+)
+def test_split_glued_names_only_where_one_cut_gives_a_name_and_a_patronymic(word, parts):
+    assert split_glued_names(word) == parts
+
+
+@pytest.mark.parametrize(
+    ("value", "candidate"),
+    [("Талиева", "Галиева"), ("СМИРНАВА", "СМИРНОВА")],
+)
+def test_unknown_surname_one_lookalike_from_a_known_one_is_not_certain(value, candidate):
+    check = check_name("last_name", value)
+    assert not check.certain_ok
+    assert codes(check) == ["name_maybe_misread"]
+    assert check.candidates == (candidate,)
+    assert correct_name("last_name", value).value == value  # surnames are never corrected
+
+
+@pytest.mark.parametrize("value", ["Галиева", "Чернодубровский", "Римского-Корсакова"])
+def test_known_or_far_surnames_stay_certain(value):
+    assert check_name("last_name", value).certain_ok

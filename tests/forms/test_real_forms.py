@@ -125,6 +125,25 @@ def test_photo_whose_outline_lost_a_corner_is_read_levelled_by_its_text(
         assert fields[name].value == doc.truth[name]
 
 
+def test_finger_over_the_edge_bends_the_outline_and_the_text_lines_level_it(
+    engine: OcrEngine, tmp_path: Path
+) -> None:
+    """A temporary certificate held in a hand, a finger over its left edge: the outline found
+    is wrong and the page it flattens reads half its fields; levelled by its text lines it
+    reads them all, and that reading is kept."""
+    doc = generate_real(6000, "temporary_real", "train")
+    image, _ = degrade(doc, "hand", seed=6000)
+    path = tmp_path / "временное в руке.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    result = process_file(path, engine=engine)
+    assert result.document is not None
+    fields = result.document.fields
+    assert "extract_without_outline" in result.timings
+    assert _silent_errors(fields, doc.truth) == {}
+    for name in ("last_name", "first_name", "patronymic", "birth_date", "sex", "policy_number"):
+        assert fields[name].value == doc.truth[name], name
+
+
 def _draw_unified(values: list[tuple[str, float]], number: str | None = None) -> np.ndarray:
     """The unified blank with ``values`` typed at x = 40.3 mm on the given baselines (mm)."""
     image = Image.open(UNIFIED_BLANK).convert("RGB")
