@@ -230,14 +230,17 @@ def _process(
         if read_fields and flat.document_found and _reads_poorly(document):
             # Little or nothing read on the page flattened by its outline: the outline may be
             # wrong (a corner lost in a shadow, a finger over an edge) and bend the page. Level
-            # it by its text lines instead, and keep the reading with more certain values.
+            # it by its text lines instead, and keep that reading if it is a good one.
             t0 = time.perf_counter()
             plain = straighten(page, cancelled=cancelled, use_outline=False)
             again = extract_document(
                 plain.image, engine=engine, kind=want, read_fields=True, cancelled=cancelled
             )
             timings["extract_without_outline"] = time.perf_counter() - t0
-            if _certain_values(again) > _certain_values(document):
+            # Only a good reading replaces the first: a blank form reads poorly both ways, and
+            # a page levelled without its outline (its perspective left in) must not win by
+            # a stray value (a box's border taken for a tick).
+            if not _reads_poorly(again) and _certain_values(again) > _certain_values(document):
                 flat, document = plain, again
         if document.rotation:
             turn = _quarter_turn(flat.image.shape[0], flat.image.shape[1], document.rotation)
