@@ -812,6 +812,13 @@ class DocumentSlot(QFrame):
         notes: list[str] = []
         if mine:
             self._read_one(mine[0])
+            if mine[0].result.note_code == "second_document":
+                notes.append(
+                    self.tr(
+                        "На снимке, похоже, есть второй документ, но прочитать его не удалось: "
+                        "сфотографируйте или отсканируйте документы по отдельности."
+                    )
+                )
             for extra in mine[1:]:
                 notes.append(
                     self.tr("На странице %1 ещё один документ «%2»: загружен только первый.")

@@ -59,3 +59,30 @@ def test_a_glass_scan_with_both_documents_fills_both(omsdesktop_app, combined) -
     assert app.field("child.last_name") == combined["last_name"]
     assert app.field("policy.number") == combined["policy_number"]
     assert "На этом же снимке" in window.certificate_slot.banner_text.text()
+
+
+def test_a_second_document_seen_but_not_read_is_said(omsdesktop_app, documents) -> None:
+    """When the reading says a second document was seen on the image but could not be cut
+    out (``note_code == "second_document"``), the slot says so instead of staying silent.
+
+    The certificate is read for real; the note is put on its result, as the pipeline does
+    when the cut does not hold (an image that makes the splitter fail on demand is not
+    something the generator can promise)."""
+    import dataclasses
+
+    app = omsdesktop_app
+    slot = app.window.certificate_slot
+    slot.load_path(str(documents.certificate))
+    app.wait_until_read(timeout=240)
+    read = slot.document
+    assert read is not None
+    noted = dataclasses.replace(
+        read,
+        result=dataclasses.replace(
+            read.result, note="второй документ", note_code="second_document"
+        ),
+    )
+    slot._read_done([noted])
+    said = slot.banner_text.text()
+    assert "второй документ" in said and "по отдельности" in said
+    assert app.field("child.last_name") == documents.certificate_truth["last_name"]

@@ -4,12 +4,12 @@
 <context>
     <name>Application</name>
     <message>
-        <location filename="../../ui/application.py" line="+58"/>
+        <location filename="../../ui/application.py" line="+60"/>
         <source>Внутренняя ошибка программы. Введённые данные сохранены в черновике. Если ошибка повторится, перезапустите программу.</source>
         <translation>Internal error. What you entered is saved in the draft. If it happens again, restart the program.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+29"/>
         <source>Полис ОМС ребёнка</source>
         <translation>Child&apos;s OMS policy</translation>
     </message>
@@ -206,7 +206,7 @@
 <context>
     <name>DocumentSlot</name>
     <message>
-        <location filename="../../ui/document_slot.py" line="+337"/>
+        <location filename="../../ui/document_slot.py" line="+376"/>
         <source>Открыть файл…</source>
         <translation>Open file…</translation>
     </message>
@@ -390,17 +390,22 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Processing stopped.</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+91"/>
         <source>Проверяю качество снимка…</source>
         <translation>Checking the image quality…</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+40"/>
         <source>Распознаю текст… Это займёт несколько секунд.</source>
         <translation>Reading the text… This takes a few seconds.</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+32"/>
+        <source>На снимке, похоже, есть второй документ, но прочитать его не удалось: сфотографируйте или отсканируйте документы по отдельности.</source>
+        <translation>The picture seems to hold a second document that could not be read: photograph or scan the documents one at a time.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <location line="+14"/>
         <source>На странице %1 ещё один документ «%2»: загружен только первый.</source>
         <translation>Page %1 holds another “%2”: only the first one is loaded.</translation>
@@ -831,7 +836,7 @@ Or press “Open file…”, or copy an image and press “Paste”.</translatio
         <translation>Open settings…</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+85"/>
         <source>Документ прочитан: %1</source>
         <translation>Document read: %1</translation>
     </message>

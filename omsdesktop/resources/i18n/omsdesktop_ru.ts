@@ -4,7 +4,7 @@
 <context>
     <name>DocumentSlot</name>
     <message numerus="yes">
-        <location filename="../../ui/document_slot.py" line="+842"/>
+        <location filename="../../ui/document_slot.py" line="+912"/>
         <source>проверьте: %n</source>
         <translation>
             <numerusform>проверьте: %n</numerusform>
@@ -16,7 +16,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="+381"/>
+        <location filename="../../ui/main_window.py" line="+375"/>
         <source>Проверьте поля, выделенные жёлтым: %n</source>
         <translation>
             <numerusform>Проверьте поля, выделенные жёлтым: %n</numerusform>
