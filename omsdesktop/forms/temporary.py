@@ -145,6 +145,7 @@ _DATE_MARKS: dict[str, tuple[Zone, ...]] = {
 _MALE_BOX = Zone(32.9, 84.0, 38.5, 88.8)
 _FEMALE_BOX = Zone(60.0, 84.0, 65.5, 88.8)
 _TICK_INK = 0.025
+_BOX_MARGIN_MM = 1.0
 _TICK_CONTRAST = 60.0
 
 _NUMBER_BLANK = "000000000"
@@ -463,7 +464,9 @@ def _box_ink(image: Image, reg: Registration, zone: Zone) -> float | None:
     if region.size == 0:
         return None
     grey = region if region.ndim == 2 else np.min(region, axis=2)
-    border = max(2, int(0.5 * reg.scale))
+    # A millimetre in from each side: the printed frame stays out of the count even where
+    # the registration is half a millimetre off (a photo's perspective not fully taken out).
+    border = max(2, int(_BOX_MARGIN_MM * reg.scale))
     inner = grey[border:-border, border:-border]
     if inner.size == 0:
         return None

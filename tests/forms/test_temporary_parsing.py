@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.temporary import _parse_first_date, _parse_form_date, _split_full_name
+from omsdesktop.forms.template import Registration
+from omsdesktop.forms.temporary import (
+    _FEMALE_BOX,
+    _MALE_BOX,
+    _parse_first_date,
+    _parse_form_date,
+    _split_full_name,
+    _ticked_sex,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +76,31 @@ def test_double_first_name_is_kept_and_a_missing_patronymic_is_not_certain() -> 
     assert fields["first_name"].value == "Анна-Мария"
     assert fields["patronymic"].value is None
     assert fields["patronymic"].needs_review
+
+
+def _sex_boxes(scale: float, shift_mm: float, tick: str | None) -> tuple[np.ndarray, Registration]:
+    """The two sex boxes drawn ``shift_mm`` lower and righter than the form says, and a «V» in
+    the one named by ``tick``."""
+    page = np.full((int(100 * scale), int(80 * scale)), 245, np.uint8)
+    for zone, name in ((_MALE_BOX, "М"), (_FEMALE_BOX, "Ж")):
+        x0, y0 = int((zone.x0 - 0.3 + shift_mm) * scale), int((zone.y0 - 0.3 + shift_mm) * scale)
+        x1, y1 = int((zone.x1 + 0.3 + shift_mm) * scale), int((zone.y1 + 0.3 + shift_mm) * scale)
+        cv2.rectangle(page, (x0, y0), (x1, y1), 30, max(1, int(0.25 * scale)))
+        if tick == name:
+            mid = ((x0 + x1) // 2, y1 - int(0.8 * scale))
+            cv2.line(page, (x0 + int(1.2 * scale), y0 + int(1.0 * scale)), mid, 20, 3)
+            cv2.line(page, mid, (x1 - int(0.8 * scale), y0 + int(0.5 * scale)), 20, 3)
+    return page, Registration(a=complex(scale, 0), b=0j, anchors=())
+
+
+@pytest.mark.parametrize("shift_mm", [0.0, 0.9])
+def test_a_box_frame_a_little_off_is_no_tick(shift_mm: float) -> None:
+    page, reg = _sex_boxes(11.8, shift_mm, tick=None)
+    assert _ticked_sex(page, reg).value is None
+
+
+@pytest.mark.parametrize("shift_mm", [0.0, 0.9])
+def test_a_tick_is_found_in_its_box(shift_mm: float) -> None:
+    page, reg = _sex_boxes(11.8, shift_mm, tick="Ж")
+    found = _ticked_sex(page, reg)
+    assert found.value == "Ж" and not found.needs_review
