@@ -54,9 +54,10 @@ def share_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
     glibc gives each new thread an arena of its own (up to eight per core). The window reads
     on its pool's threads, Tesseract's band thread, the saver's: each kept a document's freed
     temporaries in its own arena, where the next document, read on another thread, could not
-    reuse them. Measured with ``benchmarks/memory.py`` (issue #12), capping the arenas at two
-    (as ``MALLOC_ARENA_MAX=2`` does) took about 100 MB off the window's resident set after 10
-    documents and off its peak. Elsewhere (Windows, macOS, musl) nothing is done.
+    reuse them. Measured with ``benchmarks/memory.py`` over 200 documents (issue #12),
+    capping the arenas at two (as ``MALLOC_ARENA_MAX=2`` does) took 85-97 MB off the window's
+    resident set at every mark and 58 MB off its peak. Elsewhere (Windows, macOS, musl)
+    nothing is done.
     """
     if not sys.platform.startswith("linux"):
         return False
