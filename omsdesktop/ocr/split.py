@@ -57,6 +57,10 @@ ASPECT_RANGE = (1.12, 2.1)
 """Long side over short side of a document (A-series 1.41, card 1.59, temporary 1.45); a
 content block inside a sheet with wide margins stretches it a little either way."""
 
+PRINT_ASPECT_RANGE = (0.95, 2.1)
+"""The same for a block of print alone (a white sheet on a white lid): squarer than its sheet,
+as margins, a seal or a short last line change its shape (a certificate's print measured 1.06)."""
+
 CROP_MARGIN = 0.04
 """Margin kept round a document's box when it is cut out, as a share of its longer side."""
 
@@ -248,10 +252,12 @@ def _has_text(ink: np.ndarray, mask: np.ndarray) -> bool:
     return count >= 12
 
 
-def _is_document(outline: Outline, frame: float) -> bool:
+def _is_document(
+    outline: Outline, frame: float, aspect: tuple[float, float] = ASPECT_RANGE
+) -> bool:
     if outline.area < MIN_DOCUMENT_SHARE * frame:
         return False
-    low, high = ASPECT_RANGE
+    low, high = aspect
     return low <= _aspect(outline) <= high
 
 
@@ -337,7 +343,11 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
     for outline in outline_candidates(blocks, min_share=MIN_DOCUMENT_SHARE):
         region = np.zeros((h, w), np.uint8)
         cv2.drawContours(region, [outline.contour.reshape(-1, 1, 2)], -1, 255, cv2.FILLED)
-        if outline.solidity >= 0.6 and _is_document(outline, frame) and _has_text(ink, region):
+        if (
+            outline.solidity >= 0.6
+            and _is_document(outline, frame, PRINT_ASPECT_RANGE)
+            and _has_text(ink, region)
+        ):
             found.append(region)
 
     found = _drop_nested(found)
