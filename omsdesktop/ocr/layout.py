@@ -155,21 +155,25 @@ def _erase_rules(grey: Image) -> bool:
     )
     if not cv2.countNonZero(rules):
         return False
-    # Keep rule pixels a letter stands on or crosses: under a letter's stroke (ink just above
-    # that is not the rule itself) a typed value on its underline keeps its feet, and "д",
-    # "р", "у" keep their tails; likewise across a vertical rule (ink left and right).
+    # Keep rule pixels that a letter's stroke crosses (ink just above and just below a
+    # horizontal rule, or left and right of a vertical one): "д", "р", "у" keep their tails.
+    # (Keeping the feet of letters that stand on a rule, as the re-reads do, was tried for
+    # the page pass too: it lost a plastic card's classification on a 200-dpi scan.)
     k = RULE_FOOT_PX
     for y0, y1 in _row_bands(h):
         on_rule = rules[y0:y1].astype(bool)
         if not on_rule.any():
             continue
         here = ink[y0:y1].astype(bool)
-        up = _rows(ink, y0 - k, y1 - k) & ~_rows(horizontal, y0 - k, y1 - k)
+        up = _rows(ink, y0 - k, y1 - k)
+        down = _rows(ink, y0 + k, y1 + k)
         left = np.zeros_like(here)
         right = np.zeros_like(here)
         left[:, k:] = here[:, :-k]
         right[:, :-k] = here[:, k:]
-        crossing = (up & here) | (left & right & ~vertical[y0:y1].astype(bool))
+        crossing = (up & down & ~horizontal[y0:y1].astype(bool)) | (
+            left & right & ~vertical[y0:y1].astype(bool)
+        )
         grey[y0:y1][on_rule & ~crossing] = 255
     return True
 

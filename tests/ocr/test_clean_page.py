@@ -23,15 +23,13 @@ def _reference_remove_rules(grey: np.ndarray) -> np.ndarray:
         return grey
     k = 4
     ink_b = ink.astype(bool)
-    letters = ink_b & ~horizontal.astype(bool)  # ink that is not a horizontal rule
-    up = np.zeros_like(ink_b)
-    up[k:, :] = letters[:-k, :]
+    up, down = np.zeros_like(ink_b), np.zeros_like(ink_b)
+    up[k:, :] = ink_b[:-k, :]
+    down[:-k, :] = ink_b[k:, :]
     left, right = np.zeros_like(ink_b), np.zeros_like(ink_b)
     left[:, k:] = ink_b[:, :-k]
     right[:, :-k] = ink_b[:, k:]
-    # A rule pixel a letter stands on (a letter's stroke just above) or that a stroke crosses
-    # sideways is kept.
-    crossing = (up & ink_b) | (left & right & ~vertical.astype(bool))
+    crossing = (up & down & ~horizontal.astype(bool)) | (left & right & ~vertical.astype(bool))
     cleaned = grey.copy()
     cleaned[rules & ~crossing] = 255
     return cleaned
