@@ -572,7 +572,8 @@ _NUMBER_FIELDS = ("policy_number", "birth_certificate_number")
 
 def _split_holds(parts: list[DocumentResult]) -> bool:
     """A cut is right when it gave two of our documents that are not one document's halves:
-    different kinds, or different numbers."""
+    different kinds, or different numbers, each read with certainty (half a policy can show
+    the insurer's 13-digit OGRN where a number would be, which is no policy number)."""
     docs = [r for r in parts if r.kind is not DocumentKind.UNKNOWN and r.document is not None]
     if len(docs) < 2:
         return False
@@ -583,7 +584,7 @@ def _split_holds(parts: list[DocumentResult]) -> bool:
         assert r.document is not None
         for key in _NUMBER_FIELDS:
             fv = r.document.fields.get(key)
-            if fv is not None and fv.value:
+            if fv is not None and fv.value and not fv.needs_review:
                 numbers.add(str(fv.value))
     return len(numbers) >= len(docs)
 

@@ -41,3 +41,24 @@ def test_halves_of_one_document_say_nothing() -> None:
 def test_no_note_without_a_document_read_whole() -> None:
     assert not _second_unread([_result(CERT, 9), _result(UNKNOWN, 0)], _result(UNKNOWN, 0))
     assert not _second_unread([], _result(CERT, 9))
+
+
+def _policy(number: str, *, certain: bool) -> DocumentResult:
+    fields = {"policy_number": FieldValue(value=number, confidence=0.9, needs_review=not certain)}
+    return DocumentResult(
+        file="x.jpg", kind=POLICY, document=ExtractedDocument(kind=POLICY, fields=fields)
+    )
+
+
+def test_a_cut_holds_for_two_policies_with_two_certain_numbers() -> None:
+    from omsdesktop.forms.pipeline import _split_holds
+
+    assert _split_holds(
+        [_policy("5252697559107088", certain=True), _policy("7724156947266375", certain=True)]
+    )
+    # The bottom half of one policy shows the insurer's OGRN where a number would be: flagged
+    # (13 digits), so it is no second policy.
+    assert not _split_holds(
+        [_policy("5252697559107088", certain=True), _policy("1032535902299", certain=False)]
+    )
+    assert _split_holds([_result(CERT, 9), _result(POLICY, 5)])  # two kinds
