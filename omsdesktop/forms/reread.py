@@ -134,8 +134,7 @@ def read_box(
         return []
     if region.ndim == 3:
         region = np.ascontiguousarray(darkest_channel(region), dtype=np.uint8)
-    inside = (box.x - x0, box.x + box.width - x0)
-    region = _only_main_line(_without_rules(region, h, inside))
+    region = _only_main_line(_without_rules(region, h))
     letters = _letter_height(region, h)
     scale = float(np.clip((height or REREAD_HEIGHT) / letters, 0.3, 3.0))
     work, scale = rescale(region, scale)
@@ -164,20 +163,12 @@ def read_box(
     return out
 
 
-def _without_rules(region: Image, text_h: int, inside: tuple[int, int] | None = None) -> Image:
-    """Paint long horizontal and vertical rules (underlines, cell borders) white.
-
-    ``inside`` is the value's column span in the crop: rows inked nearly all along the
-    margins on both sides of it are a rule even where a scan broke it into dashes too short
-    for the long opening (an underline the value's letters stand on).
-    """
+def _without_rules(region: Image, text_h: int) -> Image:
+    """Paint long horizontal and vertical rules (underlines, cell borders) white."""
     _, binary = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     horizontal = cv2.morphologyEx(
         binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, 3 * text_h), 1))
     )
-    if inside is not None:
-        margin = _margin_rules(np.asarray(binary, np.uint8), text_h, inside)
-        horizontal = cv2.bitwise_or(horizontal, margin)
     vertical = cv2.morphologyEx(
         binary,
         cv2.MORPH_OPEN,
@@ -192,22 +183,4 @@ def _without_rules(region: Image, text_h: int, inside: tuple[int, int] | None = 
     )
     out = region.copy()
     out[erase > 0] = 255
-    return out
-
-
-def _margin_rules(binary: Image, text_h: int, inside: tuple[int, int]) -> Image:
-    """The ink of rows that run, nearly unbroken, through the margins left and right of the
-    value (at least 8 px of margin on a side to count it): a rule, not a letter's stroke."""
-    width = binary.shape[1]
-    left, right = max(0, inside[0] - 2), min(width, inside[1] + 2)
-    margins = [m for m in (binary[:, :left], binary[:, right:]) if m.shape[1] >= 8]
-    out = np.zeros_like(binary)
-    if not margins:
-        return out
-    rows = np.ones(binary.shape[0], dtype=bool)
-    for margin in margins:
-        rows &= (margin > 0).mean(axis=1) >= 0.8
-    # A rule is thin: a band of such rows thicker than a third of the letters is something else.
-    if rows.any() and rows.sum() <= max(2, text_h // 3):
-        out[rows] = binary[rows]
     return out

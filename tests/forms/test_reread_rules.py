@@ -34,22 +34,3 @@ def test_underline_is_taken_out_but_the_letters_keep_their_feet() -> None:
     assert (out[line_y - 1 : line_y + 1, stem_x : stem_x + 3] < 128).all()
     # And the letters above the line are untouched.
     assert np.array_equal(out[top : line_y - 3, left:right], image[top : line_y - 3, left:right])
-
-
-def test_an_underline_broken_into_dashes_is_still_taken_out() -> None:
-    """A scan breaks a thin underline into dashes too short for the long opening; rows inked
-    all along the margins on both sides of the value are a rule all the same."""
-    image = Image.new("L", (700, 90), 255)
-    draw = ImageDraw.Draw(image)
-    face = ImageFont.truetype(SERIF, 40)
-    left, top, right, _ = draw.textbbox((200, 60), "Емельянов", font=face, anchor="ls")
-    draw.text((200, 60), "Емельянов", font=face, fill=0, anchor="ls")
-    for x in range(0, 700, 40):
-        draw.line((x, 60, x + 36, 60), fill=0, width=2)  # dashes of 37 px, gaps of 3 px
-    grey = np.asarray(image).copy()
-    out = _without_rules(grey, text_h=60 - top, inside=(left, right))
-    assert (out[59:62, : left - 6] > 128).all()
-    assert (out[59:62, right + 6 :] > 128).all()
-    # Without the value's span the dashes are too short to be seen as a rule.
-    kept = _without_rules(grey, text_h=60 - top)
-    assert (kept[59:62, : left - 6] < 128).any()
