@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import DocumentKind, FieldValue
-from omsdesktop.forms.pipeline import process_file
+from omsdesktop.forms.pipeline import DocumentResult, process_file
 from omsdesktop.forms.template import Anchor, register
 from omsdesktop.forms.unified import ANCHORS as UNIFIED_ANCHORS
 from omsdesktop.forms.unified import register_unified
@@ -26,6 +26,7 @@ from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
 from omsdesktop.ocr.layout import PageText, group_lines
 from omsdesktop.ocr.types import Box
 from tests.docgen import degrade
+from tests.docgen.document import GeneratedDocument
 from tests.docgen.render_real import TEMPORARY_BLANK, UNIFIED_BLANK, generate_real
 
 MM = 300 / 25.4
@@ -92,12 +93,18 @@ def test_unified_scan_reads_every_field(seed: int, font_set: str, engine: OcrEng
         assert fields[name].value is None and not fields[name].needs_review
 
 
+def _read_photo(
+    doc: GeneratedDocument, condition: str, seed: int, path: Path, engine: OcrEngine
+) -> DocumentResult:
+    """``doc`` photographed as ``condition``, saved as a JPEG at ``path``, read from the file."""
+    image, _ = degrade(doc, condition, seed=seed)
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    return process_file(path, engine=engine)
+
+
 def test_unified_photo_has_no_silent_error(engine: OcrEngine, tmp_path: Path) -> None:
     doc = generate_real(21, "unified_real", "train")
-    image, _ = degrade(doc, "photo", seed=21)
-    path = tmp_path / "полис фото.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    result = process_file(path, engine=engine)
+    result = _read_photo(doc, "photo", 21, tmp_path / "полис фото.jpg", engine)
     assert result.document is not None
     fields = result.document.fields
     assert fields["policy_form"].value == "unified"
@@ -112,10 +119,7 @@ def test_photo_whose_outline_lost_a_corner_is_read_levelled_by_its_text(
     """A shadow over one corner: the outline found cuts across the sheet, and the page it
     flattens reads as nothing. The page is then levelled by its text lines and read."""
     doc = generate_real(5001, "unified_real", "holdout")
-    image, _ = degrade(doc, "photo", seed=5001)
-    path = tmp_path / "полис в тени.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    result = process_file(path, engine=engine)
+    result = _read_photo(doc, "photo", 5001, tmp_path / "полис в тени.jpg", engine)
     assert result.document is not None
     fields = result.document.fields
     assert fields["policy_form"].value == "unified"
@@ -132,10 +136,7 @@ def test_finger_over_the_edge_bends_the_outline_and_the_text_lines_level_it(
     is wrong and the page it flattens reads half its fields; levelled by its text lines it
     reads them all, and that reading is kept."""
     doc = generate_real(6000, "temporary_real", "train")
-    image, _ = degrade(doc, "hand", seed=6000)
-    path = tmp_path / "временное в руке.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    result = process_file(path, engine=engine)
+    result = _read_photo(doc, "hand", 6000, tmp_path / "временное в руке.jpg", engine)
     assert result.document is not None
     fields = result.document.fields
     assert "extract_without_outline" in result.timings
@@ -154,10 +155,7 @@ def test_blank_photo_read_again_without_its_outline_is_still_blank(
     """A photo of an empty form reads poorly whatever is tried; the second try, levelled by
     its text lines with the perspective left in, must not bring a box's border in as a tick."""
     doc = generate_real(seed, form, "holdout")
-    image, _ = degrade(doc, condition, seed=seed)
-    path = tmp_path / "бланк.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    result = process_file(path, engine=engine)
+    result = _read_photo(doc, condition, seed, tmp_path / "бланк.jpg", engine)
     assert result.document is not None
     assert _certain(result.document.fields) == {}
 
