@@ -113,6 +113,19 @@ def _aspect(outline: Outline) -> float:
     return max(w, h) / max(1.0, min(w, h))
 
 
+def _upright(points: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """The affine map that turns the points' minimum-area rectangle upright at the origin,
+    and the rectangle's width and height; None for a rectangle under 20 px a side."""
+    (cx, cy), (rw, rh), angle = cv2.minAreaRect(points)
+    rw, rh = round(float(rw)), round(float(rh))
+    if rw < 20 or rh < 20:
+        return None
+    m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    m[0, 2] += rw / 2 - cx
+    m[1, 2] += rh / 2 - cy
+    return m, rw, rh
+
+
 def _split_overlap(outline: Outline, shape: tuple[int, int]) -> list[np.ndarray]:
     """Cut a region that is two overlapping sheets between its two deepest notches."""
     contour = outline.contour.reshape(-1, 1, 2).astype(np.int32)
@@ -151,13 +164,10 @@ def _split_at_edge(
     the straight edge that runs (almost) all through it, if both sides are document-shaped."""
     if outline.area < 2 * MIN_DOCUMENT_SHARE * frame:
         return []
-    (cx, cy), (rw, rh), angle = cv2.minAreaRect(outline.contour.reshape(-1, 1, 2))
-    rw, rh = round(float(rw)), round(float(rh))
-    if rw < 20 or rh < 20:
+    upright = _upright(outline.contour.reshape(-1, 1, 2))
+    if upright is None:
         return []
-    m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
-    m[0, 2] += rw / 2 - cx
-    m[1, 2] += rh / 2 - cy
+    m, rw, rh = upright
     flat = cv2.warpAffine(lab, m, (rw, rh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(region, m, (rw, rh), flags=cv2.INTER_NEAREST)
     edges: list[tuple[float, int, float, float]] = []  # (run, axis, position, slope)
@@ -423,14 +433,10 @@ def _split_at_gutter(
     """
     if np.count_nonzero(region) < 2 * MIN_DOCUMENT_SHARE * frame:
         return []
-    pts = cv2.findNonZero(region)
-    (cx, cy), (rw, rh), angle = cv2.minAreaRect(pts)
-    rw, rh = round(float(rw)), round(float(rh))
-    if rw < 20 or rh < 20:
+    upright = _upright(cv2.findNonZero(region))
+    if upright is None:
         return []
-    m = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
-    m[0, 2] += rw / 2 - cx
-    m[1, 2] += rh / 2 - cy
+    m, rw, rh = upright
     inside = cv2.warpAffine(cv2.bitwise_and(ink, region), m, (rw, rh), flags=cv2.INTER_NEAREST)
     if np.count_nonzero(inside) < 50:
         return []
