@@ -168,8 +168,8 @@ def _split_at_edge(
     if upright is None:
         return []
     m, rw, rh = upright
-    flat = cv2.warpAffine(lab, m, (rw, rh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(region, m, (rw, rh), flags=cv2.INTER_NEAREST)
+    flat = cv2.warpAffine(lab, m, (rw, rh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     edges: list[tuple[float, int, float, float]] = []  # (run, axis, position, slope)
     if not np.any(inside):
         return []
@@ -371,7 +371,7 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
             for o in outline_candidates(blocks, min_share=2 * MIN_DOCUMENT_SHARE)
         ]
         for region in sorted(candidates, key=lambda m: -int(np.count_nonzero(m)))[:3]:
-            halves = _split_at_gutter(lab_u8, ink, region, frame, k2)
+            halves = _split_at_gutter(ink, region, frame, k2)
             if halves:
                 found = halves
                 break
@@ -410,21 +410,12 @@ the sheets' margins plus the gap between them, less any overlap. A paragraph gap
 document can come close; a cut there must still leave a document-shaped block of print with
 text on each side, and the pipeline keeps a cut only when it reads as two documents."""
 
-WITNESSED_GUTTER_SHARE = 0.015
-"""Narrowest gutter when the paper shows where one sheet ends: the line a sheet's edge leaves on
-a scan of the glass, the table between two photographed sheets, the step from one paper to
-the other where they overlap."""
-
-EDGE_DIP = 3.0
-"""How much darker (Lab lightness) than the paper round it a sheet's edge line is, on the
-gutter's profile averaged along it."""
-
 GUTTER_SLOPES_DEG = np.arange(-6.0, 6.5, 1.0)
 """Tilts of the gutter tried: the two sheets lie a few degrees off each other."""
 
 
 def _split_at_gutter(
-    lab: np.ndarray, ink: np.ndarray, region: np.ndarray, frame: float, close: int
+    ink: np.ndarray, region: np.ndarray, frame: float, close: int
 ) -> list[np.ndarray]:
     """Cut a region holding two documents' print along the widest blank gutter across it.
 
@@ -440,7 +431,6 @@ def _split_at_gutter(
     inside = cv2.warpAffine(cv2.bitwise_and(ink, region), m, (rw, rh), flags=cv2.INTER_NEAREST)
     if np.count_nonzero(inside) < 50:
         return []
-    flat = cv2.warpAffine(lab, m, (rw, rh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     gutters: list[tuple[float, int, float, float]] = []  # (width share, axis, centre, slope)
     for axis in (0, 1):  # 0: a vertical gutter (documents left and right), 1: horizontal
         length = rh if axis == 0 else rw
@@ -456,10 +446,7 @@ def _split_at_gutter(
             for start, run in _runs(empty):
                 if not 0.2 * size <= start + run / 2 <= 0.8 * size:
                     continue
-                if run >= GUTTER_SHARE * size or (
-                    run >= WITNESSED_GUTTER_SHARE * size
-                    and _sheet_edge_in(flat, axis, start, run, float(slope))
-                ):
+                if run >= GUTTER_SHARE * size:
                     gutters.append((run / size, axis, start + run / 2, float(slope)))
     gutters.sort(reverse=True)
     inverse = cv2.invertAffineTransform(m)
@@ -496,31 +483,6 @@ def _without_edges(inside: np.ndarray, axis: int, length: int) -> np.ndarray:
 
 def _rect(width: int, height: int) -> np.ndarray:
     return np.asarray(cv2.getStructuringElement(cv2.MORPH_RECT, (width, height)), np.uint8)
-
-
-def _sheet_edge_in(flat: np.ndarray, axis: int, start: int, run: int, slope: float) -> bool:
-    """Whether the paper in a gutter shows a sheet's end: a dark line or a band of background
-    across it, or a different paper on its two sides (one sheet over the other)."""
-    rh, rw = flat.shape[:2]
-    length = rh if axis == 0 else rw
-    along = np.arange(round(0.2 * length), round(0.8 * length))
-    profile = []
-    for offset in range(start, start + run):
-        across = np.round(offset + slope * (along - length / 2)).astype(np.int64)
-        ok = (across >= 0) & (across < (rw if axis == 0 else rh))
-        if np.count_nonzero(ok) < 10:
-            return False
-        pix = flat[along[ok], across[ok]] if axis == 0 else flat[across[ok], along[ok]]
-        profile.append(np.median(pix.astype(np.float32), axis=0))
-    lab = np.asarray(profile)
-    light = lab[:, 0]
-    if run >= 5:
-        inner = light[1:-1]
-        if float(np.median(light) - inner.min()) >= EDGE_DIP:
-            return True
-    third = max(1, run // 3)
-    step = np.linalg.norm(lab[:third].mean(axis=0) - lab[-third:].mean(axis=0))
-    return float(step) >= PAPER_STEP
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
