@@ -113,6 +113,7 @@ def read_box(
     psm: int | None = None,
     limits: tuple[int, int, int, int] | None = None,
     height: float | None = None,
+    border: int = 10,
 ) -> list[Word]:
     """Re-read one value: a generous crop without ruling lines, scaled by the value's height.
 
@@ -121,7 +122,8 @@ def read_box(
     (scaled by the box height, not the crop's), and the form's underlines and cell borders,
     which touch the values and make Tesseract misread them, are painted white first.
     ``limits`` (x0, x1, y0, y1) keep the crop off other words (see :func:`free_area`); the
-    letters are scaled to ``height`` (default ``REREAD_HEIGHT``).
+    letters are scaled to ``height`` (default ``REREAD_HEIGHT``), framed in ``border`` pixels of
+    white (a lone digit needs a wider frame: Tesseract's line mode reads nothing in a tight one).
     """
     h = max(box.height, 1)
     ih, iw = image.shape[:2]
@@ -139,7 +141,8 @@ def read_box(
     scale = float(np.clip((height or REREAD_HEIGHT) / letters, 0.3, 3.0))
     work, scale = rescale(region, scale)
     framed: Image = np.asarray(
-        cv2.copyMakeBorder(work, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255), dtype=np.uint8
+        cv2.copyMakeBorder(work, border, border, border, border, cv2.BORDER_CONSTANT, value=255),
+        dtype=np.uint8,
     )
     words = engine.read(
         framed, lang=lang, psm=PSM_LINE if psm is None else psm, whitelist=whitelist
@@ -152,8 +155,8 @@ def read_box(
                 text=w.text,
                 confidence=w.confidence,
                 box=Box(
-                    x0 + int((b.x - 10) / scale),
-                    y0 + int((b.y - 10) / scale),
+                    x0 + int((b.x - border) / scale),
+                    y0 + int((b.y - border) / scale),
                     round(b.width / scale),
                     round(b.height / scale),
                 ),

@@ -449,12 +449,13 @@ def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None
     return False
 
 
-def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
+def ink_box(image: Image, zone: Box, *, min_height: float, min_parts: int = 2) -> Box | None:
     """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
 
     The cleaned page has the guilloche and coloured print faded out; what is left that is
     about as tall as a typed letter (not a speck, not a long rule) is a value. Rules are
-    taken out first, so letters standing on an underline count.
+    taken out first, so letters standing on an underline count. A value is at least
+    ``min_parts`` letter-sized pieces (one for a slot that may hold a single digit).
     """
     region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
     if region.size == 0:
@@ -473,7 +474,7 @@ def ink_box(image: Image, zone: Box, *, min_height: float) -> Box | None:
         x, y, w, h, area = (int(v) for v in stats[i])
         if min_height <= h <= 6 * min_height and w <= 6 * h and area >= 0.15 * w * h:
             boxes.append(Box(zone.x + x, zone.y + y, w, h))
-    if len(boxes) < 2:
+    if len(boxes) < max(1, min_parts):
         return None
     return union_boxes(boxes)
 

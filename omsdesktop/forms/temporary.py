@@ -15,7 +15,9 @@ from its zone; the printed words themselves are never values.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -35,7 +37,7 @@ from omsdesktop.forms.template import (
 )
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText
-from omsdesktop.ocr.types import Image
+from omsdesktop.ocr.types import Box, Image
 from omsdesktop.text import digits_only, month_of
 
 SHEET_MM = (200.8, 139.0)
@@ -306,28 +308,27 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
         box = reader.reg.box(Zone(zone.x0 - 1.0, zone.y0, zone.x1 + 1.0, zone.y1), shape)
         if box.width == 0 or box.height == 0:
             return None
-        ink = ink_box(image, box, min_height=0.35 * reader.letter_mm * scale)
+        # A slot lies between painted-out marks: one piece of ink is a value (the day «7»,
+        # a month written in one stroke).
+        ink = ink_box(image, box, min_height=0.35 * reader.letter_mm * scale, min_parts=1)
         if ink is None:
             return None
-        limits = (box.x, box.x + box.width, box.y - box.height // 4, box.y + box.height)
-        readings = {
-            " ".join(
-                w.text
-                for w in read_box(
-                    reader.engine,
-                    image,
-                    ink,
-                    lang=lang,
-                    whitelist=whitelist,
-                    limits=limits,
-                    height=height,
-                )
-            ).strip()
-            for height in (REREAD_HEIGHT, 34.0)
-        }
-        if len(readings) != 1:
+        # The crop stays on the value's own ink (its letter-sized pieces): the slot reaches
+        # up to the bottoms of the line above («законом» over the year), and those slivers
+        # make Tesseract's line mode read nothing at all.
+        pad = max(2, ink.height // 12)
+        limits = (
+            box.x,
+            box.x + box.width,
+            max(box.y - box.height // 4, ink.y - pad),
+            min(box.y + box.height, ink.y + ink.height + pad),
+        )
+
+        read_at = functools.partial(_read_slot, reader.engine, image, ink, lang, whitelist, limits)
+        reading = _agreed(read_at, _SLOT_HEIGHTS)
+        if reading is None:
             return None
-        parts.append(readings.pop())
+        parts.append(reading)
     day, month_word, year = parts
     month = _month(month_word)
     if not (day.isdigit() and year.isdigit() and len(year) == 2 and month):
@@ -336,6 +337,56 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
         return date(2000 + int(year), month, int(day)).isoformat()
     except ValueError:
         return None
+
+
+def _read_slot(
+    engine: OcrEngine,
+    image: Image,
+    ink: Box,
+    lang: str,
+    whitelist: str,
+    limits: tuple[int, int, int, int],
+    height: float,
+) -> str:
+    words = read_box(
+        engine,
+        image,
+        ink,
+        lang=lang,
+        whitelist=whitelist,
+        limits=limits,
+        height=height,
+        border=_SLOT_BORDER,
+    )
+    return " ".join(w.text for w in words).strip()
+
+
+_SLOT_HEIGHTS = (REREAD_HEIGHT, 34.0, 40.0)
+"""Letter heights a slot is read at: the first two must agree, or the third settles it."""
+
+
+def _agreed(read_at: Callable[[float], str], heights: tuple[float, ...]) -> str | None:
+    """One slot's value from two readings at different scales, or None.
+
+    When they differ, a third reading settles it only by siding with one of them while the
+    other merely lost characters (Tesseract drops one «1» of a thin «11» at some scales);
+    two real disagreements («05» against «07»), or a scale that saw nothing, leave the slot
+    unread.
+    """
+    first, second = read_at(heights[0]), read_at(heights[1])
+    if first == second:
+        return first or None
+    extra = read_at(heights[2])
+    if extra not in (first, second) or not extra:
+        return None
+    other = second if extra == first else first
+    return extra if _lost_letters(other, extra) else None
+
+
+def _lost_letters(short: str, full: str) -> bool:
+    """Whether ``short`` is ``full`` with some characters dropped (not changed)."""
+    it = iter(full)
+    return 0 < len(short) < len(full) and all(ch in it for ch in short)
 
 
 def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
@@ -364,6 +415,10 @@ def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
 
 
 _LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+_SLOT_BORDER = 24
+"""White pixels framing a slot's crop: a lone day digit («7») in a 10-pixel frame reads as
+nothing in Tesseract's line mode."""
 
 
 def _month(word: str) -> int | None:

@@ -220,6 +220,19 @@ def test_temporary_typed_scan(seed: int, font_set: str, engine: OcrEngine) -> No
     assert _silent_errors(fields, doc.truth) == {}
 
 
+def test_temporary_single_digit_day_is_read_from_its_slot(engine: OcrEngine) -> None:
+    # «« 7 » октября 20 11 г.»: the day is one digit, one piece of ink between the quotes, and
+    # the year's slot reaches up to the bottoms of «законом» on the line above. The line's own
+    # reading gave «05»; the slots must read the date, so the value is the printed one.
+    doc = generate_real(6003, "temporary_real", "holdout")
+    assert doc.truth["policy_expiry_date"] == "2011-10-07"
+    image, _ = degrade(doc, "scan300", seed=6003)
+    fields = extract_document(image, engine=engine).fields
+    for name in ("policy_issue_date", "policy_expiry_date"):
+        assert fields[name].value == doc.truth[name], name
+    assert _silent_errors(fields, doc.truth) == {}
+
+
 def test_handwritten_temporary_is_flagged_not_guessed(engine: OcrEngine) -> None:
     seed = next(
         s for s in range(100) if generate_real(s, "temporary_real").extra.get("handwritten")

@@ -11,6 +11,7 @@ from omsdesktop.forms.template import Registration
 from omsdesktop.forms.temporary import (
     _FEMALE_BOX,
     _MALE_BOX,
+    _agreed,
     _parse_first_date,
     _parse_form_date,
     _split_full_name,
@@ -104,3 +105,27 @@ def test_a_tick_is_found_in_its_box(shift_mm: float) -> None:
     page, reg = _sex_boxes(11.8, shift_mm, tick="Ж")
     found = _ticked_sex(page, reg)
     assert found.value == "Ж" and not found.needs_review
+
+
+@pytest.mark.parametrize(
+    ("readings", "want"),
+    [
+        (["07", "07", "99"], "07"),  # two scales agree: the third is never read
+        (["11", "1", "11"], "11"),  # one «1» of a thin «11» lost at one scale
+        (["1", "11", "11"], "11"),
+        (["05", "07", "07"], None),  # a real disagreement is not settled by a vote
+        (["25", "", "25"], None),  # a scale that saw nothing is no support
+        (["11", "1", "12"], None),
+        (["", "", "7"], None),  # an empty slot stays empty
+    ],
+)
+def test_a_date_slot_needs_its_scales_to_agree(readings: list[str], want: str | None) -> None:
+    asked: list[float] = []
+
+    def read_at(height: float) -> str:
+        asked.append(height)
+        return readings[len(asked) - 1]
+
+    assert _agreed(read_at, (28.0, 34.0, 40.0)) == want
+    if readings[0] == readings[1]:
+        assert asked == [28.0, 34.0]
