@@ -186,7 +186,7 @@ def read_temporary(
     fields["birth_date"] = birth
     for name in ("policy_issue_date", "policy_expiry_date"):
         line = reader.read(name, _parse_form_date, "rus", None)
-        fields[name] = _with_slots(line, _read_date_slots(reader, name))
+        fields[name] = _with_slots(line, _slot_date(_read_date_slots(reader, name)))
     fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
     fields["sex"] = _ticked_sex(image, reg)
     return _dates_agree(fields)
@@ -282,9 +282,14 @@ def _year_end(text: str) -> int | None:
     return None
 
 
-def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
+SlotParts = tuple[int | None, int | None, int | None]
+"""A date read slot by slot: the day, the month and the year's last two digits, each None
+where its slot is empty or its readings disagree."""
+
+
+def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
     """The date read slot by slot (day digits, month letters, the year's two digits), each
-    slot at two scales that must agree; None when a slot is empty or the scales disagree.
+    slot at two scales that must agree (:func:`_agreed`).
 
     The form's printed quotes, «20» and «г.» are painted out first (their places are known),
     so a typed digit touching a quote is read as a digit, not merged with it; each slot may
@@ -297,22 +302,24 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
         Zone(slots[0].x0 - 3, slots[0].y0 - 1.5, slots[2].x1 + 4, slots[2].y1 + 1), shape
     )
     if line.width == 0 or line.height == 0:
-        return None
+        return None, None, None
     image = reader.page.image.copy()
     for mark in _DATE_MARKS[name]:
         b = reader.reg.box(Zone(mark.x0 - 0.2, mark.y0, mark.x1 + 0.2, mark.y1), shape)
         image[b.y : b.y + b.height, b.x : b.x + b.width] = 255
-    parts: list[str] = []
-    specs = ((DIGITS, "eng"), (_LOWER, "rus"), (DIGITS, "eng"))
-    for zone, (whitelist, lang) in zip(slots, specs, strict=True):
+    parts: list[int | None] = []
+    specs = ((DIGITS, "eng", _day), (_LOWER, "rus", _month), (DIGITS, "eng", _year_digits))
+    for zone, (whitelist, lang, key) in zip(slots, specs, strict=True):
         box = reader.reg.box(Zone(zone.x0 - 1.0, zone.y0, zone.x1 + 1.0, zone.y1), shape)
         if box.width == 0 or box.height == 0:
-            return None
+            parts.append(None)
+            continue
         # A slot lies between painted-out marks: one piece of ink is a value (the day «7»,
         # a month written in one stroke).
         ink = ink_box(image, box, min_height=0.35 * reader.letter_mm * scale, min_parts=1)
         if ink is None:
-            return None
+            parts.append(None)
+            continue
         # The crop stays on the value's own ink (its letter-sized pieces): the slot reaches
         # up to the bottoms of the line above («законом» over the year), and those slivers
         # make Tesseract's line mode read nothing at all.
@@ -323,20 +330,9 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
             max(box.y - box.height // 4, ink.y - pad),
             min(box.y + box.height, ink.y + ink.height + pad),
         )
-
         read_at = functools.partial(_read_slot, reader.engine, image, ink, lang, whitelist, limits)
-        reading = _agreed(read_at, _SLOT_HEIGHTS)
-        if reading is None:
-            return None
-        parts.append(reading)
-    day, month_word, year = parts
-    month = _month(month_word)
-    if not (day.isdigit() and year.isdigit() and len(year) == 2 and month):
-        return None
-    try:
-        return date(2000 + int(year), month, int(day)).isoformat()
-    except ValueError:
-        return None
+        parts.append(_agreed(read_at, _SLOT_HEIGHTS, key))
+    return parts[0], parts[1], parts[2]
 
 
 def _read_slot(
@@ -365,28 +361,40 @@ _SLOT_HEIGHTS = (REREAD_HEIGHT, 34.0, 40.0)
 """Letter heights a slot is read at: the first two must agree, or the third settles it."""
 
 
-def _agreed(read_at: Callable[[float], str], heights: tuple[float, ...]) -> str | None:
-    """One slot's value from two readings at different scales, or None.
+def _agreed(
+    read_at: Callable[[float], str], heights: tuple[float, ...], key: Callable[[str], int | None]
+) -> int | None:
+    """One slot's value (day, month or year) from readings at different scales, or None.
 
-    When they differ, a third reading settles it only by siding with one of them while the
-    other merely lost characters (Tesseract drops one «1» of a thin «11» at some scales);
-    two real disagreements («05» against «07»), or a scale that saw nothing, leave the slot
-    unread.
+    The first two readings decide when they name the same value (the month's «апоеля» and
+    «аппоеля» are both April); otherwise a third settles it when it names the value of one
+    of them. The slot is only one of two ways the date is read: a value from here is
+    certain only where the line's own reading agrees (:func:`_with_slots`).
     """
-    first, second = read_at(heights[0]), read_at(heights[1])
-    if first == second:
-        return first or None
-    extra = read_at(heights[2])
-    if extra not in (first, second) or not extra:
+    first, second = key(read_at(heights[0])), key(read_at(heights[1]))
+    if first is not None and first == second:
+        return first
+    third = key(read_at(heights[2]))
+    return third if third is not None and third in (first, second) else None
+
+
+def _day(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= 31 else None
+
+
+def _year_digits(text: str) -> int | None:
+    """The year's last two digits, written after the printed «20»."""
+    return int(text) if text.isdigit() and len(text) == 2 else None
+
+
+def _slot_date(parts: SlotParts) -> str | None:
+    day, month, year = parts
+    if day is None or month is None or year is None:
         return None
-    other = second if extra == first else first
-    return extra if _lost_letters(other, extra) else None
-
-
-def _lost_letters(short: str, full: str) -> bool:
-    """Whether ``short`` is ``full`` with some characters dropped (not changed)."""
-    it = iter(full)
-    return 0 < len(short) < len(full) and all(ch in it for ch in short)
+    try:
+        return date(2000 + year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:
@@ -429,11 +437,24 @@ def _month(word: str) -> int | None:
 
 
 _PATRONYMIC_END = re.compile(r"(вич|вна|ична|инична)$", re.IGNORECASE)
+# Words of the caption under the name line, «фамилия, имя, отчество (при наличии)
+# застрахованного лица», as they start (OCR may cut their ends).
+_CAPTION_STEMS = ("фамил", "отчеств", "(при", "налич", "застрах", "лица")
+_UNDERLINE_TAIL = re.compile(r"^(.+?(?:вич|вна|ична|инична))[-_—–]+\w{0,2}$", re.IGNORECASE)
 
 
 def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
     """Surname, first name and patronymic from the one line that holds them, in that order."""
     parts = (names.value or "").split()
+    caption = next(
+        (i for i, part in enumerate(parts) if i >= 2 and fold(part).startswith(_CAPTION_STEMS)),
+        None,
+    )
+    if caption is not None:
+        # The caption under the line («(при наличии) застрахованного лица») read with it on
+        # a tilted photo: the names end where it begins.
+        parts = parts[:caption]
+        names = dataclasses.replace(names, needs_review=True, confidence=min(names.confidence, 0.6))
     if len(parts) == 2 and "-" in parts[0] and _PATRONYMIC_END.search(parts[1]):
         # The underline between two words read as a hyphen: three names, shown for review.
         parts = [*parts[0].split("-", 1), parts[1]]
@@ -444,6 +465,14 @@ def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
         head, tail = parts[1].rsplit("-", 1)
         if _PATRONYMIC_END.search(tail) and head:
             parts = [parts[0], head, tail]
+            names = dataclasses.replace(
+                names, needs_review=True, confidence=min(names.confidence, 0.6)
+            )
+    if len(parts) == 3:
+        end = _UNDERLINE_TAIL.match(parts[2])
+        if end is not None:
+            # «Павловна-Ть»: the underline's end and a speck read after the patronymic.
+            parts = [*parts[:2], end.group(1)]
             names = dataclasses.replace(
                 names, needs_review=True, confidence=min(names.confidence, 0.6)
             )

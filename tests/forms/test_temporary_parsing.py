@@ -12,6 +12,8 @@ from omsdesktop.forms.temporary import (
     _FEMALE_BOX,
     _MALE_BOX,
     _agreed,
+    _day,
+    _month,
     _parse_first_date,
     _parse_form_date,
     _split_full_name,
@@ -72,6 +74,25 @@ def test_underline_read_as_hyphen_splits_first_name_and_patronymic_for_review() 
     assert all(f.needs_review for f in fields.values())
 
 
+@pytest.mark.parametrize("read", ["Павловна-Ть", "Павловна--Оы", "Павловна_"])
+def test_underline_end_after_the_patronymic_is_dropped_for_review(read: str) -> None:
+    fields = _split_full_name(FieldValue(value=f"Жукова Анна {read}", confidence=0.9))
+    assert fields["patronymic"].value == "Павловна"
+    assert all(f.needs_review for f in fields.values())
+
+
+def test_caption_read_with_the_name_line_is_cut_off_for_review() -> None:
+    fields = _split_full_name(
+        FieldValue(value="Жуков Михаил Георгиевич наличии заст", confidence=0.9)
+    )
+    assert [fields[k].value for k in ("last_name", "first_name", "patronymic")] == [
+        "Жуков",
+        "Михаил",
+        "Георгиевич",
+    ]
+    assert all(f.needs_review for f in fields.values())
+
+
 def test_double_first_name_is_kept_and_a_missing_patronymic_is_not_certain() -> None:
     fields = _split_full_name(FieldValue(value="Лебедева Анна-Мария", confidence=0.9))
     assert fields["first_name"].value == "Анна-Мария"
@@ -110,22 +131,26 @@ def test_a_tick_is_found_in_its_box(shift_mm: float) -> None:
 @pytest.mark.parametrize(
     ("readings", "want"),
     [
-        (["07", "07", "99"], "07"),  # two scales agree: the third is never read
-        (["11", "1", "11"], "11"),  # one «1» of a thin «11» lost at one scale
-        (["1", "11", "11"], "11"),
-        (["05", "07", "07"], None),  # a real disagreement is not settled by a vote
-        (["25", "", "25"], None),  # a scale that saw nothing is no support
-        (["11", "1", "12"], None),
+        (["07", "07", "99"], 7),  # two scales agree: the third is never read
+        (["11", "1", "11"], 11),  # one «1» of a thin «11» lost at one scale
+        (["27", "22", "22"], 22),  # the third sides with one of the two
+        (["05", "07", "12"], None),  # three different readings
         (["", "", "7"], None),  # an empty slot stays empty
+        (["", "7", ""], None),
     ],
 )
-def test_a_date_slot_needs_its_scales_to_agree(readings: list[str], want: str | None) -> None:
+def test_a_date_slot_needs_two_scales_to_agree(readings: list[str], want: int | None) -> None:
     asked: list[float] = []
 
     def read_at(height: float) -> str:
         asked.append(height)
         return readings[len(asked) - 1]
 
-    assert _agreed(read_at, (28.0, 34.0, 40.0)) == want
-    if readings[0] == readings[1]:
+    assert _agreed(read_at, (28.0, 34.0, 40.0), _day) == want
+    if readings[0] == readings[1] != "":
         assert asked == [28.0, 34.0]
+
+
+def test_month_slot_readings_agree_on_the_month_not_the_letters() -> None:
+    readings = iter(["апоеля", "аппоеля", "июня"])
+    assert _agreed(lambda _h: next(readings), (28.0, 34.0, 40.0), _month) == 4
