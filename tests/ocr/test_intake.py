@@ -243,6 +243,27 @@ def test_exif_orientation_is_applied(tmp_path: Path, fmt: str) -> None:
     assert_colours(page.image, [BLUE, RED, WHITE, GREEN])
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize(
+    ("orientation", "colours"),
+    [
+        (3, [WHITE, BLUE, GREEN, RED]),  # upside down
+        (8, [GREEN, WHITE, RED, BLUE]),  # a quarter turn the other way
+        (2, [GREEN, RED, WHITE, BLUE]),  # mirrored: left to Pillow
+    ],
+)
+def test_every_exif_orientation_comes_out_upright(
+    tmp_path: Path, fmt: str, orientation: int, colours: list[tuple[int, int, int]]
+) -> None:
+    # JPEG and PNG are decoded by OpenCV where they can be; the turn is ours to apply.
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    kwargs: dict[str, object] = {"quality": 95} if fmt == "JPEG" else {}
+    data = save(quadrant_image(), fmt, exif=exif, **kwargs)
+    page = intake.load_page(write(tmp_path / f"phone.{fmt.lower()}", data))
+    assert_colours(page.image, colours)
+
+
 def test_tiff_orientation_is_per_page(tmp_path: Path) -> None:
     buf = io.BytesIO()
     with TiffImagePlugin.AppendingTiffWriter(buf) as tiff:
