@@ -83,7 +83,7 @@ def parse_digits(length: int | tuple[int, int]) -> Parser:
 
 
 def parse_text(text: str) -> str | None:
-    cleaned = " ".join(text.split()).strip(" _-—|\"'“”„«»,:;")
+    cleaned = " ".join(text.split()).strip(" _-—|\"'`‘’“”„«»,:;~")
     return cleaned or None
 
 
@@ -93,10 +93,15 @@ _TOWN_ABBREVIATION = re.compile(r"^(?:[гГrтТ][.,в]?|[Гг]\s*\.)\s+(?=[А-�
 def parse_place(text: str) -> str | None:
     """A place of birth: "г. Москва", "пос. Знаменка ... области" — quotes and stray marks off,
     and the town abbreviation "г." restored where OCR read it as "Г.", "r." or "тв"."""
-    cleaned = parse_text(text)
+    cleaned = parse_text(_STRAY_END.sub("", text))
     if cleaned is None:
         return None
     return _TOWN_ABBREVIATION.sub("г. ", cleaned)
+
+
+# A speck or a digit of the next line read at the end of a place («… края 2»): a place
+# never ends in a lone one- or two-character number.
+_STRAY_END = re.compile(r"(?<=[а-яё.])\s+\d{1,2}[.,]?\s*$", re.IGNORECASE)
 
 
 def reading_of(words: Sequence[Word], parser: Parser) -> Reading:
