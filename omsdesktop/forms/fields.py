@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.normalize import name_case, normalize_name_chars, parse_date
+from omsdesktop.forms.places import mend_region
 from omsdesktop.ocr.engine import OcrEngine, Word, mean_confidence
 from omsdesktop.ocr.layout import PageText, read_region, union_boxes
 from omsdesktop.ocr.types import Box
@@ -93,11 +94,14 @@ _TOWN_ABBREVIATION = re.compile(r"^(?:[гГrтТ][.,в]?|[Гг]\s*\.)\s+(?=[А-�
 def parse_place(text: str) -> str | None:
     """A place of birth: "г. Москва", "пос. Знаменка ... области" — quotes and stray marks off,
     and the town abbreviation "г." restored where OCR read it as "Г.", "r." or "тв"."""
-    cleaned = parse_text(_STRAY_END.sub("", text))
+    cleaned = parse_text(_STRAY_END.sub("", _INNER_MARKS.sub(" ", text)))
     if cleaned is None:
         return None
-    return _TOWN_ABBREVIATION.sub("г. ", cleaned)
+    return mend_region(_TOWN_ABBREVIATION.sub("г. ", cleaned))
 
+
+# Underline pieces and bars read between the words of a place («ПЕРВОМАЙСКОГО_ _РАЙОНА»).
+_INNER_MARKS = re.compile(r"[_|]+")
 
 # A speck or a digit of the next line read at the end of a place («… края 2»): a place
 # never ends in a lone one- or two-character number.
