@@ -449,13 +449,22 @@ def _settled(readings: Sequence[Reading], validate: Callable[[str], bool] | None
     return False
 
 
-def ink_box(image: Image, zone: Box, *, min_height: float, min_parts: int = 2) -> Box | None:
+def ink_box(
+    image: Image,
+    zone: Box,
+    *,
+    min_height: float,
+    min_parts: int = 2,
+    centred_in: Box | None = None,
+) -> Box | None:
     """The box of letter-sized ink in a zone of the cleaned page, or None when it is empty.
 
     The cleaned page has the guilloche and coloured print faded out; what is left that is
     about as tall as a typed letter (not a speck, not a long rule) is a value. Rules are
     taken out first, so letters standing on an underline count. A value is at least
-    ``min_parts`` letter-sized pieces (one for a slot that may hold a single digit).
+    ``min_parts`` letter-sized pieces (one for a slot that may hold a single digit). With
+    ``centred_in``, only pieces whose middle lies in that box count, whole even where they
+    reach past it (a digit shifted half out of its slot by the printer).
     """
     region = image[zone.y : zone.y + zone.height, zone.x : zone.x + zone.width]
     if region.size == 0:
@@ -473,10 +482,17 @@ def ink_box(image: Image, zone: Box, *, min_height: float, min_parts: int = 2) -
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
         if min_height <= h <= 6 * min_height and w <= 6 * h and area >= 0.15 * w * h:
-            boxes.append(Box(zone.x + x, zone.y + y, w, h))
+            piece = Box(zone.x + x, zone.y + y, w, h)
+            if centred_in is None or _centred_in(piece, centred_in):
+                boxes.append(piece)
     if len(boxes) < max(1, min_parts):
         return None
     return union_boxes(boxes)
+
+
+def _centred_in(piece: Box, box: Box) -> bool:
+    cx = piece.x + piece.width / 2
+    return box.x <= cx <= box.x + box.width
 
 
 __all__ = [

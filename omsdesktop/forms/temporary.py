@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+import cv2
 import numpy as np
 
 from omsdesktop.forms.fields import DIGITS, parse_date_value, parse_name, parse_text
@@ -305,8 +306,7 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
         return None, None, None
     image = reader.page.image.copy()
     for mark in _DATE_MARKS[name]:
-        b = reader.reg.box(Zone(mark.x0 - 0.2, mark.y0, mark.x1 + 0.2, mark.y1), shape)
-        image[b.y : b.y + b.height, b.x : b.x + b.width] = 255
+        _paint_out_mark(image, reader.reg.box(mark, shape), round(_MARK_SLACK_MM * scale))
     parts: list[int | None] = []
     specs = ((DIGITS, "eng", _day), (_LOWER, "rus", _month), (DIGITS, "eng", _year_digits))
     for zone, (whitelist, lang, key) in zip(slots, specs, strict=True):
@@ -316,7 +316,15 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
             continue
         # A slot lies between painted-out marks: one piece of ink is a value (the day «7»,
         # a month written in one stroke).
-        ink = ink_box(image, box, min_height=0.35 * reader.letter_mm * scale, min_parts=1)
+        reach = round(_SLOT_REACH_MM * scale)
+        wide = Box(max(0, box.x - reach), box.y, box.width + 2 * reach, box.height)
+        ink = ink_box(
+            image,
+            wide,
+            min_height=0.35 * reader.letter_mm * scale,
+            min_parts=1,
+            centred_in=box,
+        )
         if ink is None:
             parts.append(None)
             continue
@@ -325,14 +333,58 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
         # make Tesseract's line mode read nothing at all.
         pad = max(2, ink.height // 12)
         limits = (
-            box.x,
-            box.x + box.width,
+            min(box.x, ink.x - pad),
+            max(box.x + box.width, ink.x + ink.width + pad),
             max(box.y - box.height // 4, ink.y - pad),
             min(box.y + box.height, ink.y + ink.height + pad),
         )
         read_at = functools.partial(_read_slot, reader.engine, image, ink, lang, whitelist, limits)
         parts.append(_agreed(read_at, _SLOT_HEIGHTS, key))
     return parts[0], parts[1], parts[2]
+
+
+_MARK_SLACK_MM = 0.6
+"""How far a printed mark's own ink may lie outside its measured place (the blank's print
+shifts by a few tenths of a millimetre)."""
+
+_SLOT_REACH_MM = 2.5
+"""How far past its slot a value's letter may reach and still be taken whole: printers shift
+the typed values by a millimetre or more, onto the printed quotes."""
+
+
+def _paint_out_mark(image: Image, mark: Box, slack: int) -> None:
+    """Paint white, in place, the ink of a printed quote, «20» or «г.»: every dark piece that
+    lies mostly within the mark's place. A typed digit shifted onto the mark lies mostly
+    outside it and is kept whole (painting the whole rectangle cut a «0» in half, and «20»
+    read «2»)."""
+    ih, iw = image.shape[:2]
+    reach = 3 * slack
+    x0, y0 = max(0, mark.x - reach), max(0, mark.y - reach)
+    x1, y1 = min(iw, mark.x + mark.width + reach), min(ih, mark.y + mark.height + reach)
+    region = image[y0:y1, x0:x1]
+    if region.size == 0:
+        return
+    grey = region if region.ndim == 2 else np.min(region, axis=2)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        np.asarray(grey < 110, np.uint8), connectivity=8
+    )
+    inner = np.zeros(grey.shape, bool)
+    inner[
+        max(0, mark.y - slack - y0) : mark.y + mark.height + slack - y0,
+        max(0, mark.x - slack - x0) : mark.x + mark.width + slack - x0,
+    ] = True
+    marks = np.zeros(grey.shape, np.uint8)
+    for i in range(1, count):
+        piece = labels == i
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if np.count_nonzero(piece & inner) >= _MARK_SHARE * area:
+            marks[piece] = 255
+    # With the grey rim round the print (paler than the ink threshold, still read as strokes).
+    region[cv2.dilate(marks, np.ones((5, 5), np.uint8)) > 0] = 255
+
+
+_MARK_SHARE = 0.6
+"""The share of a dark piece that must lie in a printed mark's place for it to be the mark."""
 
 
 def _read_slot(
