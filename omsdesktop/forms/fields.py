@@ -137,10 +137,31 @@ def read_field(
     return decide(readings, validate=validate)
 
 
+RANK_MIN_CONFIDENCE = 0.3
+"""A reading ranks (:func:`decide`) only where Tesseract is at least this sure of it: a
+low-confidence scrap («Но Миа») can happen to be two dictionary names."""
+
+
+def _ranked(value: str, pool: Sequence[Reading], rank: Callable[[str], int] | None) -> float:
+    if rank is None:
+        return 0.0
+    best = max(r.confidence for r in pool if r.value == value)
+    return float(rank(value)) if best >= RANK_MIN_CONFIDENCE else float("-inf")
+
+
 def decide(
-    readings: Sequence[Reading], *, validate: Callable[[str], bool] | None = None
+    readings: Sequence[Reading],
+    *,
+    validate: Callable[[str], bool] | None = None,
+    rank: Callable[[str], int] | None = None,
 ) -> FieldValue:
-    """Choose among readings of one field: valid over invalid, agreement raises confidence."""
+    """Choose among readings of one field: valid over invalid, agreement raises confidence.
+
+    ``rank`` orders the values before the count of readings does: the names the dictionary
+    knows before names it does not (re-reads of one crop that all lost the letter standing on
+    an underline outvote the page pass that kept it). Readings that disagree are shown for
+    review all the same.
+    """
     parsed = [r for r in readings if r.value is not None]
     box = next((r.box for r in readings if r.box is not None), None)
     raw = readings[0].text if readings else None
@@ -158,7 +179,10 @@ def decide(
         assert r.value is not None
         count, conf_sum = support.get(r.value, (0, 0.0))
         support[r.value] = (count + 1, conf_sum + r.confidence)
-    best_value = max(support, key=lambda v: support[v])
+    best_value = max(
+        support,
+        key=lambda v: (_ranked(v, pool, rank), support[v][0], support[v][1]),
+    )
     agreeing = [r for r in pool if r.value == best_value]
     conf = max(r.confidence for r in agreeing)
     n_read = len(readings)

@@ -712,6 +712,26 @@ def _whole(pieces: list[str], index: int, option: str) -> str:
     return "".join(_match_case(p, option) if i == index else p for i, p in enumerate(pieces))
 
 
+def known_name_parts(full_name: str) -> int:
+    """How many words of «Фамилия Имя Отчество» the dictionary knows for their place: the
+    first as a surname, the second as a first name, the third as a patronymic. Two readings
+    of one name line that disagree («Емельянов» on the page, «Мельянов» in a re-read that lost
+    the letter on the underline) are ranked by it; neither is certain."""
+    words = [fold(w) for w in full_name.split()]
+    words = [w for w in words if w not in _PARTICLES] + [w for w in words if w in _PARTICLES]
+    # A word past the three (a caption or a speck read with the line) counts against.
+    known = -sum(1 for w in words[3:] if w not in _PARTICLES)
+    for slot, word in zip(("last_name", "first_name", "patronymic"), words, strict=False):
+        parts = [p for p in word.split("-") if p]
+        if not parts or any(len(p) < 3 for p in parts):
+            continue  # «Но»: a scrap, even where the dictionary has it
+        if slot == "last_name":
+            known += all(_analyze(p).surname for p in parts)
+        else:
+            known += all(_known_in_slot(slot, p) for p in parts)
+    return known
+
+
 def split_glued_names(word: str) -> tuple[str, str] | None:
     """A first name and a patronymic read as one word («МИРОСЛАВАРИНАТОВНА»), apart.
 
@@ -745,6 +765,7 @@ __all__ = [
     "check_name",
     "correct_name",
     "is_caption",
+    "known_name_parts",
     "name_problem",
     "same_as_other_problem",
     "split_glued_names",

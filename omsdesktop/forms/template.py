@@ -370,8 +370,10 @@ class ZoneReader:
         whitelist: str | None,
         *,
         validate: Callable[[str], bool] | None = None,
+        rank: Callable[[str], int] | None = None,
     ) -> FieldValue:
-        """The value in a zone: the page pass's words and re-reads of their box, decided.
+        """The value in a zone: the page pass's words and re-reads of their box, decided
+        (:func:`omsdesktop.forms.fields.decide`; ``rank`` orders disagreeing readings).
 
         A zone with no word and no letter-sized ink is an empty field (value None, ``raw``
         None); a zone with ink the page pass did not read is re-read as a whole.
@@ -417,7 +419,7 @@ class ZoneReader:
             readings.append(Reading(second.text, second.value, second.confidence, box))
             if _settled(readings, validate):
                 break
-        result = decide(readings, validate=validate)
+        result = decide(readings, validate=validate, rank=rank)
         raw = " ".join(r.text for r in readings if r.text) or None
         confidence, review = result.confidence, result.needs_review
         if result.alternatives:

@@ -26,6 +26,7 @@ import numpy as np
 from omsdesktop.forms.fields import DIGITS, parse_date_value, parse_name, parse_text
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import FieldValue
+from omsdesktop.forms.names import known_name_parts
 from omsdesktop.forms.normalize import fold
 from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
 from omsdesktop.forms.template import (
@@ -181,7 +182,7 @@ def read_temporary(
         # The blank's own «000000000»: nothing to prefill.
         number = FieldValue(value=None, confidence=0.0, box=number.box, needs_review=True)
     fields["policy_number"] = number
-    names = reader.read("full_name", parse_name, "rus", None)
+    names = reader.read("full_name", parse_name, "rus", None, rank=known_name_parts)
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
     fields["birth_date"] = birth

@@ -364,3 +364,30 @@ def test_unknown_surname_one_lookalike_from_a_known_one_is_not_certain(value, ca
 @pytest.mark.parametrize("value", ["Галиева", "Чернодубровский", "Римского-Корсакова"])
 def test_known_or_far_surnames_stay_certain(value):
     assert check_name("last_name", value).certain_ok
+
+
+def test_known_name_parts_counts_each_word_in_its_place() -> None:
+    from omsdesktop.forms.names import known_name_parts
+
+    assert known_name_parts("Емельянов Михаил Яковлевич") == 3
+    assert known_name_parts("Мельянов Михаил") == 1  # the surname lost its first letter
+    assert known_name_parts("Михаил Емельянов") == 0  # each word out of its place
+    assert known_name_parts("Савицкая Кира Тимофеевна Сене") == 2  # a word too many
+    assert known_name_parts("Но Миа") == 1  # a two-letter scrap never counts
+
+
+def test_decide_prefers_the_reading_the_dictionary_knows_and_flags_it() -> None:
+    from omsdesktop.forms.fields import Reading, decide
+    from omsdesktop.forms.names import known_name_parts
+
+    readings = [
+        Reading("Емельянов Михаил", "Емельянов Михаил", 0.58, None),
+        Reading("мельянов Михаил", "Мельянов Михаил", 0.93, None),
+        Reading("мельянов Михаил", "Мельянов Михаил", 0.90, None),
+        Reading("Но Миа", "Но Миа", 0.18, None),  # too unsure to rank
+    ]
+    plain = decide(readings)
+    assert plain.value == "Мельянов Михаил"
+    ranked = decide(readings, rank=known_name_parts)
+    assert ranked.value == "Емельянов Михаил"
+    assert ranked.needs_review
