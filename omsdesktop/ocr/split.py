@@ -262,6 +262,31 @@ def _has_text(ink: np.ndarray, mask: np.ndarray) -> bool:
     return count >= 12
 
 
+RING_SHARE = 0.02
+"""Width of the ring looked at round a part, as a share of the image's long side."""
+
+
+def _framed_in_print(ink: np.ndarray, region: np.ndarray, side: int) -> bool:
+    """Whether a part of a print outline is a table on one page rather than a sheet: print
+    lies right outside it on two opposite sides (a policy's title above its table and the
+    signature line below), where a sheet lying over another has the other sheet on one side
+    only and background on the rest."""
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(region))
+    ring = max(3, round(RING_SHARE * side))
+    ih, iw = ink.shape[:2]
+
+    def printed(band: np.ndarray) -> bool:
+        if band.size == 0:
+            return False
+        return cv2.connectedComponents(np.ascontiguousarray(band), connectivity=8)[0] - 1 >= 3
+
+    above = printed(ink[max(0, y - ring) : y, x : x + w])
+    below = printed(ink[y + h : min(ih, y + h + ring), x : x + w])
+    left = printed(ink[y : y + h, max(0, x - ring) : x])
+    right = printed(ink[y : y + h, x + w : min(iw, x + w + ring)])
+    return (above and below) or (left and right)
+
+
 def _is_document(
     outline: Outline, frame: float, aspect: tuple[float, float] = ASPECT_RANGE
 ) -> bool:
@@ -337,7 +362,11 @@ def find_documents(image: Image, *, cancelled: CancelledFn | None = None) -> lis
             (piece,) = outline_candidates(part)[:1] or (None,)
             if piece is None or piece.rectangularity < 0.8:
                 continue
-            if _is_document(piece, frame) and _has_text(ink, part):
+            if (
+                _is_document(piece, frame)
+                and _has_text(ink, part)
+                and not _framed_in_print(ink, part, max(h, w))
+            ):
                 found.append(part)
     _check(cancelled)
 
