@@ -124,3 +124,17 @@ def test_two_white_sheets_on_a_white_lid_show_only_their_print() -> None:
     single = PILImage.new("RGB", (2480, 3508), (244, 244, 244))
     _print_block(ImageDraw.Draw(single), family, (200, 250, 2000, 3000))
     assert len(find_documents(np.asarray(single)[..., ::-1].copy())) <= 1
+
+
+def test_a_table_with_print_above_and_below_is_not_a_sheet() -> None:
+    from omsdesktop.ocr.split import _framed_in_print
+
+    ink = np.zeros((400, 300), np.uint8)
+    region = np.zeros_like(ink)
+    region[150:250, 50:250] = 255
+    for x in range(60, 240, 20):  # «words» just outside the region
+        ink[140:146, x : x + 8] = 255  # above it
+    assert not _framed_in_print(ink, region, 400)  # print on one side: a neighbour sheet
+    for x in range(60, 240, 20):
+        ink[254:260, x : x + 8] = 255  # and below it
+    assert _framed_in_print(ink, region, 400)
