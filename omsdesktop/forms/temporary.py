@@ -188,7 +188,7 @@ def read_temporary(
     fields["birth_date"] = birth
     for name in ("policy_issue_date", "policy_expiry_date"):
         line = reader.read(name, _parse_form_date, "rus", None)
-        fields[name] = _with_slots(line, _slot_date(_read_date_slots(reader, name)))
+        fields[name] = _with_slots(line, _read_date_slots(reader, name))
     fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
     fields["sex"] = _ticked_sex(image, reg)
     return _dates_agree(fields)
@@ -284,14 +284,10 @@ def _year_end(text: str) -> int | None:
     return None
 
 
-SlotParts = tuple[int | None, int | None, int | None]
-"""A date read slot by slot: the day, the month and the year's last two digits, each None
-where its slot is empty or its readings disagree."""
-
-
-def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
+def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
     """The date read slot by slot (day digits, month letters, the year's two digits), each
-    slot at two scales that must agree (:func:`_agreed`).
+    slot at two scales that must agree (:func:`_agreed`); None when a slot is empty or its
+    readings disagree (the slots after it are then not read).
 
     The form's printed quotes, «20» and «г.» are painted out first (their places are known),
     so a typed digit touching a quote is read as a digit, not merged with it; each slot may
@@ -304,17 +300,16 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
         Zone(slots[0].x0 - 3, slots[0].y0 - 1.5, slots[2].x1 + 4, slots[2].y1 + 1), shape
     )
     if line.width == 0 or line.height == 0:
-        return None, None, None
+        return None
     image = reader.page.image.copy()
     for mark in _DATE_MARKS[name]:
         _paint_out_mark(image, reader.reg.box(mark, shape), round(_MARK_SLACK_MM * scale))
-    parts: list[int | None] = []
+    parts: list[int] = []
     specs = ((DIGITS, "eng", _day), (_LOWER, "rus", _month), (DIGITS, "eng", _year_digits))
     for zone, (whitelist, lang, key) in zip(slots, specs, strict=True):
         box = reader.reg.box(Zone(zone.x0 - 1.0, zone.y0, zone.x1 + 1.0, zone.y1), shape)
         if box.width == 0 or box.height == 0:
-            parts.append(None)
-            continue
+            return None
         # A slot lies between painted-out marks: one piece of ink is a value (the day «7»,
         # a month written in one stroke).
         reach = round(_SLOT_REACH_MM * scale)
@@ -327,8 +322,7 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
             centred_in=box,
         )
         if ink is None:
-            parts.append(None)
-            continue
+            return None
         # The crop stays on the value's own ink (its letter-sized pieces): the slot reaches
         # up to the bottoms of the line above («законом» over the year), and those slivers
         # make Tesseract's line mode read nothing at all.
@@ -340,13 +334,23 @@ def _read_date_slots(reader: ZoneReader, name: str) -> SlotParts:
             min(box.y + box.height, ink.y + ink.height + pad),
         )
         read_at = functools.partial(_read_slot, reader.engine, image, ink, lang, whitelist, limits)
-        parts.append(_agreed(read_at, _SLOT_HEIGHTS, key))
-    return parts[0], parts[1], parts[2]
+        part = _agreed(read_at, _SLOT_HEIGHTS, key)
+        if part is None:
+            return None
+        parts.append(part)
+    day, month, year = parts
+    try:
+        return date(2000 + year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 _MARK_SLACK_MM = 0.6
 """How far a printed mark's own ink may lie outside its measured place (the blank's print
 shifts by a few tenths of a millimetre)."""
+
+_MARK_SHARE = 0.6
+"""The share of a dark piece that must lie in a printed mark's place for it to be the mark."""
 
 _SLOT_REACH_MM = 2.5
 """How far past its slot a value's letter may reach and still be taken whole: printers shift
@@ -382,10 +386,6 @@ def _paint_out_mark(image: Image, mark: Box, slack: int) -> None:
             marks[piece] = 255
     # With the grey rim round the print (paler than the ink threshold, still read as strokes).
     region[cv2.dilate(marks, np.ones((5, 5), np.uint8)) > 0] = 255
-
-
-_MARK_SHARE = 0.6
-"""The share of a dark piece that must lie in a printed mark's place for it to be the mark."""
 
 
 def _read_slot(
@@ -438,16 +438,6 @@ def _day(text: str) -> int | None:
 def _year_digits(text: str) -> int | None:
     """The year's last two digits, written after the printed «20»."""
     return int(text) if text.isdigit() and len(text) == 2 else None
-
-
-def _slot_date(parts: SlotParts) -> str | None:
-    day, month, year = parts
-    if day is None or month is None or year is None:
-        return None
-    try:
-        return date(2000 + year, month, day).isoformat()
-    except ValueError:
-        return None
 
 
 def _with_slots(line: FieldValue, slots: str | None) -> FieldValue:

@@ -546,7 +546,7 @@ def _decode_frame(
                 bgr = fast
             else:
                 im.load()
-                orientation = im.getexif().get(0x0112, 1)
+                orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
                 upright = im
                 if orientation in (2, 3, 4, 5, 6, 7, 8):
                     upright = ImageOps.exif_transpose(im)
