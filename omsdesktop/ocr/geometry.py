@@ -395,3 +395,17 @@ def locate_document(
         mask=paper,
         mask_scale=s,
     )
+
+
+_QUARTER_TURNS = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+def rotate_clockwise(image: np.ndarray, degrees: int) -> np.ndarray:
+    """``image`` turned clockwise by 0, 90, 180 or 270 degrees (the same array for 0)."""
+    if degrees % 360 == 0:
+        return image
+    return np.asarray(cv2.rotate(image, _QUARTER_TURNS[degrees % 360]), np.uint8)

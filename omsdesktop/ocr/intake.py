@@ -71,6 +71,7 @@ from omsdesktop.ocr._intake_errors import (
 )
 from omsdesktop.ocr._pdf import PdfDocument
 from omsdesktop.ocr._pilutil import as_uint8, bomb_megapixels, quiet_decoder_warnings, to_numpy
+from omsdesktop.ocr.geometry import rotate_clockwise
 from omsdesktop.ocr.types import Image as BGRImage
 from omsdesktop.ocr.types import Page
 
@@ -478,6 +479,8 @@ def _pil_to_bgr(im: Image.Image, fmt: str) -> BGRImage:
 
 
 _EXIF_ORIENTATION = 0x0112
+_EXIF_TURN = {1: 0, 3: 180, 6: 90, 8: 270}
+"""The clockwise turn that shows an image stored with this EXIF orientation upright."""
 
 
 def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | None:
@@ -497,20 +500,14 @@ def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | No
     if (fmt == "png" and b"IEND" not in tail) or (fmt == "jpeg" and not tail.endswith(b"\xff\xd9")):
         return None
     orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
-    if orientation not in (1, 3, 6, 8):
+    if orientation not in _EXIF_TURN:
         return None
     decoded = cv2.imdecode(
         np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
     )
     if decoded is None or decoded.shape[:2] != (im.size[1], im.size[0]):
         return None  # truncated or odd data: Pillow decodes it or says what is wrong
-    if orientation == 3:
-        decoded = cv2.rotate(decoded, cv2.ROTATE_180)
-    elif orientation == 6:
-        decoded = cv2.rotate(decoded, cv2.ROTATE_90_CLOCKWISE)
-    elif orientation == 8:
-        decoded = cv2.rotate(decoded, cv2.ROTATE_90_COUNTERCLOCKWISE)
-    return as_uint8(decoded)
+    return as_uint8(rotate_clockwise(decoded, _EXIF_TURN[orientation]))
 
 
 def _decode_frame(

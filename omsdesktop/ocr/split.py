@@ -257,9 +257,14 @@ def _cut_along(
 
 def _has_text(ink: np.ndarray, mask: np.ndarray) -> bool:
     """A document carries print: enough small ink specks inside its region."""
-    inside = cv2.bitwise_and(ink, mask)
-    count = cv2.connectedComponents(inside, connectivity=8)[0] - 1
-    return count >= 12
+    return _specks(cv2.bitwise_and(ink, mask)) >= 12
+
+
+def _specks(ink: np.ndarray) -> int:
+    """How many separate pieces of ink there are."""
+    if ink.size == 0:
+        return 0
+    return int(cv2.connectedComponents(np.ascontiguousarray(ink), connectivity=8)[0]) - 1
 
 
 RING_SHARE = 0.02
@@ -274,16 +279,10 @@ def _framed_in_print(ink: np.ndarray, region: np.ndarray, side: int) -> bool:
     x, y, w, h = cv2.boundingRect(cv2.findNonZero(region))
     ring = max(3, round(RING_SHARE * side))
     ih, iw = ink.shape[:2]
-
-    def printed(band: np.ndarray) -> bool:
-        if band.size == 0:
-            return False
-        return cv2.connectedComponents(np.ascontiguousarray(band), connectivity=8)[0] - 1 >= 3
-
-    above = printed(ink[max(0, y - ring) : y, x : x + w])
-    below = printed(ink[y + h : min(ih, y + h + ring), x : x + w])
-    left = printed(ink[y : y + h, max(0, x - ring) : x])
-    right = printed(ink[y : y + h, x + w : min(iw, x + w + ring)])
+    above = _specks(ink[max(0, y - ring) : y, x : x + w]) >= 3
+    below = _specks(ink[y + h : min(ih, y + h + ring), x : x + w]) >= 3
+    left = _specks(ink[y : y + h, max(0, x - ring) : x]) >= 3
+    right = _specks(ink[y : y + h, x + w : min(iw, x + w + ring)]) >= 3
     return (above and below) or (left and right)
 
 

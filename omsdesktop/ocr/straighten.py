@@ -28,6 +28,7 @@ from omsdesktop.ocr.geometry import (
     quad_area,
     quad_size,
     resize,
+    rotate_clockwise,
     scale_for,
     to_bgr,
     to_gray,
@@ -495,12 +496,7 @@ def straighten(
         result = bgr
         transform: FloatArray | None = None
     elif not document_found and level == 0.0:
-        codes = {
-            90: cv2.ROTATE_90_CLOCKWISE,
-            180: cv2.ROTATE_180,
-            270: cv2.ROTATE_90_COUNTERCLOCKWISE,
-        }
-        result = np.asarray(cv2.rotate(bgr, codes[rotation]), np.uint8)
+        result = rotate_clockwise(bgr, rotation)
         transform = total
     else:
         paper = _paper_colour(small_gray)

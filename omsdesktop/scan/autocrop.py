@@ -25,7 +25,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from omsdesktop.ocr.geometry import order_quad, quad_area, quad_size, resize, scale_for, to_bgr
+from omsdesktop.ocr.geometry import (
+    order_quad,
+    quad_area,
+    quad_size,
+    resize,
+    rotate_clockwise,
+    scale_for,
+    to_bgr,
+)
 from omsdesktop.ocr.straighten import find_document_quad, straighten
 from omsdesktop.ocr.types import Image
 
@@ -211,12 +219,7 @@ def autocrop(
         flat = straighten(cut, cancelled=cancelled)
         if flat.rotation:
             rotation = flat.rotation
-            turns = {
-                90: cv2.ROTATE_90_CLOCKWISE,
-                180: cv2.ROTATE_180,
-                270: cv2.ROTATE_90_COUNTERCLOCKWISE,
-            }
-            cut = np.asarray(cv2.rotate(cut, turns[rotation]), np.uint8)
+            cut = rotate_clockwise(cut, rotation)
     if progress is not None:
         progress(1.0)
     return Cropped(image=cut, found=True, quad=quad, angle_deg=angle, rotation=rotation)
