@@ -26,7 +26,7 @@ import numpy as np
 from omsdesktop.forms.fields import DIGITS, parse_date_value, parse_name, parse_text
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import FieldValue
-from omsdesktop.forms.names import known_name_parts
+from omsdesktop.forms.names import is_caption, known_name_parts
 from omsdesktop.forms.normalize import fold
 from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
 from omsdesktop.forms.template import (
@@ -182,7 +182,7 @@ def read_temporary(
         # The blank's own «000000000»: nothing to prefill.
         number = FieldValue(value=None, confidence=0.0, box=number.box, needs_review=True)
     fields["policy_number"] = number
-    names = reader.read("full_name", parse_name, "rus", None, rank=known_name_parts)
+    names = reader.read("full_name", _parse_full_name, "rus", None, rank=known_name_parts)
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
     fields["birth_date"] = birth
@@ -480,23 +480,54 @@ def _month(word: str) -> int | None:
 
 
 _PATRONYMIC_END = re.compile(r"(вич|вна|ична|инична)$", re.IGNORECASE)
-# Words of the caption under the name line, «фамилия, имя, отчество (при наличии)
-# застрахованного лица», as they start (OCR may cut their ends).
-_CAPTION_STEMS = ("фамил", "отчеств", "(при", "налич", "застрах", "лица")
+# The tail of the caption under the name line, «(при наличии) застрахованного лица», as its
+# words start (OCR may cut their ends); «(при» is often read without its bracket and with a
+# stray letter («прин»).
+_CAPTION_TAIL = ("(при", "налич", "застрах", "лица")
+_CAPTION_SHORT = re.compile(r"^\(?при\w?\)?$")
+
+
+def _is_caption_tail(word: str) -> bool:
+    """A word of the caption's tail (no patronymic starts like one)."""
+    folded = fold(word)
+    return folded.startswith(_CAPTION_TAIL) or _CAPTION_SHORT.match(folded) is not None
+
+
 _UNDERLINE_TAIL = re.compile(r"^(.+?(?:вич|вна|ична|инична))[-_—–]+\w{0,2}$", re.IGNORECASE)
+
+
+def _without_caption(words: list[str]) -> tuple[list[str], bool]:
+    """The name line's words without the caption under it, and whether there was one.
+
+    On a tilted photo the line and its caption («фамилия, имя, отчество (при наличии)
+    застрахованного лица») read as one: a caption word is never a name («Емельянов
+    (фамилия, Михаил»), and the names end where the caption's tail begins.
+    """
+    names: list[str] = []
+    for word in words:
+        if len(names) >= 2 and _is_caption_tail(word):
+            break  # the caption's tail: the names are over
+        if not is_caption(word):
+            names.append(word)
+    return names, len(names) < len(words)
+
+
+def _parse_full_name(text: str) -> str | None:
+    """The names on the line, without caption words (every reading alike, so that readings
+    agree on the names, not on what of the caption each took in)."""
+    value = parse_name(text)
+    if value is None:
+        return None
+    words, _ = _without_caption(value.split())
+    return " ".join(words) or None
 
 
 def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
     """Surname, first name and patronymic from the one line that holds them, in that order."""
-    parts = (names.value or "").split()
-    caption = next(
-        (i for i, part in enumerate(parts) if i >= 2 and fold(part).startswith(_CAPTION_STEMS)),
-        None,
-    )
-    if caption is not None:
-        # The caption under the line («(при наличии) застрахованного лица») read with it on
-        # a tilted photo: the names end where it begins.
-        parts = parts[:caption]
+    parts, in_value = _without_caption((names.value or "").split())
+    _, in_raw = _without_caption((parse_name(names.raw or "") or "").split())
+    if in_value or in_raw:
+        # The caption was read with the names: a tilted photo, shown for review.
         names = dataclasses.replace(names, needs_review=True, confidence=min(names.confidence, 0.6))
     if len(parts) == 2 and "-" in parts[0] and _PATRONYMIC_END.search(parts[1]):
         # The underline between two words read as a hyphen: three names, shown for review.

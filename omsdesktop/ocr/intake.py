@@ -499,7 +499,12 @@ def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | No
     tail = data[-64:].rstrip(b"\0\r\n ")
     if (fmt == "png" and b"IEND" not in tail) or (fmt == "jpeg" and not tail.endswith(b"\xff\xd9")):
         return None
-    orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
+    if fmt == "png" and "exif" not in im.info and b"eXIf" not in data:
+        # No EXIF chunk anywhere in the file. Pillow's getexif() on a PNG decodes all the
+        # pixels to look for one after them: half the load time of a scan, for nothing.
+        orientation = 1
+    else:
+        orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
     if orientation not in _EXIF_TURN:
         return None
     decoded = cv2.imdecode(

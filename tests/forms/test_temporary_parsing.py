@@ -16,6 +16,7 @@ from omsdesktop.forms.temporary import (
     _month,
     _parse_first_date,
     _parse_form_date,
+    _parse_full_name,
     _split_full_name,
     _ticked_sex,
 )
@@ -91,6 +92,32 @@ def test_caption_read_with_the_name_line_is_cut_off_for_review() -> None:
         "Георгиевич",
     ]
     assert all(f.needs_review for f in fields.values())
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "_Белов Михаил (фамилия, Яковлевич (при лица,",  # the caption between the names
+        "Белов Михаил Яковлевич прин наличии) ‘застрахованного.",  # «(при» misread
+        "—Белов Михаил Яковлевич :",
+    ],
+)
+def test_every_reading_of_the_name_line_drops_the_caption(read: str) -> None:
+    # Readings are compared after this: they agree on the names, not on the caption's scraps.
+    assert _parse_full_name(read) == "Белов Михаил Яковлевич"
+
+
+def test_names_read_with_their_caption_are_shown_for_review() -> None:
+    fields = _split_full_name(
+        FieldValue(value="Емельянов Михаил", confidence=0.9, raw="Емельянов (фамилия, Михаил лица,")
+    )
+    assert [fields[k].value for k in ("last_name", "first_name")] == ["Емельянов", "Михаил"]
+    assert all(f.needs_review and f.confidence <= 0.6 for f in fields.values())
+
+
+def test_a_patronymic_is_not_taken_for_the_caption() -> None:
+    assert _parse_full_name("Приходько Анна Ивановна") == "Приходько Анна Ивановна"
+    assert _parse_full_name("Жукова Анна Прохоровна") == "Жукова Анна Прохоровна"
 
 
 def test_double_first_name_is_kept_and_a_missing_patronymic_is_not_certain() -> None:

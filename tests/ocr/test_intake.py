@@ -264,6 +264,32 @@ def test_every_exif_orientation_comes_out_upright(
     assert_colours(page.image, colours)
 
 
+def _png_chunks(data: bytes) -> list[bytes]:
+    """A PNG's chunks, each whole (length, type, body, CRC), after the signature."""
+    chunks, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at : at + 12 + length])
+        at += 12 + length
+    return chunks
+
+
+def test_png_exif_after_the_pixels_is_applied(tmp_path: Path) -> None:
+    # PNG allows the eXIf chunk after the image data, where a quick look at the header does
+    # not see it: the turn must still be applied.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = save(quadrant_image(), "PNG", exif=exif)
+    chunks = _png_chunks(data)
+    moved = [c for c in chunks if c[4:8] == b"eXIf"]
+    rest = [c for c in chunks if c[4:8] != b"eXIf"]
+    assert len(moved) == 1 and rest[-1][4:8] == b"IEND"
+    late = data[:8] + b"".join(rest[:-1]) + moved[0] + rest[-1]
+    page = intake.load_page(write(tmp_path / "late-exif.png", late))
+    assert_page(page, "png", (120, 80))
+    assert_colours(page.image, [BLUE, RED, WHITE, GREEN])
+
+
 def test_tiff_orientation_is_per_page(tmp_path: Path) -> None:
     buf = io.BytesIO()
     with TiffImagePlugin.AppendingTiffWriter(buf) as tiff:
