@@ -175,12 +175,13 @@ def _read_page(engine: OcrEngine, image: Image) -> PageText:
     from omsdesktop.forms.unified import register_unified
 
     cleaned = clean_page(image)
-    if page_pass_scale(cleaned) < _TRIAL_FROM_SCALE:
-        return read_page(engine, image, cleaned=cleaned)
-    trial = read_page(engine, image, cleaned=cleaned, max_scale=TRIAL_MAX_SCALE)
+    scale = page_pass_scale(cleaned)  # measured once: it costs a pass over the page's ink
+    if scale < _TRIAL_FROM_SCALE:
+        return read_page(engine, image, cleaned=cleaned, scale=scale)
+    trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=TRIAL_MAX_SCALE)
     if register_unified(trial) is not None or register_temporary(trial) is not None:
         return trial
-    return read_page(engine, image, cleaned=cleaned)
+    return read_page(engine, image, cleaned=cleaned, scale=scale)
 
 
 def _read_upright(

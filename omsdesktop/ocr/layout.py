@@ -321,16 +321,18 @@ def read_page(
     psm: int = PSM_AUTO,
     max_scale: float | None = None,
     cleaned: Image | None = None,
+    scale: float | None = None,
 ) -> PageText:
     """One OCR pass over the whole page, scaled so text is ~PAGE_TEXT_HEIGHT px tall.
 
     ``max_scale`` caps the scale (a page with small print is otherwise enlarged, and the
     pass costs as many times more as it has pixels); ``cleaned`` is ``clean_page(image)``
-    when the caller has it already.
+    and ``scale`` is ``page_pass_scale(cleaned)``, when the caller has them already.
     """
     if cleaned is None:
         cleaned = clean_page(image)
-    scale = page_pass_scale(cleaned)
+    if scale is None:
+        scale = page_pass_scale(cleaned)
     if max_scale is not None:
         scale = min(scale, max_scale)
     work, scale = rescale(cleaned, scale)
