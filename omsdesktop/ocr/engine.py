@@ -392,6 +392,41 @@ class CliTesseractEngine:
         return _words_from_tsv_rows(rows)
 
 
+_LEPT_SEVERITY_NONE = 6  # Leptonica's L_SEVERITY_NONE
+
+
+def quiet_leptonica(package_dir: str | None) -> int:
+    """Stop Leptonica (inside Tesseract) printing to stderr; how many libraries were quietened.
+
+    Tesseract's image library prints «Error in boxClipToRectangle: box outside rectangle» and
+    the like on stderr for boxes it clips itself: noise to a CLI user and a script, never a
+    problem of ours. tesserocr's wheels carry their own copy of the library next to the
+    package (``tesserocr.libs`` on Linux, the package folder on Windows); a system one is
+    tried as well. Best effort: where none is found, the messages stay.
+    """
+    import ctypes
+    import ctypes.util
+    import glob
+
+    paths: list[str] = []
+    if package_dir:
+        for folder in (package_dir, package_dir.rstrip(os.sep) + ".libs"):
+            for pattern in ("*lept*.so*", "*lept*.dll", "*lept*.dylib"):
+                paths += glob.glob(os.path.join(folder, pattern))
+    for name in ("leptonica", "lept"):
+        found = ctypes.util.find_library(name)
+        if found:
+            paths.append(found)
+    quietened = 0
+    for path in paths:
+        try:
+            ctypes.CDLL(path).setMsgSeverity(_LEPT_SEVERITY_NONE)
+            quietened += 1
+        except (OSError, AttributeError):
+            continue
+    return quietened
+
+
 class TesserocrEngine:
     """Tesseract in-process via tesserocr. One API object per (thread, lang)."""
 
@@ -401,6 +436,7 @@ class TesserocrEngine:
         import tesserocr
 
         self._tesserocr = tesserocr
+        quiet_leptonica(os.path.dirname(tesserocr.__file__))
         tessdata = find_tessdata(config.tessdata_dir, find_tesseract(config.tesseract_cmd))
         if tessdata is None:
             raise LanguageMissingError(lang="rus")
