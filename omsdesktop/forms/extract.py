@@ -144,7 +144,59 @@ def extract_document(
             ordered[name] = dataclasses.replace(ordered[name], confidence=1.0, needs_review=False)
     if progress:
         progress(1.0)
-    return ExtractedDocument(kind=detected, fields=ordered, rotation=rotation)
+    return ExtractedDocument(
+        kind=detected,
+        fields=ordered,
+        rotation=rotation,
+        other_document_seen=other_document_seen(page, detected),
+    )
+
+
+# A policy form's sheet registered on the page, and this many words read with confidence
+# outside it (by more than _OUTSIDE_MM): print of another sheet lies beside it. A photo's
+# background (a table, a hand) gives none or a few specks.
+_OUTSIDE_WORDS = 8
+_OUTSIDE_MM = 6.0
+
+
+def other_document_seen(page: PageText, kind: DocumentKind) -> bool:
+    """Does the page show print of another document besides the one read as ``kind``?
+
+    Two sheets photographed together, one over the other's edge, may reach the reader as one
+    page (the splitter saw no gutter between them); the reader reads the one it recognises.
+    Seen by the other kind's printed phrases (two of them: one can be a value, «свидетельство
+    о рождении» on a temporary certificate), or, on a policy form registered to its own print,
+    by words read with confidence outside its sheet.
+    """
+    from omsdesktop.forms.temporary import FORM as TEMPORARY
+    from omsdesktop.forms.unified import FORM as UNIFIED
+
+    lines = [_fold(line.text) for line in page.lines]
+    if kind is DocumentKind.BIRTH_CERTIFICATE:
+        return _markers_found(lines, _POLICY_MARKERS) >= 2
+    if kind is not DocumentKind.OMS_POLICY:
+        return False
+    if _markers_found(lines, _CERT_MARKERS) >= 2:
+        return True
+    for form in (UNIFIED, TEMPORARY):
+        reg = form.register(page)
+        if reg is None:
+            continue
+        width, height = form.sheet_mm
+        outside = 0
+        for word in page.words:
+            letters = sum(ch.isalpha() for ch in word.text)
+            if letters < 3 or word.confidence < 0.6:
+                continue
+            b = word.box
+            x, y = reg.mm(b.x + b.width / 2, b.y + b.height / 2)
+            if not (
+                -_OUTSIDE_MM <= x <= width + _OUTSIDE_MM
+                and -_OUTSIDE_MM <= y <= height + _OUTSIDE_MM
+            ):
+                outside += 1
+        return outside >= _OUTSIDE_WORDS
+    return False
 
 
 def rotate_cw(image: Image, rotation: int) -> Image:

@@ -69,3 +69,6 @@ class ExtractedDocument:
     fields: dict[str, FieldValue] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     rotation: int = 0
+    other_document_seen: bool = False
+    """The page also shows print of another document (two sheets photographed together,
+    one over the other's edge): only this one was read."""

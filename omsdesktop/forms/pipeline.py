@@ -554,7 +554,9 @@ def _page_documents(
         progress=progress,
         cancelled=cancelled,
     )
-    if len(regions) >= 2 and _second_unread(parts, whole):
+    if (len(regions) >= 2 and _second_unread(parts, whole)) or (
+        whole.document is not None and whole.document.other_document_seen
+    ):
         whole = _replace(whole, note=SECOND_DOCUMENT_RU, note_code="second_document")
     return [_named(_replace(whole, pages=(number,)), number, None)]
 
