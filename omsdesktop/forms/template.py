@@ -371,9 +371,14 @@ class ZoneReader:
         *,
         validate: Callable[[str], bool] | None = None,
         rank: Callable[[str], int] | None = None,
+        cap_alternatives: bool = True,
     ) -> FieldValue:
         """The value in a zone: the page pass's words and re-reads of their box, decided
         (:func:`omsdesktop.forms.fields.decide`; ``rank`` orders disagreeing readings).
+
+        Readings that disagree make the value uncertain (confidence at most 0.6, for
+        review); with ``cap_alternatives`` False the caller weighs them itself (a line of
+        several values, where one word in dispute leaves the others certain).
 
         A zone with no word and no letter-sized ink is an empty field (value None, ``raw``
         None); a zone with ink the page pass did not read is re-read as a whole.
@@ -422,7 +427,7 @@ class ZoneReader:
         result = decide(readings, validate=validate, rank=rank)
         raw = " ".join(r.text for r in readings if r.text) or None
         confidence, review = result.confidence, result.needs_review
-        if result.alternatives:
+        if result.alternatives and cap_alternatives:
             # Readings of the same print that disagree: never certain, whatever the majority.
             confidence, review = min(confidence, 0.6), True
         return FieldValue(

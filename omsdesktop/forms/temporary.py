@@ -182,7 +182,9 @@ def read_temporary(
         # The blank's own «000000000»: nothing to prefill.
         number = FieldValue(value=None, confidence=0.0, box=number.box, needs_review=True)
     fields["policy_number"] = number
-    names = reader.read("full_name", _parse_full_name, "rus", None, rank=known_name_parts)
+    names = reader.read(
+        "full_name", _parse_full_name, "rus", None, rank=known_name_parts, cap_alternatives=False
+    )
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
     fields["birth_date"] = birth
@@ -512,10 +514,14 @@ def _without_caption(words: list[str]) -> tuple[list[str], bool]:
     return names, len(names) < len(words)
 
 
+# A piece of the underline read between two names: «Коваленко _ Григорий» is no double name.
+_UNDERLINE_PIECE = re.compile(r"(?:^|(?<=\s))[_—–-]+(?=\s|$)")
+
+
 def _parse_full_name(text: str) -> str | None:
     """The names on the line, without caption words (every reading alike, so that readings
     agree on the names, not on what of the caption each took in)."""
-    value = parse_name(text)
+    value = parse_name(_UNDERLINE_PIECE.sub(" ", text))
     if value is None:
         return None
     words, _ = _without_caption(value.split())
@@ -554,8 +560,10 @@ def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
         parts = [*parts[:2], " ".join(parts[2:])]
     out: dict[str, FieldValue] = {}
     complete = len(parts) in (2, 3)
+    disputed = _disputed_words(names.value or "", names.alternatives)
     for i, name in enumerate(("last_name", "first_name", "patronymic")):
         value = parts[i] if i < len(parts) and complete else None
+        in_dispute = disputed is None or i in disputed
         if name == "patronymic" and len(parts) == 2:
             # Two words: no patronymic printed ("при наличии"), or two words read as one;
             # all three need a look.
@@ -563,14 +571,36 @@ def _split_full_name(names: FieldValue) -> dict[str, FieldValue]:
                 value=None, confidence=names.confidence, box=names.box, needs_review=True
             )
             continue
+        confidence = min(names.confidence, 0.6) if in_dispute else names.confidence
+        others = {
+            words[i]
+            for words in (alternative.split() for alternative in names.alternatives)
+            if disputed is not None and i < len(words) == len(parts) and words[i] != value
+        }
         out[name] = FieldValue(
             value=value,
-            confidence=names.confidence if value else 0.0,
+            confidence=confidence if value else 0.0,
             box=names.box,
             raw=names.raw,
-            needs_review=names.needs_review or value is None or len(parts) == 2,
+            needs_review=names.needs_review or value is None or len(parts) == 2 or in_dispute,
+            alternatives=tuple(sorted(others)) if value else (),
         )
     return out
+
+
+def _disputed_words(value: str, alternatives: tuple[str, ...]) -> set[int] | None:
+    """Which words of the name line other readings of it read differently: a reading that
+    differs in one word («Твисия» for «Таисия») puts only that name in doubt. None when a
+    reading has other words altogether (a word more or less): every name is in doubt.
+    """
+    words = value.split()
+    disputed: set[int] = set()
+    for alternative in alternatives:
+        other = alternative.split()
+        if len(other) != len(words):
+            return None
+        disputed |= {i for i, (a, b) in enumerate(zip(words, other, strict=True)) if a != b}
+    return disputed
 
 
 def _insurer(read: FieldValue) -> FieldValue:

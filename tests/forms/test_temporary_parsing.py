@@ -120,6 +120,49 @@ def test_a_patronymic_is_not_taken_for_the_caption() -> None:
     assert _parse_full_name("Жукова Анна Прохоровна") == "Жукова Анна Прохоровна"
 
 
+def test_one_name_read_two_ways_puts_only_that_name_in_doubt() -> None:
+    fields = _split_full_name(
+        FieldValue(
+            value="Александрова Таисия Геннадьевна",
+            confidence=0.9,
+            alternatives=("Александрова Твисия Геннадьевна",),
+        )
+    )
+    assert not fields["last_name"].needs_review and fields["last_name"].confidence == 0.9
+    assert not fields["patronymic"].needs_review
+    first = fields["first_name"]
+    assert first.value == "Таисия" and first.needs_review and first.confidence <= 0.6
+    assert first.alternatives == ("Твисия",)  # offered to the user
+
+
+def test_a_reading_with_a_word_more_puts_every_name_in_doubt() -> None:
+    fields = _split_full_name(
+        FieldValue(
+            value="Донской Лев Иванович",
+            confidence=0.9,
+            alternatives=("Донской Л Лев Иванович",),
+        )
+    )
+    assert all(f.needs_review and f.confidence <= 0.6 for f in fields.values())
+
+
+def test_two_names_read_two_ways() -> None:
+    # No patronymic: the third slot has no word to dispute (this once raised IndexError).
+    fields = _split_full_name(
+        FieldValue(value="Емельянов Михаил", confidence=0.9, alternatives=("Мельянов Михаил",))
+    )
+    assert fields["last_name"].alternatives == ("Мельянов",)
+    assert fields["patronymic"].value is None
+    assert all(f.needs_review for f in fields.values())
+
+
+def test_a_piece_of_underline_between_names_is_no_hyphen() -> None:
+    assert _parse_full_name("Коваленко _ Григорий Вячеславович ___") == (
+        "Коваленко Григорий Вячеславович"
+    )
+    assert _parse_full_name("__ Петрова-Водкина Анна Ильинична") == "Петрова-Водкина Анна Ильинична"
+
+
 def test_double_first_name_is_kept_and_a_missing_patronymic_is_not_certain() -> None:
     fields = _split_full_name(FieldValue(value="Лебедева Анна-Мария", confidence=0.9))
     assert fields["first_name"].value == "Анна-Мария"
