@@ -174,8 +174,12 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
     return fields
 
 
-# A registered page leaning more than this is turned upright and read again.
-_MAX_LEAN_DEG = 0.8
+# A registered page leaning more than this is turned upright and read again (a second page
+# pass). Up to here the zones' boxes, drawn round the leaning zones, still hold their values:
+# on 160 unified policies and blanks (scans and photos) 1.5 read every field as 0.8 did, and a
+# scan the straightener left leaning by about a degree (it levels the typed values, the insurer
+# prints them at a slight angle of their own) is no longer read twice (-14 % time on scans).
+_MAX_LEAN_DEG = 1.5
 
 
 def _turned(image: Image, angle_deg: float) -> Image:

@@ -93,6 +93,19 @@ def test_unified_scan_reads_every_field(seed: int, font_set: str, engine: OcrEng
         assert fields[name].value is None and not fields[name].needs_review
 
 
+@pytest.mark.parametrize("degrees", [1.2, 4.0])
+def test_a_page_left_leaning_is_read(degrees: float, engine: OcrEngine) -> None:
+    # Read without the straightener: a slight lean is read in place, a steeper one is turned
+    # upright by the captions' own slope and read again; either way every field is right.
+    doc = generate_real(11, "unified_real", "train")
+    h, w = doc.image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    leaning = cv2.warpAffine(doc.image, turn, (w, h), borderValue=(255, 255, 255))
+    fields = extract_document(leaning, engine=engine).fields
+    assert {name: fields[name].value for name in doc.truth} == doc.truth
+    assert _silent_errors(fields, doc.truth) == {}
+
+
 def _read_photo(
     doc: GeneratedDocument, condition: str, seed: int, path: Path, engine: OcrEngine
 ) -> DocumentResult:
