@@ -149,7 +149,22 @@ def extract_document(
         fields=ordered,
         rotation=rotation,
         other_document_seen=other_document_seen(page, detected),
+        form_fit=form_fit(page),
     )
+
+
+def form_fit(page: PageText) -> float:
+    """The share of a real form's anchors (its own printed words) registration found on
+    the page: the best of the unified policy and the temporary certificate, 0 for neither."""
+    from omsdesktop.forms.temporary import FORM as TEMPORARY
+    from omsdesktop.forms.unified import FORM as UNIFIED
+
+    best = 0.0
+    for form in (UNIFIED, TEMPORARY):
+        reg = form.register(page)
+        if reg is not None:
+            best = max(best, len(reg.anchors) / len(form.anchors))
+    return best
 
 
 # A policy form's sheet registered on the page, and this many words read with confidence

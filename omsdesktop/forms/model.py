@@ -72,3 +72,6 @@ class ExtractedDocument:
     other_document_seen: bool = False
     """The page also shows print of another document (two sheets photographed together,
     one over the other's edge): only this one was read."""
+    form_fit: float = 0.0
+    """The share of a real form's own printed words found in their places when the page was
+    registered to it (0 when it was not): near 1, the page is flat and the form is known."""

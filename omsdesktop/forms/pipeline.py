@@ -227,10 +227,17 @@ def _process(
             cancelled=cancelled,
         )
         timings["extract"] = time.perf_counter() - t0
-        if read_fields and flat.document_found and _reads_poorly(document):
+        if (
+            read_fields
+            and flat.document_found
+            and _reads_poorly(document)
+            and document.form_fit < FLAT_FORM_FIT
+        ):
             # Little or nothing read on the page flattened by its outline: the outline may be
             # wrong (a corner lost in a shadow, a finger over an edge) and bend the page. Level
-            # it by its text lines instead, and keep that reading if it is a good one.
+            # it by its text lines instead, and keep that reading if it is a good one. Not
+            # where a real form's own print lines up with the form nearly everywhere: that
+            # page is flat, and reads poorly for what is on it (a blank, dates in doubt).
             t0 = time.perf_counter()
             plain = straighten(page, cancelled=cancelled, use_outline=False)
             again = extract_document(
@@ -272,6 +279,10 @@ def _process(
     finally:
         release_free_memory()  # this document's temporaries, back to the system (#12)
 
+
+FLAT_FORM_FIT = 0.7
+"""A page whose real form registered with at least this share of the form's printed words in
+their places is flat: reading it again without its outline cannot make it flatter."""
 
 OCCLUDED_MAX_CONFIDENCE = 0.5
 """Confidence cap of a field read under glare or a finger: what is read there looks certain

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from omsdesktop.forms.extract import extract_document
 from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import DocumentKind, FieldValue
-from omsdesktop.forms.pipeline import DocumentResult, process_file
+from omsdesktop.forms.pipeline import FLAT_FORM_FIT, DocumentResult, process_file
 from omsdesktop.forms.template import Anchor, register
 from omsdesktop.forms.unified import ANCHORS as UNIFIED_ANCHORS
 from omsdesktop.forms.unified import register_unified
@@ -170,6 +170,18 @@ def test_blank_photo_read_again_without_its_outline_is_still_blank(
     doc = generate_real(seed, form, "holdout")
     result = _read_photo(doc, condition, seed, tmp_path / "бланк.jpg", engine)
     assert result.document is not None
+    assert _certain(result.document.fields) == {}
+
+
+@pytest.mark.parametrize("form", ["temporary_blank", "unified_blank"])
+def test_a_flat_blank_photo_is_not_read_twice(form: str, engine: OcrEngine, tmp_path: Path) -> None:
+    """A blank reads poorly (nothing on it), but its form's own print lines up with the form
+    nearly everywhere: the page is flat, and reading it again without its outline is waste."""
+    doc = generate_real(6002, form, "train")
+    result = _read_photo(doc, "photo", 6002, tmp_path / "бланк.jpg", engine)
+    assert result.document is not None
+    assert result.document.form_fit >= FLAT_FORM_FIT
+    assert "extract_without_outline" not in result.timings
     assert _certain(result.document.fields) == {}
 
 
