@@ -16,6 +16,7 @@ from omsdesktop.forms.model import (
     FieldValue,
 )
 from omsdesktop.forms.registry import BIRTH_CERTIFICATE_FIELDS, OMS_POLICY_FIELDS
+from omsdesktop.forms.template import FormSpec, Registration
 from omsdesktop.ocr.engine import OcrEngine
 from omsdesktop.ocr.layout import PageText, clean_page, page_pass_scale, read_page
 from omsdesktop.ocr.types import Image
@@ -153,18 +154,26 @@ def extract_document(
     )
 
 
-def form_fit(page: PageText) -> float:
-    """The share of a real form's anchors (its own printed words) registration found on
-    the page: the best of the unified policy and the temporary certificate, 0 for neither."""
+def _registrations(page: PageText) -> list[tuple[FormSpec, Registration]]:
+    """The real forms the page registers to (the unified policy, the temporary certificate),
+    each with its registration (worked out once per page, see ``FormSpec.register``)."""
     from omsdesktop.forms.temporary import FORM as TEMPORARY
     from omsdesktop.forms.unified import FORM as UNIFIED
 
-    best = 0.0
+    found = []
     for form in (UNIFIED, TEMPORARY):
         reg = form.register(page)
         if reg is not None:
-            best = max(best, len(reg.anchors) / len(form.anchors))
-    return best
+            found.append((form, reg))
+    return found
+
+
+def form_fit(page: PageText) -> float:
+    """The share of a real form's anchors (its own printed words) registration found on
+    the page: the best of the unified policy and the temporary certificate, 0 for neither."""
+    return max(
+        (len(reg.anchors) / len(form.anchors) for form, reg in _registrations(page)), default=0.0
+    )
 
 
 # A policy form's sheet registered on the page, and this many words read with confidence
@@ -183,9 +192,6 @@ def other_document_seen(page: PageText, kind: DocumentKind) -> bool:
     о рождении» on a temporary certificate), or, on a policy form registered to its own print,
     by words read with confidence outside its sheet.
     """
-    from omsdesktop.forms.temporary import FORM as TEMPORARY
-    from omsdesktop.forms.unified import FORM as UNIFIED
-
     lines = [_fold(line.text) for line in page.lines]
     if kind is DocumentKind.BIRTH_CERTIFICATE:
         return _markers_found(lines, _POLICY_MARKERS) >= 2
@@ -193,10 +199,7 @@ def other_document_seen(page: PageText, kind: DocumentKind) -> bool:
         return False
     if _markers_found(lines, _CERT_MARKERS) >= 2:
         return True
-    for form in (UNIFIED, TEMPORARY):
-        reg = form.register(page)
-        if reg is None:
-            continue
+    for form, reg in _registrations(page):
         width, height = form.sheet_mm
         outside = 0
         for word in page.words:
