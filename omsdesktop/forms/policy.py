@@ -17,6 +17,7 @@ Nothing here logs or prints: the values are a child's personal data.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import cv2
@@ -30,6 +31,7 @@ from omsdesktop.forms.normalize import fold, to_cyrillic
 from omsdesktop.forms.policy_barcode import (
     BARCODE_OCR_MISMATCH,
     apply_barcode,
+    registered_barcode_or_error,
     unreadable_barcode_problem,
     with_barcode,
 )
@@ -55,7 +57,7 @@ from omsdesktop.forms.temporary import read_temporary, register_temporary
 from omsdesktop.forms.unified import read_unified, register_unified
 from omsdesktop.ocr.barcode import BarcodeError, PolicyBarcode, read_policy_barcode
 from omsdesktop.ocr.engine import OcrEngine
-from omsdesktop.ocr.layout import PageText, read_page
+from omsdesktop.ocr.layout import PageText, beside, read_page
 from omsdesktop.ocr.types import Image, Problem
 
 
@@ -85,9 +87,11 @@ def read_policy(engine: OcrEngine, page: PageText, image: Image) -> dict[str, Fi
         ctx = PolicyContext(engine, page, image, find_labels(page, ALL_LABEL_VARIANTS), set())
         registration = register_unified(page)
     if registration is not None:
-        # The real unified form: values above Goznak's captions (forms.md), read by them.
+        # The real unified form: values above Goznak's captions (forms.md), read by them,
+        # while its PDF417 is decoded on the second core.
+        barcode_found = beside(functools.partial(registered_barcode_or_error, image, registration))
         fields = read_unified(engine, page, registration)
-        return with_barcode(ctx, fields, image, registration)
+        return with_barcode(ctx, fields, barcode_found())
     registration = register_temporary(page)
     if registration is not None:
         return read_temporary(engine, page, image, registration)

@@ -49,19 +49,31 @@ def unreadable_barcode_problem(exc: BarcodeError) -> Problem:
 
 
 def with_barcode(
-    ctx: PolicyContext, fields: dict[str, FieldValue], image: Image, registration: Registration
+    ctx: PolicyContext,
+    fields: dict[str, FieldValue],
+    barcode: PolicyBarcode | BarcodeError | None,
 ) -> dict[str, FieldValue]:
-    """The fields checked against the policy's PDF417 where it decodes (its fields are exact)."""
-    try:
-        barcode = registered_barcode(image, registration)
-    except BarcodeError as exc:
+    """The fields checked against the policy's PDF417 where it decoded (its fields are
+    exact); ``barcode`` is what :func:`registered_barcode_or_error` found."""
+    if isinstance(barcode, BarcodeError):
         number = fields["policy_number"]
-        problems = (*number.problems, unreadable_barcode_problem(exc))
+        problems = (*number.problems, unreadable_barcode_problem(barcode))
         fields["policy_number"] = dataclasses.replace(number, problems=problems)
         return fields
     if barcode is None:
         return fields
     return apply_barcode(ctx, fields, barcode)
+
+
+def registered_barcode_or_error(
+    image: Image, registration: Registration
+) -> PolicyBarcode | BarcodeError | None:
+    """:func:`registered_barcode`, with a symbol found but not decoded returned as its error
+    (so the decoding can run beside the reading of the fields, see :func:`with_barcode`)."""
+    try:
+        return registered_barcode(image, registration)
+    except BarcodeError as exc:
+        return exc
 
 
 def registered_barcode(image: Image, registration: Registration) -> PolicyBarcode | None:

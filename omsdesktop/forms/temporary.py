@@ -38,7 +38,7 @@ from omsdesktop.forms.template import (
     ink_box,
 )
 from omsdesktop.ocr.engine import OcrEngine
-from omsdesktop.ocr.layout import PageText
+from omsdesktop.ocr.layout import PageText, beside
 from omsdesktop.ocr.types import Box, Image
 from omsdesktop.text import digits_only, month_of
 
@@ -173,6 +173,10 @@ def read_temporary(
     which the cleaned page fades).
     """
     reader = ZoneReader(engine, page, reg, ZONES, value_min_mm=1.8, letter_mm=2.8)
+    _ = reader.without_print  # made once, before two threads read from it
+    # The dates and the insurer are read on the second core while the number and the name
+    # are read here: each field from its own zone, so the order does not matter.
+    lower = beside(lambda: _dates_and_insurer(reader))
     fields: dict[str, FieldValue] = {
         "policy_form": FieldValue(value="temporary", confidence=0.97),
         "policy_series": FieldValue(value=None, confidence=1.0),
@@ -188,12 +192,19 @@ def read_temporary(
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
     fields["birth_date"] = birth
+    fields["sex"] = _ticked_sex(image, reg)
+    fields.update(lower())
+    return _dates_agree(fields)
+
+
+def _dates_and_insurer(reader: ZoneReader) -> dict[str, FieldValue]:
+    """The dates of issue and of expiry (their lines and their slots) and the insurer."""
+    fields: dict[str, FieldValue] = {}
     for name in ("policy_issue_date", "policy_expiry_date"):
         line = reader.read(name, _parse_form_date, "rus", None)
         fields[name] = _with_slots(line, _read_date_slots(reader, name))
     fields["insurer"] = _insurer(reader.read("insurer", parse_text, "rus", None))
-    fields["sex"] = _ticked_sex(image, reg)
-    return _dates_agree(fields)
+    return fields
 
 
 # A temporary certificate is valid for 45 working days from its issue: about two months.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -18,6 +19,8 @@ import numpy.typing as npt
 
 from omsdesktop.ocr.engine import PSM_AUTO, PSM_LINE, OcrEngine, Word, mean_confidence
 from omsdesktop.ocr.types import Box, Image
+
+T = TypeVar("T")
 
 # The page pass is scaled so the median letter-sized component (mostly lower-case x-height) is
 # about PAGE_TEXT_HEIGHT px: enough for Tesseract to find and read lines, and several times
@@ -346,6 +349,7 @@ PAGE_THREADS_ENV = "OMSDESKTOP_PAGE_THREADS"
 """Set to 1 where the cores are already busy (the batch workers do): the page pass then runs
 on the calling thread alone."""
 
+_SIDE_THREAD = "ocr-band"
 _band_pool: ThreadPoolExecutor | None = None
 _band_pool_lock = threading.Lock()
 
@@ -363,8 +367,26 @@ def _second_thread() -> ThreadPoolExecutor:
     with _band_pool_lock:
         if _band_pool is None:
             # One long-lived thread, so its Tesseract instance (one per thread) stays loaded.
-            _band_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-band")
+            _band_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_SIDE_THREAD)
         return _band_pool
+
+
+def beside(job: Callable[[], T]) -> Callable[[], T]:
+    """Start ``job`` on the OCR side thread, the page pass's second core, while the caller
+    goes on; the returned call waits for its result (and raises what it raised).
+
+    For work that only reads what it is given (the quality checks beside the straightening,
+    one field's re-reads beside another's). Where the page pass may use one core only (see
+    :data:`PAGE_THREADS_ENV`), and on the side thread itself, ``job`` runs at once.
+    """
+    if page_threads() < 2 or _on_side_thread():
+        value = job()
+        return lambda: value
+    return _second_thread().submit(job).result
+
+
+def _on_side_thread() -> bool:
+    return threading.current_thread().name.startswith(_SIDE_THREAD)
 
 
 def band_cut(grey: Image) -> int | None:
@@ -403,7 +425,9 @@ def band_cut(grey: Image) -> int | None:
 
 
 def _read_in_bands(engine: OcrEngine, image: Image, *, lang: str, psm: int) -> list[Word]:
-    cut = band_cut(image) if page_threads() >= 2 else None
+    # On the side thread itself (a page read again beside other work) the page is one band:
+    # a job there must never wait for another job there.
+    cut = band_cut(image) if page_threads() >= 2 and not _on_side_thread() else None
     if cut is None:
         return engine.read(image, lang=lang, psm=psm)
     lower = _second_thread().submit(engine.read, image[cut:], lang=lang, psm=psm)

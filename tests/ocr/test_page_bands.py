@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import cv2
 import numpy as np
 import pytest
 
+from omsdesktop.forms import certificate, pipeline, policy, temporary
 from omsdesktop.forms.extract import classify, extract_document
 from omsdesktop.forms.model import DocumentKind
+from omsdesktop.forms.pipeline import process_bytes
 from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
-from omsdesktop.ocr.layout import PAGE_THREADS_ENV, Line, PageText, band_cut, read_page
+from omsdesktop.ocr.layout import PAGE_THREADS_ENV, Line, PageText, band_cut, beside, read_page
 from omsdesktop.ocr.types import Box
-from tests.docgen import generate_certificate, generate_policy
+from tests.docgen import degrade, generate_certificate, generate_policy, generate_real
+
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +78,65 @@ def test_two_bands_read_the_fields_one_pass_reads(engine, monkeypatch, kind) -> 
     right_banded = {n for n, v in doc.truth.items() if banded.fields[n].value == v}
     assert len(right_whole) >= len(doc.truth) - 1
     assert right_whole <= right_banded, right_whole - right_banded
+
+
+def test_a_job_beside_runs_on_the_other_thread_and_hands_back_its_result(monkeypatch) -> None:
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    here = threading.current_thread().name
+    assert beside(lambda: threading.current_thread().name)() != here
+
+    def fails() -> None:
+        raise ValueError("from the side thread")
+
+    waiter = beside(fails)
+    with pytest.raises(ValueError, match="from the side thread"):
+        waiter()
+    monkeypatch.setenv(PAGE_THREADS_ENV, "1")  # the batch workers: one core each
+    assert beside(lambda: threading.current_thread().name)() == here
+
+
+def test_a_job_beside_that_reads_a_page_reads_it_whole_and_does_not_wait_on_itself(
+    engine, monkeypatch
+) -> None:
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    doc = generate_certificate(31, layout="labels_left")
+    side = threading.current_thread().name
+    nested = beside(lambda: beside(lambda: threading.current_thread().name)())()
+    assert nested != side  # ran on the side thread, inline there (a queue of one would hang)
+    page = beside(lambda: read_page(engine, doc.image))()
+    assert page.words and all(w.line_key[0] < 100_000 for w in page.words)  # one band
+
+
+@pytest.mark.parametrize("form", ["birth_certificate", "temporary_real", "unified_real"])
+def test_fields_read_side_by_side_are_the_fields_read_one_after_another(
+    engine, monkeypatch, form
+) -> None:
+    # The certificate's series, the temporary certificate's dates and insurer, the unified
+    # policy's barcode and the quality checks run on the second core: the same result.
+    if form == "birth_certificate":
+        doc = generate_certificate(4200, layout="caption_below")
+    else:
+        doc = generate_real(4200, form, "train")
+    image, _ = degrade(doc, "scan300", seed=4200)
+    ok, buf = cv2.imencode(".png", image)
+    assert ok
+    data = buf.tobytes()
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    two = process_bytes(data, engine=engine)  # side by side
+    for module in (certificate, policy, temporary, pipeline):
+        monkeypatch.setattr(module, "beside", _inline)
+    one = process_bytes(data, engine=engine)  # one after another, the page pass the same
+    for result in (one, two):
+        assert result.document is not None and result.quality is not None
+    assert two.quality == one.quality
+    assert two.document.fields == one.document.fields
+    right = [n for n, v in doc.truth.items() if two.document.fields[n].value == v]
+    assert len(right) >= len(doc.truth) - 2
+
+
+def _inline(job: Callable[[], T]) -> Callable[[], T]:
+    value = job()
+    return lambda: value
 
 
 def _line(*texts: str, y: int) -> Line:
