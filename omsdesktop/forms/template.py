@@ -217,8 +217,28 @@ def register(
     max_scale = 1.15 * page_w / sheet_width_mm
     min_scale = 0.3 * page_w / sheet_width_mm
 
-    best: tuple[int, float, list[tuple[Anchor, Word]]] | None = None
-    for (a1, w1), (a2, w2) in itertools.combinations(candidates, 2):
+    # How many candidates each pair's model puts within reach, for all pairs at once: a pair
+    # whose model reaches fewer than the best so far has cannot win, and is not weighed one
+    # by one (the same answer, a few milliseconds instead of tens on a busy page).
+    points = [(_form_point(an), _page_point(w)) for an, w in candidates]
+    zs = np.array([z for z, _ in points])
+    ws = np.array([p for _, p in points])
+    first, second = np.triu_indices(len(candidates), k=1)
+    dz = zs[second] - zs[first]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slopes = (ws[second] - ws[first]) / dz
+        shifts = ws[first] - slopes * zs[first]
+        reach = np.abs(slopes[:, None] * zs[None, :] + shifts[:, None] - ws[None, :])
+        within = np.count_nonzero(reach <= (_INLIER_MM + 1e-6) * np.abs(slopes)[:, None], axis=1)
+
+    # The pairs that reach most first: once a pair reaches fewer than the best model has
+    # inliers, none after it can win. Among equals the earlier pair wins, as in pair order.
+    best: tuple[int, float, int, list[tuple[Anchor, Word]]] | None = None
+    for k in np.argsort(-within, kind="stable").tolist():
+        reached = int(within[k])
+        if reached < min_anchors or (best is not None and reached < best[0]):
+            break
+        (a1, w1), (a2, w2) = candidates[first[k]], candidates[second[k]]
         z1, z2 = _form_point(a1), _form_point(a2)
         if a1 == a2 or abs(z2 - z1) < 4.0:
             continue
@@ -226,16 +246,15 @@ def register(
         if not (min_scale <= abs(a) <= max_scale and abs(cmath.phase(a)) <= _MAX_TILT):
             continue
         b = _page_point(w1) - a * z1
-        inliers = _inliers(candidates, a, b)
+        inliers = _inliers(candidates, a, b, points)
         if len({an for an, _ in inliers}) < min_anchors:
             continue
         err = sum(_residual(an, w, a, b) for an, w in inliers) / len(inliers)
-        key = (len(inliers), -err)
-        if best is None or key > (best[0], best[1]):
-            best = (len(inliers), -err, inliers)
+        if best is None or (len(inliers), -err, -k) > (best[0], best[1], -best[2]):
+            best = (len(inliers), -err, k, inliers)
     if best is None:
         return None
-    a, b = _least_squares(best[2])
+    a, b = _least_squares(best[3])
     if not (min_scale <= abs(a) <= max_scale and abs(cmath.phase(a)) <= _MAX_TILT):
         return None
     inliers = _inliers(candidates, a, b)
@@ -273,15 +292,28 @@ def _residual(anchor: Anchor, word: Word, a: complex, b: complex) -> float:
 
 
 def _inliers(
-    candidates: Sequence[tuple[Anchor, Word]], a: complex, b: complex
+    candidates: Sequence[tuple[Anchor, Word]],
+    a: complex,
+    b: complex,
+    points: Sequence[tuple[complex, complex]] | None = None,
 ) -> list[tuple[Anchor, Word]]:
-    """Matches the model predicts; one word per anchor and one anchor per word (the closest)."""
-    close = [(an, w) for an, w in candidates if _residual(an, w, a, b) <= _INLIER_MM]
-    close.sort(key=lambda aw: _residual(aw[0], aw[1], a, b))
+    """Matches the model predicts; one word per anchor and one anchor per word (the closest).
+
+    ``points`` are the candidates' form and page points, when the caller has them already.
+    """
+    if points is None:
+        points = [(_form_point(an), _page_point(w)) for an, w in candidates]
+    scale = abs(a)
+    near = []
+    for (an, w), (z, p) in zip(candidates, points, strict=True):
+        residual = abs(a * z + b - p) / scale  # _residual, on the points worked out once
+        if residual <= _INLIER_MM:
+            near.append((residual, an, w))
+    near.sort(key=lambda rw: rw[0])
     out: list[tuple[Anchor, Word]] = []
     seen_anchor: set[Anchor] = set()
     seen_word: set[int] = set()
-    for an, w in close:
+    for _, an, w in near:
         if an in seen_anchor or id(w) in seen_word:
             continue
         seen_anchor.add(an)
