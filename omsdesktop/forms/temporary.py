@@ -221,17 +221,65 @@ def _dates_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
         fields.get("birth_date"),
     )
     doubtful: set[str] = set()
+    out = dict(fields)
     if issue and expiry and issue.value and expiry.value:
-        days = (date.fromisoformat(expiry.value) - date.fromisoformat(issue.value)).days
-        if not _VALIDITY_DAYS[0] <= days <= _VALIDITY_DAYS[1]:
-            doubtful |= {"policy_issue_date", "policy_expiry_date"}
+        doubtful |= _dates_in_doubt(out, issue, expiry, issue.value, expiry.value)
+        issue = out["policy_issue_date"]
     if issue and birth and issue.value and birth.value and issue.value < birth.value:
         doubtful |= {"policy_issue_date", "birth_date"}
-    out = dict(fields)
     for name in doubtful:
         fv = out[name]
         out[name] = dataclasses.replace(fv, confidence=min(fv.confidence, 0.5), needs_review=True)
     return out
+
+
+def _valid_for(issue: str, expiry: str) -> bool:
+    """Does the valid-until date come a temporary certificate's validity after the issue?"""
+    days = (date.fromisoformat(expiry) - date.fromisoformat(issue)).days
+    return _VALIDITY_DAYS[0] <= days <= _VALIDITY_DAYS[1]
+
+
+def _dates_in_doubt(
+    out: dict[str, FieldValue],
+    issue: FieldValue,
+    expiry: FieldValue,
+    issued: str,
+    expires: str,
+) -> set[str]:
+    """The two dates' names when they are not a validity apart (else none). Then the other
+    reading of one of them (its line against its slots) may fit: where exactly one does, it is
+    shown instead in ``out``, still for review."""
+    if _valid_for(issued, expires):
+        return set()
+    pairs = {
+        (i, e)
+        for i, e in [
+            *((alt, expires) for alt in issue.alternatives),
+            *((issued, alt) for alt in expiry.alternatives),
+        ]
+        if _is_iso_date(i) and _is_iso_date(e) and _valid_for(i, e)
+    }
+    if len(pairs) == 1:
+        fitting_issue, fitting_expiry = pairs.pop()
+        out["policy_issue_date"] = _shown_instead(issue, fitting_issue)
+        out["policy_expiry_date"] = _shown_instead(expiry, fitting_expiry)
+    return {"policy_issue_date", "policy_expiry_date"}
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown_instead(field: FieldValue, value: str) -> FieldValue:
+    """``field`` showing its other reading ``value``; the one it showed becomes the other."""
+    if value == field.value:
+        return field
+    others = {*field.alternatives, *([field.value] if field.value else [])} - {value}
+    return dataclasses.replace(field, value=value, alternatives=tuple(sorted(others)))
 
 
 # --- parsers -------------------------------------------------------------------------------------
