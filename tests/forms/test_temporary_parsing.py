@@ -12,6 +12,7 @@ from omsdesktop.forms.temporary import (
     _FEMALE_BOX,
     _MALE_BOX,
     _agreed,
+    _dates_agree,
     _day,
     _month,
     _parse_first_date,
@@ -224,3 +225,38 @@ def test_a_date_slot_needs_two_scales_to_agree(readings: list[str], want: int | 
 def test_month_slot_readings_agree_on_the_month_not_the_letters() -> None:
     readings = iter(["апоеля", "аппоеля", "июня"])
     assert _agreed(lambda _h: next(readings), (28.0, 34.0, 40.0), _month) == 4
+
+
+def _date(value: str | None, *others: str) -> FieldValue:
+    return FieldValue(value=value, confidence=0.5, needs_review=True, alternatives=others)
+
+
+def test_the_other_reading_that_fits_the_validity_is_shown_still_for_review() -> None:
+    # The slots read the hand-written «30» as «5»; the line read «30»: only 30 August is
+    # a temporary certificate's validity (about two months) before 1 November.
+    fields = {
+        "policy_issue_date": _date("2018-08-05", "2018-08-30"),
+        "policy_expiry_date": FieldValue(value="2018-11-01", confidence=0.9),
+        "birth_date": FieldValue(value="2018-06-12", confidence=1.0),
+    }
+    out = _dates_agree(fields)
+    issue, expiry = out["policy_issue_date"], out["policy_expiry_date"]
+    assert issue.value == "2018-08-30" and issue.alternatives == ("2018-08-05",)
+    assert issue.needs_review and expiry.needs_review  # a fit is no proof
+    assert expiry.value == "2018-11-01"
+
+
+def test_dates_are_left_as_read_when_no_other_reading_or_several_fit() -> None:
+    none_fit = {
+        "policy_issue_date": _date("2018-08-05", "2018-01-30"),
+        "policy_expiry_date": FieldValue(value="2018-11-01", confidence=0.9),
+    }
+    assert _dates_agree(none_fit)["policy_issue_date"].value == "2018-08-05"
+    two_fit = {
+        "policy_issue_date": _date("2018-08-05", "2018-08-30"),
+        "policy_expiry_date": _date("2018-11-01", "2018-10-06"),
+    }
+    out = _dates_agree(two_fit)
+    assert out["policy_issue_date"].value == "2018-08-05"
+    assert out["policy_expiry_date"].value == "2018-11-01"
+    assert out["policy_issue_date"].needs_review and out["policy_expiry_date"].needs_review
