@@ -56,6 +56,7 @@ class Tally:
     times: list[float] = field(default_factory=list)
     per_field: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     kind_errors: int = 0
+    internal_errors: int = 0
     docs: int = 0
 
 
@@ -121,6 +122,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     tally.times.append(elapsed)
                     if result.kind.value != kind:
                         tally.kind_errors += 1
+                    # A bug in a reader becomes «internal_error» (kind unknown): counted apart.
+                    tally.internal_errors += any(e.code == "internal_error" for e in result.errors)
                     fields = result.document.fields if result.document else {}
                     for name, want in doc.truth.items():
                         got = fields.get(name)
@@ -184,6 +187,9 @@ def report(out: dict[str, Any], args: argparse.Namespace) -> str:
             f"| {100 * (t.docs - t.kind_errors) / t.docs:.0f}% "
             f"| {statistics.median(times):.2f} | {p90:.2f} |"
         )
+    internal = sum(t.internal_errors for t in tallies.values())
+    lines.append("")
+    lines.append(f"Internal errors (a reader's bug, shown to the user as such): {internal}.")
     lines.append("")
     lines.append("Per layout or form (all conditions and font sets):")
     lines.append("")

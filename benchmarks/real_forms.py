@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                             "form": form,
                             "seed": seed,
                             "kind": result.kind.value,
+                            "errors": [e.code for e in result.errors],
                             "seconds": round(elapsed, 3),
                             "extra": dict(doc.extra),
                             "fields": {},
@@ -208,6 +209,11 @@ def report(out: dict[str, Any], args: argparse.Namespace) -> str:
         certain = sum(t.certain_on_blank for t in blanks)
         docs = sum(t.docs for t in blanks)
         lines += ["", f"Blank forms: {docs} documents, {certain} values reported as certain."]
+    # A bug in a reader is turned into «internal_error» for the user (the document's kind
+    # unknown): here it is counted, not taken for a misreading.
+    failed = [r for r in out["records"] if "internal_error" in r.get("errors", ())]
+    where = ", ".join(f"{r['form']} {r['condition']} {r['seed']}" for r in failed[:10])
+    lines += ["", f"Internal errors: {len(failed)}" + (f" ({where})" if failed else "") + "."]
     return "\n".join(lines) + "\n"
 
 
