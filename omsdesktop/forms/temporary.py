@@ -223,7 +223,8 @@ def _dates_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     doubtful: set[str] = set()
     out = dict(fields)
     if issue and expiry and issue.value and expiry.value:
-        doubtful |= _dates_in_doubt(out, issue, expiry, issue.value, expiry.value)
+        born = birth.value if birth else None
+        doubtful |= _dates_in_doubt(out, issue, expiry, issue.value, expiry.value, born)
         issue = out["policy_issue_date"]
     if issue and birth and issue.value and birth.value and issue.value < birth.value:
         doubtful |= {"policy_issue_date", "birth_date"}
@@ -245,10 +246,11 @@ def _dates_in_doubt(
     expiry: FieldValue,
     issued: str,
     expires: str,
+    born: str | None,
 ) -> set[str]:
     """The two dates' names when they are not a validity apart (else none). Then the other
-    reading of one of them (its line against its slots) may fit: where exactly one does, it is
-    shown instead in ``out``, still for review."""
+    reading of one of them (its line against its slots) may fit, issued on or after the
+    birth: where exactly one does, it is shown instead in ``out``, still for review."""
     if _valid_for(issued, expires):
         return set()
     pairs = {
@@ -257,7 +259,10 @@ def _dates_in_doubt(
             *((alt, expires) for alt in issue.alternatives),
             *((issued, alt) for alt in expiry.alternatives),
         ]
-        if _is_iso_date(i) and _is_iso_date(e) and _valid_for(i, e)
+        if _is_iso_date(i)
+        and _is_iso_date(e)
+        and _valid_for(i, e)
+        and (born is None or not _is_iso_date(born) or i >= born)
     }
     if len(pairs) == 1:
         fitting_issue, fitting_expiry = pairs.pop()

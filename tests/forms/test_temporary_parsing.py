@@ -260,3 +260,15 @@ def test_dates_are_left_as_read_when_no_other_reading_or_several_fit() -> None:
     assert out["policy_issue_date"].value == "2018-08-05"
     assert out["policy_expiry_date"].value == "2018-11-01"
     assert out["policy_issue_date"].needs_review and out["policy_expiry_date"].needs_review
+
+
+def test_another_reading_issued_before_the_birth_is_not_shown() -> None:
+    # 2 March fits 2 May's validity, but the child was born on 21 March: no better.
+    fields = {
+        "policy_issue_date": _date("2014-03-27", "2014-03-02"),
+        "policy_expiry_date": _date("2014-05-02"),
+        "birth_date": FieldValue(value="2014-03-21", confidence=1.0),
+    }
+    out = _dates_agree(fields)
+    assert out["policy_issue_date"].value == "2014-03-27"
+    assert not out["birth_date"].needs_review
