@@ -64,6 +64,14 @@ def test_one_document_is_not_cut(form: str, how: str) -> None:
     assert len(find_documents(image)) <= 1
 
 
+def test_a_long_rule_under_bold_print_is_no_sheet_edge() -> None:
+    # A certificate's underline runs nearly all across the sheet, with the father's name in
+    # bold just above it: the print is no second paper (this photo was cut there).
+    doc = generate_certificate(2, layout="caption_below")
+    image, _ = degrade(doc, "photo", 7)
+    assert len(find_documents(image)) <= 1
+
+
 def test_blank_and_other_pages() -> None:
     assert is_blank(blank_page())
     assert not is_blank(other_page())
