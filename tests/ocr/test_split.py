@@ -64,6 +64,14 @@ def test_one_document_is_not_cut(form: str, how: str) -> None:
     assert len(find_documents(image)) <= 1
 
 
+def test_a_blank_band_across_one_whole_sheet_is_no_gutter_between_two() -> None:
+    # A policy photographed whole on a blue table: its paper outline is a rectangle, and the
+    # blank band between its holder's block and its insurer's block is no gap between sheets.
+    doc = generate_policy(5, form="unified")
+    image, _ = degrade(doc, "photo", 7)
+    assert len(find_documents(image)) <= 1
+
+
 def test_a_long_rule_under_bold_print_is_no_sheet_edge() -> None:
     # A certificate's underline runs nearly all across the sheet, with the father's name in
     # bold just above it: the print is no second paper (this photo was cut there).
