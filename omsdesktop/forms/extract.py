@@ -69,10 +69,7 @@ def classify(page: PageText) -> DocumentKind:
 
 
 def _classify(page: PageText) -> DocumentKind:
-    from omsdesktop.forms.temporary import register_temporary
-    from omsdesktop.forms.unified import register_unified
-
-    if register_unified(page) is not None or register_temporary(page) is not None:
+    if _registrations(page):
         # A policy form's own captions in their places: the surest sign of the form,
         # and often all a blank or a poor photo shows of it (its title is spaced out).
         return DocumentKind.OMS_POLICY
@@ -199,22 +196,23 @@ def other_document_seen(page: PageText, kind: DocumentKind) -> bool:
         return False
     if _markers_found(lines, _CERT_MARKERS) >= 2:
         return True
-    for form, reg in _registrations(page):
-        width, height = form.sheet_mm
-        outside = 0
-        for word in page.words:
-            letters = sum(ch.isalpha() for ch in word.text)
-            if letters < 3 or word.confidence < 0.6:
-                continue
-            b = word.box
-            x, y = reg.mm(b.x + b.width / 2, b.y + b.height / 2)
-            if not (
-                -_OUTSIDE_MM <= x <= width + _OUTSIDE_MM
-                and -_OUTSIDE_MM <= y <= height + _OUTSIDE_MM
-            ):
-                outside += 1
-        return outside >= _OUTSIDE_WORDS
-    return False
+    registered = _registrations(page)
+    if not registered:
+        return False
+    form, reg = registered[0]  # the unified policy before the temporary certificate
+    width, height = form.sheet_mm
+    outside = 0
+    for word in page.words:
+        letters = sum(ch.isalpha() for ch in word.text)
+        if letters < 3 or word.confidence < 0.6:
+            continue
+        b = word.box
+        x, y = reg.mm(b.x + b.width / 2, b.y + b.height / 2)
+        if not (
+            -_OUTSIDE_MM <= x <= width + _OUTSIDE_MM and -_OUTSIDE_MM <= y <= height + _OUTSIDE_MM
+        ):
+            outside += 1
+    return outside >= _OUTSIDE_WORDS
 
 
 def rotate_cw(image: Image, rotation: int) -> Image:
@@ -241,15 +239,12 @@ _TRIAL_FROM_SCALE = 1.2
 
 def _read_page(engine: OcrEngine, image: Image) -> PageText:
     """The page pass, at a capped scale where that is enough to register a real form."""
-    from omsdesktop.forms.temporary import register_temporary
-    from omsdesktop.forms.unified import register_unified
-
     cleaned = clean_page(image)
     scale = page_pass_scale(cleaned)  # measured once: it costs a pass over the page's ink
     if scale < _TRIAL_FROM_SCALE:
         return read_page(engine, image, cleaned=cleaned, scale=scale)
     trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=TRIAL_MAX_SCALE)
-    if register_unified(trial) is not None or register_temporary(trial) is not None:
+    if _registrations(trial):
         return trial
     return read_page(engine, image, cleaned=cleaned, scale=scale)
 
