@@ -233,8 +233,8 @@ def _page_score(page: PageText) -> float:
 # first read at no more than TRIAL_MAX_SCALE: where that registers the page to a real form,
 # whose values are read again from their own crops anyway, it is enough; otherwise the page is
 # read again at the full scale, as before.
-TRIAL_MAX_SCALE = 1.0
-_TRIAL_FROM_SCALE = 1.2
+TRIAL_MAX_SCALE = 0.8
+_TRIAL_FROM_SCALE = 0.9
 
 
 def _read_page(engine: OcrEngine, image: Image) -> PageText:

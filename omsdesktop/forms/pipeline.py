@@ -99,6 +99,28 @@ class DocumentResult:
         }
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What checking a page already worked out: its quality and its straightened copy.
+
+    The window checks a page first (:func:`process_file` with ``read_fields=False``) and
+    shows it; handed on to :func:`extract_documents`, the reading does not assess and
+    straighten the same page again. Only a check that stopped before reading qualifies (see
+    :meth:`of`): a reading may turn the straightened page.
+    """
+
+    quality: QualityReport
+    straightened: Straightened
+
+    @classmethod
+    def of(cls, checked: DocumentResult) -> Prepared | None:
+        """The check's quality and straightened page, or None if it has not both (or read
+        the page, which may have turned it)."""
+        if checked.quality is None or checked.straightened is None or checked.document is not None:
+            return None
+        return cls(quality=checked.quality, straightened=checked.straightened)
+
+
 def _step(progress: Progress | None, value: float) -> None:
     if progress is not None:
         progress(value)
@@ -186,6 +208,7 @@ def _process(
     read_fields: bool,
     progress: Progress | None,
     cancelled: Cancelled | None,
+    prepared: Prepared | None = None,
 ) -> DocumentResult:
     import time
 
@@ -200,14 +223,17 @@ def _process(
         _step(progress, 0.15)
         _check_cancel(cancelled)
 
-        # The quality checks and the straightening both only read the page: on a second
-        # core they run side by side (the same results, a tenth of a second sooner).
         t0 = time.perf_counter()
-        checking = beside(lambda: assess(page, settings.quality))
-        try:
-            flat = straighten(page, cancelled=cancelled)
-        finally:
-            quality = checking()
+        if prepared is not None:
+            quality, flat = prepared.quality, prepared.straightened
+        else:
+            # The quality checks and the straightening both only read the page: on a second
+            # core they run side by side (the same results, a tenth of a second sooner).
+            checking = beside(lambda: assess(page, settings.quality))
+            try:
+                flat = straighten(page, cancelled=cancelled)
+            finally:
+                quality = checking()
         timings["quality_and_straighten"] = time.perf_counter() - t0
         result = _replace(result, quality=quality)
         _step(progress, 0.25)
@@ -392,6 +418,7 @@ def extract_documents(
     split: bool = True,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    prepared: Prepared | None = None,
 ) -> list[DocumentResult]:
     """Every document in a file: each page, and each document lying on a page (issue #15).
 
@@ -418,8 +445,12 @@ def extract_documents(
         name: what :attr:`DocumentResult.file` says (default: the path; "" otherwise).
         pages: 0-based page indices to read (default: all, within the limits).
         split: look for several documents on each page.
+        prepared: the quality and the straightened copy of ``source``, a :class:`Page`
+            already checked (see :class:`Prepared`); used when the page holds one document.
     """
     settings = settings or Settings()
+    if not isinstance(source, Page):
+        prepared = None
     if name is not None:
         file = name
     elif isinstance(source, (str, os.PathLike)):
@@ -466,6 +497,7 @@ def extract_documents(
             split=split,
             progress=part,
             cancelled=cancelled,
+            prepared=prepared,
         )
         previous = results[-1] if results else None
         if previous is not None and _continues(previous, found, index):
@@ -519,6 +551,7 @@ def _page_documents(
     split: bool,
     progress: Progress | None,
     cancelled: Cancelled | None,
+    prepared: Prepared | None = None,
 ) -> list[DocumentResult]:
     from omsdesktop.ocr.split import cut_out, find_documents, is_blank
 
@@ -567,6 +600,7 @@ def _page_documents(
         read_fields=True,
         progress=progress,
         cancelled=cancelled,
+        prepared=prepared,
     )
     if (len(regions) >= 2 and _second_unread(parts, whole)) or (
         whole.document is not None and whole.document.other_document_seen

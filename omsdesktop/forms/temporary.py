@@ -692,7 +692,13 @@ def _insurer(read: FieldValue) -> FieldValue:
 
 
 def _ticked_sex(image: Image, reg: Registration) -> FieldValue:
-    """The box with a hand-drawn «V» in it: ink inside one box, not the other."""
+    """The box with a hand-drawn «V» in it: ink inside one box, not the other.
+
+    Each box is looked for by its printed frame near where the registration puts it: on a
+    photo the registration can be a few millimetres off there, and a box's own frame (or the
+    line above it) inside the counted area read as a tick on a blank form. Straight lines
+    running along most of a box's side are not counted either: a frame or a rule, never a «V».
+    """
     male = _box_ink(image, reg, _MALE_BOX)
     female = _box_ink(image, reg, _FEMALE_BOX)
     box = reg.box(Zone(_MALE_BOX.x0, _MALE_BOX.y0, _FEMALE_BOX.x1, _FEMALE_BOX.y1), image.shape)
@@ -709,24 +715,106 @@ def _ticked_sex(image: Image, reg: Registration) -> FieldValue:
     )
 
 
+# How far from where the registration puts a sex box its frame is looked for (mm), how much
+# of a side a frame line runs along unbroken, and how far apart a frame's sides may be, as a
+# share of the box's size.
+_FRAME_SEARCH_MM = 3.5
+_FRAME_LINE_SHARE = 0.6
+_FRAME_SPACING = (0.8, 1.2)
+_FRAME_CONTRAST = 40.0
+
+
 def _box_ink(image: Image, reg: Registration, zone: Zone) -> float | None:
-    """The share of dark pixels inside a box, its printed border left out."""
+    """The share of dark pixels inside a box, found by its frame where the frame shows, its
+    printed border and any straight line along it left out."""
     b = reg.box(zone, image.shape)
-    region = image[b.y : b.y + b.height, b.x : b.x + b.width]
+    dx, dy = _frame_offset(image, reg, zone) or (0, 0)
+    h, w = image.shape[:2]
+    x0, y0 = min(max(0, b.x + dx), w), min(max(0, b.y + dy), h)
+    region = image[y0 : min(h, b.y + dy + b.height), x0 : min(w, b.x + dx + b.width)]
     if region.size == 0:
         return None
     grey = region if region.ndim == 2 else np.min(region, axis=2)
     # A millimetre in from each side: the printed frame stays out of the count even where
-    # the registration is half a millimetre off (a photo's perspective not fully taken out).
+    # the box's place is half a millimetre off.
     border = max(2, int(_BOX_MARGIN_MM * reg.scale))
-    inner = grey[border:-border, border:-border]
-    if inner.size == 0:
+    if grey.shape[0] <= 2 * border or grey.shape[1] <= 2 * border:
         return None
     # Ink is what is much darker than the box's own paper: a lamp's gradient or a shadow
     # darkens the paper smoothly and is not a tick.
-    paper = float(np.percentile(inner, 90))
-    dark = inner < paper - _TICK_CONTRAST
-    return float(np.count_nonzero(dark)) / dark.size
+    paper = float(np.percentile(grey[border:-border, border:-border], 90))
+    dark = (grey < paper - _TICK_CONTRAST).astype(np.uint8)
+    lines = _long_lines(dark, b.width, vertical=False) | _long_lines(dark, b.height, vertical=True)
+    dark[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 0
+    inner = dark[border:-border, border:-border]
+    return float(np.count_nonzero(inner)) / inner.size
+
+
+def _long_lines(dark: Image, side: int, *, vertical: bool) -> Image:
+    """The straight lines in ``dark`` running ``_FRAME_LINE_SHARE`` of ``side`` or more,
+    upright (``vertical``) or level; a «V»'s slanted strokes are not among them."""
+    length = max(3, int(_FRAME_LINE_SHARE * side))
+    kernel = np.ones((length, 1) if vertical else (1, length), np.uint8)
+    return np.asarray(cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel))
+
+
+def _frame_offset(image: Image, reg: Registration, zone: Zone) -> tuple[int, int] | None:
+    """How far (px) the printed frame of the box ``zone`` lies from where the registration
+    puts it, or None when no frame of the box's size is seen nearby.
+
+    The frame is two upright lines a box's width apart and two level lines a box's height
+    apart, each running along most of its side; a «V» (slanted strokes), letters and dotted
+    lines are not such lines.
+    """
+    b = reg.box(zone, image.shape)
+    pad = int(_FRAME_SEARCH_MM * reg.scale)
+    h, w = image.shape[:2]
+    wx0, wy0 = max(0, b.x - pad), max(0, b.y - pad)
+    wx1, wy1 = min(w, b.x + b.width + pad), min(h, b.y + b.height + pad)
+    window = image[wy0:wy1, wx0:wx1]
+    if window.size == 0 or b.width < 4 or b.height < 4:
+        return None
+    grey = window if window.ndim == 2 else np.min(window, axis=2)
+    paper = float(np.percentile(grey, 90))
+    dark = (grey < paper - _FRAME_CONTRAST).astype(np.uint8)
+    upright = _line_centres(dark, b.height, vertical=True)
+    level = _line_centres(dark, b.width, vertical=False)
+    # The frame is drawn just outside the box's inside (see the zone), its lines ~0.3 mm out.
+    want_w = b.width + 0.6 * reg.scale
+    want_h = b.height + 0.6 * reg.scale
+    cx, cy = b.x - wx0 + b.width / 2, b.y - wy0 + b.height / 2
+    best: tuple[float, float, float] | None = None
+    for left in upright:
+        for right in upright:
+            if not _FRAME_SPACING[0] * want_w <= right - left <= _FRAME_SPACING[1] * want_w:
+                continue
+            for top in level:
+                for bottom in level:
+                    if not _FRAME_SPACING[0] * want_h <= bottom - top <= _FRAME_SPACING[1] * want_h:
+                        continue
+                    fx, fy = (left + right) / 2, (top + bottom) / 2
+                    miss = float(np.hypot(fx - cx, fy - cy))
+                    if best is None or miss < best[0]:
+                        best = (miss, fx - cx, fy - cy)
+    if best is None:
+        return None
+    return round(best[1]), round(best[2])
+
+
+def _line_centres(dark: Image, side: int, *, vertical: bool) -> list[float]:
+    """Centres of the straight lines in ``dark`` (see :func:`_long_lines`): one centre per
+    run of columns (``vertical``) or rows holding such a line."""
+    lines = _long_lines(dark, side, vertical=vertical)
+    found = np.count_nonzero(lines, axis=0 if vertical else 1) > 0
+    centres = []
+    start = None
+    for i, on in enumerate([*found.tolist(), False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            centres.append((start + i - 1) / 2)
+            start = None
+    return centres
 
 
 __all__ = ["ANCHORS", "SHEET_MM", "ZONES", "read_temporary", "register_temporary"]

@@ -176,6 +176,14 @@ def _side_touch(mask: Image, band: int) -> dict[str, float]:
     }
 
 
+def _mask_rect(mask: Image) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """``cv2.minAreaRect`` of a mask's pixels, from their outlines: the same rectangle (the
+    hull of the pixels is the hull of their outer boundaries) at a fraction of the cost."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    rect = cv2.minAreaRect(np.concatenate(contours))
+    return (rect[0][0], rect[0][1]), (rect[1][0], rect[1][1]), rect[2]
+
+
 def _extend_by_colour(paper: Image, colour: Image) -> Image:
     """Add to the paper the regions adjacent to it that clearly differ from the background.
 
@@ -206,7 +214,7 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
     # Only solid parts that share a long border with the paper (a header band), not
     # shadows or objects beside it.
     paper_l = float(np.median(lab[::3, ::3, 0][paper[::3, ::3] > 0]))
-    paper_rect = cv2.minAreaRect(cv2.findNonZero(paper))
+    paper_rect = _mask_rect(paper)
     paper_side = min(paper_rect[1])
     keep = []
     for i in touching:
@@ -218,7 +226,7 @@ def _extend_by_colour(paper: Image, colour: Image) -> Image:
         # and rectangular, and runs along a whole side of the paper (shadows are thin).
         if float(np.median(lab[..., 0][part])) > paper_l - 20:
             continue
-        (_, _), (rw, rh), _ = cv2.minAreaRect(cv2.findNonZero(part.astype(np.uint8)))
+        (_, _), (rw, rh), _ = _mask_rect(part.astype(np.uint8))
         if area < 0.75 * rw * rh or min(rw, rh) < 0.05 * paper_side:
             continue
         if max(rw, rh) < 0.6 * paper_side:

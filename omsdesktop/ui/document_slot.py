@@ -20,7 +20,7 @@ import dataclasses
 import linecache
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
@@ -45,6 +45,9 @@ from omsdesktop.ui.labels import DOCUMENT_NAMES, field_label, tr_
 from omsdesktop.ui.preview import PageView
 from omsdesktop.ui.services import Services
 from omsdesktop.ui.worker import JobHandle, WorkerPool
+
+if TYPE_CHECKING:
+    from omsdesktop.forms.pipeline import Prepared
 
 FILE_FILTER_EXTENSIONS = "*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp *.heic *.heif *.pdf"
 
@@ -194,10 +197,9 @@ def _check_job(
         else:
             preview, scale = preview_image(image)
         del image
-        # The straightened copy has given its preview and is not needed again (reading
-        # straightens afresh); the decoded page goes on to the read job, which then does not
-        # decode the file a second time (issue #12).
-        result = dataclasses.replace(result, straightened=None)
+        # The decoded page, its quality and its straightened copy go on to the read job, which
+        # then neither decodes the file nor checks and straightens the page a second time
+        # (issue #12).
         progress(1.0)
         return SlotDocument(
             source.path, page_index, pages, result, preview, scale, data=source.data
@@ -213,13 +215,15 @@ def _read_job(
     services: Services,
     every_page: bool,
     page: Page | None = None,
+    prepared: Prepared | None = None,
 ) -> Callable[[Callable[[float], None], Callable[[], bool]], list[SlotDocument]]:
     """Read the file: every page (``every_page``) or the chosen one, and every document lying
     on a page (issue #15). One :class:`SlotDocument` per document found, in page order.
 
-    ``page`` is the chosen page as the check decoded it: read from there, the file is not
-    decoded again (only when one page is read)."""
-    held = [page] if page is not None and not every_page else []
+    ``page`` is the chosen page as the check decoded it, and ``prepared`` what the check
+    worked out of it: read from there, the file is not decoded again, nor the page checked
+    and straightened again (only when one page is read)."""
+    held = [(page, prepared)] if page is not None and not every_page else []
 
     def job(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> list[SlotDocument]:
         from omsdesktop.forms.pipeline import extract_documents
@@ -229,9 +233,10 @@ def _read_job(
         engine = services.engine()
         what: Any = source.data if source.data is not None else source.path
         pages: list[int] | None = None if every_page else [page_index]
+        ready: Prepared | None = None
         if held:
             # Taken out of the closure: the page lives only as long as its reading.
-            what, pages = held.pop(), None
+            (what, ready), pages = held.pop(), None
         results = extract_documents(
             what,
             name=source.path,
@@ -240,8 +245,9 @@ def _read_job(
             pages=pages,
             progress=progress,
             cancelled=cancelled,
+            prepared=ready,
         )
-        del what
+        del what, ready
         documents = []
         for result in results:
             if result.straightened is not None:
@@ -758,10 +764,10 @@ class DocumentSlot(QFrame):
             return
         quality = result.quality
         if quality is not None and not quality.ok:
-            # Waiting for the user may take long: the decoded page is not kept meanwhile
-            # («use anyway» decodes it again).
+            # Waiting for the user may take long: the decoded page and its straightened copy
+            # are not kept meanwhile («use anyway» decodes it again).
             self._pending = dataclasses.replace(
-                document, result=dataclasses.replace(result, page=None)
+                document, result=dataclasses.replace(result, page=None, straightened=None)
             )
             self._show_quality(quality, blocking=True)
             return
@@ -774,6 +780,9 @@ class DocumentSlot(QFrame):
         page = checked.result.page
         if page is not None and page.index != checked.page_index:
             page = None  # the check fell back to another page: read the one asked for
+        from omsdesktop.forms.pipeline import Prepared
+
+        prepared = Prepared.of(checked.result) if page is not None else None
         self._start(
             _read_job(
                 checked.source,
@@ -782,6 +791,7 @@ class DocumentSlot(QFrame):
                 self._services(),
                 every_page,
                 page,
+                prepared,
             ),
             self.tr("Распознаю текст… Это займёт несколько секунд."),
             on_result=self._read_done,

@@ -10,6 +10,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow(reason="each check runs in a child process")
+
 # Calls a Leptonica function with no box, which makes Leptonica print its error message.
 _SCRIPT = """
 import ctypes, glob, os, sys

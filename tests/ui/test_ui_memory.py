@@ -3,8 +3,9 @@ jobs share the machine. No RSS or timing is asserted here (``benchmarks/memory.p
 them); these tests pin the behaviour the numbers rest on:
 
 * the OCR engine is built once for the window, not once per document;
-* a document's file is decoded once (the check hands its page to the reading), and neither the
-  slot's document nor a page waiting for «Использовать всё равно» keeps the decoded page;
+* a document's file is decoded once, and its page assessed and straightened once (the check
+  hands its page, quality and straightened copy to the reading), and neither the slot's
+  document nor a page waiting for «Использовать всё равно» keeps the decoded page;
 * documents are checked and read one at a time, whichever slot they are for, and a job
   cancelled before its turn never starts;
 * the worker threads share two malloc arenas instead of one each (glibc).
@@ -161,12 +162,24 @@ def test_a_document_is_decoded_once_read_with_one_engine_and_its_page_not_kept(
 
     decoded: list[int] = []
     real_load_page = pipeline.load_page
+    checked: list[str] = []
+    real_assess, real_straighten = pipeline.assess, pipeline.straighten
 
     def counting_load_page(*args: Any, **kwargs: Any) -> Any:
         decoded.append(1)
         return real_load_page(*args, **kwargs)
 
+    def counting_assess(*args: Any, **kwargs: Any) -> Any:
+        checked.append("assess")
+        return real_assess(*args, **kwargs)
+
+    def counting_straighten(*args: Any, **kwargs: Any) -> Any:
+        checked.append("straighten")
+        return real_straighten(*args, **kwargs)
+
     monkeypatch.setattr(pipeline, "load_page", counting_load_page)
+    monkeypatch.setattr(pipeline, "assess", counting_assess)
+    monkeypatch.setattr(pipeline, "straighten", counting_straighten)
     factory = CountingFactory()
     window = make_window(make_services(engine_factory=factory))
 
@@ -174,8 +187,10 @@ def test_a_document_is_decoded_once_read_with_one_engine_and_its_page_not_kept(
     with qtbot.waitSignal(certificate.documentReady, timeout=OCR_TIMEOUT):
         certificate.load_path(str(documents.certificate))
     assert certificate.document is not None and certificate.document.fields
-    # Checked and read from one decoding of the file.
+    # Checked and read from one decoding of the file, assessed and straightened once: the
+    # reading takes both from the check.
     assert len(decoded) == 1
+    assert sorted(checked) == ["assess", "straighten"]
     # Kept: the straightened page (boxes, crops, attachment) and the dpi; not the decoded one.
     assert certificate.document.result.page is None
     assert certificate.document.image is not None
@@ -187,6 +202,7 @@ def test_a_document_is_decoded_once_read_with_one_engine_and_its_page_not_kept(
     assert policy.document is not None and policy.document.fields
     assert factory.calls == 1  # one engine for both documents
     assert len(decoded) == 2
+    assert sorted(checked) == ["assess", "assess", "straighten", "straighten"]
 
 
 def test_a_page_waiting_for_use_anyway_keeps_no_decoded_page(
