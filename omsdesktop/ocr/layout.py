@@ -310,10 +310,14 @@ def rescale(image: Image, scale: float) -> tuple[Image, float]:
 
 def page_pass_scale(cleaned: Image) -> float:
     """The scale the page pass reads ``cleaned`` at: its text ~PAGE_TEXT_HEIGHT px tall."""
-    text_h = estimate_text_height(cleaned)
-    if text_h <= 0:
+    return scale_for_text_height(estimate_text_height(cleaned))
+
+
+def scale_for_text_height(text_height: float) -> float:
+    """:func:`page_pass_scale` of a page whose letters are ``text_height`` px tall."""
+    if text_height <= 0:
         return 1.0
-    return float(np.clip(PAGE_TEXT_HEIGHT / text_h, 0.3, 2.0))
+    return float(np.clip(PAGE_TEXT_HEIGHT / text_height, 0.3, 2.0))
 
 
 def read_page(

@@ -96,21 +96,47 @@ def test_small_print_is_read_at_its_own_size_when_that_registers_a_real_form(
         calls.append(kw.get("max_scale"))  # type: ignore[arg-type]
         return registered if trial_registers else unregistered
 
+    def letters(px: float) -> None:
+        monkeypatch.setattr(extract, "estimate_text_height", lambda cleaned: px)
+
     monkeypatch.setattr(extract, "clean_page", lambda image: image)
     monkeypatch.setattr(extract, "read_page", fake_read)
     image = np.full((2200, 1800), 255, np.uint8)
 
-    monkeypatch.setattr(extract, "page_pass_scale", lambda cleaned: 1.4)
+    # Letters 0.5 % of the page's side (the unified policy's captions), enlarged 1.4 times for
+    # the page pass: first read at 0.8.
+    letters(16 / 1.4)
     trial_registers = True
     assert extract._read_page(None, image) is registered  # type: ignore[arg-type]
-    assert calls == [extract.TRIAL_MAX_SCALE]
+    assert calls == [extract.SMALL_PRINT_TRIAL_SCALE]
 
     calls.clear()
     trial_registers = False
     extract._read_page(None, image)  # type: ignore[arg-type]
-    assert calls == [extract.TRIAL_MAX_SCALE, None]  # not a real form: read as before
+    assert calls == [extract.SMALL_PRINT_TRIAL_SCALE, None]  # not a real form: read as before
+
+    # The same print on a photo, where it needs no enlarging: still tried at 0.8 first.
+    calls.clear()
+    letters(16 / 1.0)
+    trial_registers = True
+    extract._read_page(None, np.full((3300, 2400), 255, np.uint8))  # type: ignore[arg-type]
+    assert calls == [extract.SMALL_PRINT_TRIAL_SCALE]
+
+    # Print big for its page (a certificate on a 200-dpi scan: letters 0.8 % of its side)
+    # read at its scale at once: a trial would not register and cost a second pass.
+    calls.clear()
+    letters(0.008 * 2200)
+    trial_registers = False
+    extract._read_page(None, image)  # type: ignore[arg-type]
+    assert calls == [None]
+
+    # Small for the page pass but not for its sheet (a 150-dpi scan): tried at 1.0, as before.
+    calls.clear()
+    letters(16 / 1.4)
+    extract._read_page(None, np.full((1100, 800), 255, np.uint8))  # type: ignore[arg-type]
+    assert calls == [extract.TRIAL_MAX_SCALE, None]
 
     calls.clear()
-    monkeypatch.setattr(extract, "page_pass_scale", lambda cleaned: 0.7)
+    letters(16 / 0.7)
     extract._read_page(None, image)  # type: ignore[arg-type]
     assert calls == [None]  # print big enough: one pass, as before
