@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from omsdesktop.errors import CancelledError, InternalError, OmsError
-from omsdesktop.forms.extract import extract_document, rotate_cw
+from omsdesktop.forms.extract import FLAT_FORM_FIT, extract_document, rotate_cw
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.heap import release_free_memory
@@ -309,9 +309,6 @@ def _process(
         release_free_memory()  # this document's temporaries, back to the system (#12)
 
 
-FLAT_FORM_FIT = 0.7
-"""A page whose real form registered with at least this share of the form's printed words in
-their places is flat: reading it again without its outline cannot make it flatter."""
 
 OCCLUDED_MAX_CONFIDENCE = 0.5
 """Confidence cap of a field read under glare or a finger: what is read there looks certain
