@@ -309,7 +309,6 @@ def _process(
         release_free_memory()  # this document's temporaries, back to the system (#12)
 
 
-
 OCCLUDED_MAX_CONFIDENCE = 0.5
 """Confidence cap of a field read under glare or a finger: what is read there looks certain
 but may be a guess from half-hidden letters."""
