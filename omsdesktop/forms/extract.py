@@ -261,18 +261,20 @@ found that share: a blank photo whose trial found 10 of the unified policy's 15 
 third time, without its outline."""
 
 
-def trial_scale(scale: float, text_height: float, page_side: int) -> float | None:
-    """The capped scale a page is first read at (see above), or None to read it at ``scale``.
+def trial_scales(scale: float, text_height: float, page_side: int) -> list[tuple[float, float]]:
+    """The capped scales a page is first read at (see above), each with the share of the
+    form's printed words it must register to be kept; empty to read the page at ``scale``.
 
     ``text_height`` is the page's letter height in pixels (``estimate_text_height``),
     ``page_side`` its long side.
     """
+    trials = []
     small_print = 0 < text_height < SMALL_PRINT_SHARE * page_side
     if small_print and scale >= SMALL_PRINT_TRIAL_FROM:
-        return SMALL_PRINT_TRIAL_SCALE
+        trials.append((SMALL_PRINT_TRIAL_SCALE, FLAT_FORM_FIT))
     if scale >= _TRIAL_FROM_SCALE:
-        return TRIAL_MAX_SCALE
-    return None
+        trials.append((TRIAL_MAX_SCALE, 0.0))
+    return trials
 
 
 def _read_page(engine: OcrEngine, image: Image) -> PageText:
@@ -281,13 +283,12 @@ def _read_page(engine: OcrEngine, image: Image) -> PageText:
     # Measured once: it costs a pass over the page's ink.
     text_height = estimate_text_height(cleaned)
     scale = scale_for_text_height(text_height)
-    cap = trial_scale(scale, text_height, max(cleaned.shape[:2]))
-    if cap is None:
-        return read_page(engine, image, cleaned=cleaned, scale=scale)
-    trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=cap)
-    enough = FLAT_FORM_FIT if cap == SMALL_PRINT_TRIAL_SCALE else 0.0
-    if _registrations(trial) and form_fit(trial) >= enough:
-        return trial
+    for cap, enough in trial_scales(scale, text_height, max(cleaned.shape[:2])):
+        # A small-print trial that registers with fewer of the form's words is not trusted
+        # to be flat: the page goes on as it did without it (a 200-dpi blank at 1.0).
+        trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=cap)
+        if _registrations(trial) and form_fit(trial) >= enough:
+            return trial
     return read_page(engine, image, cleaned=cleaned, scale=scale)
 
 
