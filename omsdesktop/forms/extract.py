@@ -253,28 +253,26 @@ SMALL_PRINT_TRIAL_SCALE = 0.8
 SMALL_PRINT_TRIAL_FROM = 0.9
 
 
-FLAT_FORM_FIT = 0.7
+FLAT_FORM_FIT = 0.65
 """A page whose real form registered with at least this share of the form's printed words in
 their places is flat: reading it again without its outline cannot make it flatter (see
-``pipeline``). A first read of small print at SMALL_PRINT_TRIAL_SCALE is kept only where it
-found that share: a blank photo whose trial found 10 of the unified policy's 15 was read a
-third time, without its outline."""
+``pipeline``). Was 0.7; a page of small print first read at SMALL_PRINT_TRIAL_SCALE finds a
+few of its smallest captions fewer (10 of the unified policy's 15 on flat scans), and a blank
+photo with 10 of 15 was read a second time, without its outline, for nothing."""
 
 
-def trial_scales(scale: float, text_height: float, page_side: int) -> list[tuple[float, float]]:
-    """The capped scales a page is first read at (see above), each with the share of the
-    form's printed words it must register to be kept; empty to read the page at ``scale``.
+def trial_scale(scale: float, text_height: float, page_side: int) -> float | None:
+    """The capped scale a page is first read at (see above), or None to read it at ``scale``.
 
     ``text_height`` is the page's letter height in pixels (``estimate_text_height``),
     ``page_side`` its long side.
     """
-    trials = []
     small_print = 0 < text_height < SMALL_PRINT_SHARE * page_side
     if small_print and scale >= SMALL_PRINT_TRIAL_FROM:
-        trials.append((SMALL_PRINT_TRIAL_SCALE, FLAT_FORM_FIT))
+        return SMALL_PRINT_TRIAL_SCALE
     if scale >= _TRIAL_FROM_SCALE:
-        trials.append((TRIAL_MAX_SCALE, 0.0))
-    return trials
+        return TRIAL_MAX_SCALE
+    return None
 
 
 def _read_page(engine: OcrEngine, image: Image) -> PageText:
@@ -283,12 +281,12 @@ def _read_page(engine: OcrEngine, image: Image) -> PageText:
     # Measured once: it costs a pass over the page's ink.
     text_height = estimate_text_height(cleaned)
     scale = scale_for_text_height(text_height)
-    for cap, enough in trial_scales(scale, text_height, max(cleaned.shape[:2])):
-        # A small-print trial that registers with fewer of the form's words is not trusted
-        # to be flat: the page goes on as it did without it (a 200-dpi blank at 1.0).
-        trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=cap)
-        if _registrations(trial) and form_fit(trial) >= enough:
-            return trial
+    cap = trial_scale(scale, text_height, max(cleaned.shape[:2]))
+    if cap is None:
+        return read_page(engine, image, cleaned=cleaned, scale=scale)
+    trial = read_page(engine, image, cleaned=cleaned, scale=scale, max_scale=cap)
+    if _registrations(trial):
+        return trial
     return read_page(engine, image, cleaned=cleaned, scale=scale)
 
 

@@ -113,8 +113,7 @@ def test_small_print_is_read_at_its_own_size_when_that_registers_a_real_form(
     calls.clear()
     trial_registers = False
     extract._read_page(None, image)  # type: ignore[arg-type]
-    # Not a real form: then read as before (tried at 1.0, from 1.2), then at its scale.
-    assert calls == [extract.SMALL_PRINT_TRIAL_SCALE, extract.TRIAL_MAX_SCALE, None]
+    assert calls == [extract.SMALL_PRINT_TRIAL_SCALE, None]  # not a real form: read as before
 
     # The same print on a photo, where it needs no enlarging: still tried at 0.8 first.
     calls.clear()
