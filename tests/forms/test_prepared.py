@@ -28,6 +28,20 @@ def engine() -> OcrEngine:
     return create_engine(Settings().ocr)
 
 
+def _checked(page: Page, kind: DocumentKind, engine: OcrEngine | None) -> DocumentResult:
+    """What the window's check gives: the page assessed and straightened, not read."""
+    return pipeline._process(
+        "checked.png",
+        lambda: page,
+        kind=kind,
+        settings=Settings(),
+        engine=engine,
+        read_fields=False,
+        progress=None,
+        cancelled=None,
+    )
+
+
 def _fields(result: DocumentResult) -> dict[str, Any]:
     assert result.document is not None
     return {n: (f.value, f.confidence, f.needs_review) for n, f in result.document.fields.items()}
@@ -40,17 +54,7 @@ def test_a_checked_page_is_read_as_from_scratch_without_straightening_again(
     image, _ = degrade(doc, "photo", seed=41)
     page = Page(image=image, dpi=None)
     settings = Settings()
-    checked = pipeline._process(
-        "photo.jpg",
-        lambda: page,
-        kind=DocumentKind.OMS_POLICY,
-        settings=settings,
-        engine=engine,
-        read_fields=False,
-        progress=None,
-        cancelled=None,
-    )
-    prepared = Prepared.of(checked)
+    prepared = Prepared.of(_checked(page, DocumentKind.OMS_POLICY, engine))
     assert prepared is not None and prepared.straightened.document_found
 
     [plain] = extract_documents(page, engine=engine, settings=settings)
@@ -81,17 +85,7 @@ def test_a_checked_page_is_read_as_from_scratch_without_straightening_again(
 def test_a_check_that_read_the_page_prepares_nothing() -> None:
     # A check that went on to read (its kind unknown) may have turned the page: not reused.
     page = Page(image=generate_real(42, "unified_real").image, dpi=300)
-    settings = Settings()
-    checked = pipeline._process(
-        "scan.png",
-        lambda: page,
-        kind=DocumentKind.UNKNOWN,
-        settings=settings,
-        engine=create_engine(settings.ocr),
-        read_fields=False,
-        progress=None,
-        cancelled=None,
-    )
+    checked = _checked(page, DocumentKind.UNKNOWN, create_engine(Settings().ocr))
     assert checked.straightened is not None and checked.document is not None
     assert Prepared.of(checked) is None
 
@@ -101,17 +95,7 @@ def test_prepared_is_not_taken_for_a_file() -> None:
     # decoded here, and whatever came with them belongs to some other page.
     doc = generate_real(43, "unified_real")
     other = Page(image=generate_real(44, "unified_real").image, dpi=300)
-    checked = pipeline._process(
-        "other.png",
-        lambda: other,
-        kind=DocumentKind.OMS_POLICY,
-        settings=Settings(),
-        engine=None,
-        read_fields=False,
-        progress=None,
-        cancelled=None,
-    )
-    prepared = Prepared.of(checked)
+    prepared = Prepared.of(_checked(other, DocumentKind.OMS_POLICY, None))
     assert prepared is not None
     import cv2
 
