@@ -38,7 +38,7 @@ from omsdesktop.forms.template import (
     ink_box,
 )
 from omsdesktop.ocr.engine import OcrEngine
-from omsdesktop.ocr.layout import PageText, beside
+from omsdesktop.ocr.layout import PageText, beside, darkest_channel
 from omsdesktop.ocr.types import Box, Image
 from omsdesktop.text import digits_only, month_of
 
@@ -435,7 +435,7 @@ def _paint_out_mark(image: Image, mark: Box, slack: int) -> None:
     region = image[y0:y1, x0:x1]
     if region.size == 0:
         return
-    grey = region if region.ndim == 2 else np.min(region, axis=2)
+    grey = darkest_channel(region)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         np.asarray(grey < 110, np.uint8), connectivity=8
     )
@@ -728,13 +728,13 @@ def _box_ink(image: Image, reg: Registration, zone: Zone) -> float | None:
     """The share of dark pixels inside a box, found by its frame where the frame shows, its
     printed border and any straight line along it left out."""
     b = reg.box(zone, image.shape)
-    dx, dy = _frame_offset(image, reg, zone) or (0, 0)
+    dx, dy = _frame_offset(image, reg, b) or (0, 0)
     h, w = image.shape[:2]
     x0, y0 = min(max(0, b.x + dx), w), min(max(0, b.y + dy), h)
     region = image[y0 : min(h, b.y + dy + b.height), x0 : min(w, b.x + dx + b.width)]
     if region.size == 0:
         return None
-    grey = region if region.ndim == 2 else np.min(region, axis=2)
+    grey = darkest_channel(region)
     # A millimetre in from each side: the printed frame stays out of the count even where
     # the box's place is half a millimetre off.
     border = max(2, int(_BOX_MARGIN_MM * reg.scale))
@@ -758,15 +758,14 @@ def _long_lines(dark: Image, side: int, *, vertical: bool) -> Image:
     return np.asarray(cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel))
 
 
-def _frame_offset(image: Image, reg: Registration, zone: Zone) -> tuple[int, int] | None:
-    """How far (px) the printed frame of the box ``zone`` lies from where the registration
-    puts it, or None when no frame of the box's size is seen nearby.
+def _frame_offset(image: Image, reg: Registration, b: Box) -> tuple[int, int] | None:
+    """How far (px) the printed frame of a box lies from ``b``, where the registration puts
+    the box, or None when no frame of the box's size is seen nearby.
 
     The frame is two upright lines a box's width apart and two level lines a box's height
     apart, each running along most of its side; a «V» (slanted strokes), letters and dotted
     lines are not such lines.
     """
-    b = reg.box(zone, image.shape)
     pad = int(_FRAME_SEARCH_MM * reg.scale)
     h, w = image.shape[:2]
     wx0, wy0 = max(0, b.x - pad), max(0, b.y - pad)
@@ -774,7 +773,7 @@ def _frame_offset(image: Image, reg: Registration, zone: Zone) -> tuple[int, int
     window = image[wy0:wy1, wx0:wx1]
     if window.size == 0 or b.width < 4 or b.height < 4:
         return None
-    grey = window if window.ndim == 2 else np.min(window, axis=2)
+    grey = darkest_channel(window)
     paper = float(np.percentile(grey, 90))
     dark = (grey < paper - _FRAME_CONTRAST).astype(np.uint8)
     upright = _line_centres(dark, b.height, vertical=True)
