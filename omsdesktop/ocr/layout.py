@@ -138,47 +138,74 @@ def _erase_rules(grey: Image) -> bool:
     """:func:`remove_rules` in place; False when the page has no rules (nothing changed)."""
     h, w = grey.shape[:2]
     ink = np.less(grey, 128).view(np.uint8)  # 0/1, no copy of the mask
-    long_h = max(40, w // 12)
-    long_v = max(40, h // 12)
-    horizontal = np.asarray(
-        cv2.morphologyEx(
-            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1))
-        ),
-        dtype=np.uint8,
-    )
-    vertical = np.asarray(
-        cv2.morphologyEx(
-            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v))
-        ),
-        dtype=np.uint8,
-    )
+    horizontal = _long_runs(ink, max(40, w // 12), axis=1)
+    vertical = _long_runs(ink, max(40, h // 12), axis=0)
     rules = np.asarray(
         cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8)),
         dtype=np.uint8,
     )
-    if not cv2.countNonZero(rules):
+    points = cv2.findNonZero(rules)
+    if points is None:
         return False
     # Keep rule pixels that a letter's stroke crosses (ink just above and just below a
     # horizontal rule, or left and right of a vertical one): "д", "р", "у" keep their tails.
     # (Keeping the feet of letters that stand on a rule, as the re-reads do, was tried for
     # the page pass too: it lost a plastic card's classification on a 200-dpi scan.)
+    # Worked out at the rule pixels only: they are a percent or two of the page.
+    xy: npt.NDArray[np.intp] = np.asarray(points).reshape(-1, 2).astype(np.intp)
+    xs, ys = xy[:, 0], xy[:, 1]
     k = RULE_FOOT_PX
-    for y0, y1 in _row_bands(h):
-        on_rule = rules[y0:y1].astype(bool)
-        if not on_rule.any():
-            continue
-        here = ink[y0:y1].astype(bool)
-        up = _rows(ink, y0 - k, y1 - k)
-        down = _rows(ink, y0 + k, y1 + k)
-        left = np.zeros_like(here)
-        right = np.zeros_like(here)
-        left[:, k:] = here[:, :-k]
-        right[:, :-k] = here[:, k:]
-        crossing = (up & down & ~horizontal[y0:y1].astype(bool)) | (
-            left & right & ~vertical[y0:y1].astype(bool)
-        )
-        grey[y0:y1][on_rule & ~crossing] = 255
+    up, down = _ink_at(ink, ys - k, xs), _ink_at(ink, ys + k, xs)
+    left, right = _ink_at(ink, ys, xs - k), _ink_at(ink, ys, xs + k)
+    crossing = (up & down & (horizontal[ys, xs] == 0)) | (left & right & (vertical[ys, xs] == 0))
+    grey[ys[~crossing], xs[~crossing]] = 255
     return True
+
+
+def _ink_at(
+    ink: Image, ys: npt.NDArray[np.intp], xs: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """``ink[ys, xs]`` as booleans, False where a point falls outside the mask."""
+    h, w = ink.shape[:2]
+    inside = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+    out = np.zeros(ys.shape, dtype=bool)
+    out[inside] = ink[ys[inside], xs[inside]] != 0
+    return out
+
+
+# A run of ink ``length`` long holds at least (length - 7) // 8 whole blocks of 8 pixels in a
+# row: rows (or columns) without such a row of blocks are left out of the exact opening.
+_RUN_BLOCK = 8
+
+
+def _long_runs(ink: Image, length: int, *, axis: int) -> Image:
+    """The 0/1 mask ``ink`` opened by a line ``length`` pixels long along ``axis`` (1: rows,
+    horizontal rules; 0: columns, vertical ones): ink that lies in such a run.
+
+    The same pixels as ``cv2.morphologyEx(ink, MORPH_OPEN, line)`` over the whole page (the
+    opening works row by row, or column by column), but only the rows that can hold a run that
+    long are opened: a page's rules are a few dozen rows of thousands.
+    """
+    size = (length, 1) if axis == 1 else (1, length)
+    line = cv2.getStructuringElement(cv2.MORPH_RECT, size)
+    blocks_needed = (length - (_RUN_BLOCK - 1)) // _RUN_BLOCK
+    if blocks_needed < 2 or ink.shape[axis] < _RUN_BLOCK * blocks_needed:
+        return np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, line), dtype=np.uint8)
+    # Each pixel: all ink in the block of 8 starting there; every 8th of them is a whole block.
+    block = (_RUN_BLOCK, 1) if axis == 1 else (1, _RUN_BLOCK)
+    whole = cv2.erode(ink, np.ones(block[::-1], np.uint8), anchor=(0, 0))
+    whole = whole[:, ::_RUN_BLOCK] if axis == 1 else whole[::_RUN_BLOCK, :]
+    in_a_row = (blocks_needed, 1) if axis == 1 else (1, blocks_needed)
+    found = cv2.erode(np.ascontiguousarray(whole), np.ones(in_a_row[::-1], np.uint8))
+    lines = np.flatnonzero(np.asarray(found).any(axis=axis))
+    out = np.zeros_like(ink)
+    if lines.size == 0:
+        return out
+    if axis == 1:
+        out[lines] = np.asarray(cv2.morphologyEx(ink[lines], cv2.MORPH_OPEN, line))
+    else:
+        out[:, lines] = np.asarray(cv2.morphologyEx(ink[:, lines], cv2.MORPH_OPEN, line))
+    return out
 
 
 RULE_FOOT_PX = 4
@@ -198,15 +225,6 @@ def keep_letter_feet(ink: Image, horizontal: Image, rules: Image) -> Image:
     above[k:] = letters[:-k]
     keep = cv2.bitwise_and(above, ink)
     return np.asarray(cv2.bitwise_and(rules, cv2.bitwise_not(keep)), dtype=np.uint8)
-
-
-def _rows(mask: Image, y0: int, y1: int) -> npt.NDArray[np.bool_]:
-    """Rows ``y0:y1`` of a 0/1 mask as booleans; rows outside the mask are False."""
-    out = np.zeros((y1 - y0, mask.shape[1]), dtype=bool)
-    s0, s1 = max(0, y0), min(mask.shape[0], y1)
-    if s1 > s0:
-        out[s0 - y0 : s1 - y0] = mask[s0:s1]
-    return out
 
 
 def darkest_channel(image: Image) -> Image:

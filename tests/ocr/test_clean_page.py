@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omsdesktop.ocr.layout import _BAND_ROWS, clean_page, remove_rules
+from omsdesktop.ocr.layout import _BAND_ROWS, _long_runs, clean_page, remove_rules
 
 
 def _reference_remove_rules(grey: np.ndarray) -> np.ndarray:
@@ -112,3 +112,29 @@ def test_a_page_without_rules_comes_back_as_it_is() -> None:
     grey = np.full((300, 200), 250, dtype=np.uint8)
     grey[100:110, 50:60] = 0
     assert remove_rules(grey) is grey
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("seed", range(6))
+def test_long_runs_are_the_opening_by_a_line(axis: int, seed: int) -> None:
+    """Only rows (columns) that can hold a run are opened: the same pixels as opening all of
+    them, for runs one pixel short, exactly long enough, off the 8-pixel grid, at the edges."""
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(60, 400, size=2))
+    ink = (rng.random((h, w)) < 0.3).astype(np.uint8)
+    side = w if axis == 1 else h
+    length = int(rng.integers(16, max(17, side // 2)))
+    for _ in range(12):
+        run = length + int(rng.integers(-2, 3))
+        start = int(rng.choice([0, side - run, int(rng.integers(0, max(1, side - run)))]))
+        at = int(rng.integers(0, ink.shape[1 - axis]))
+        if axis == 1:
+            ink[at, max(0, start) : start + run] = 1
+        else:
+            ink[max(0, start) : start + run, at] = 1
+    size = (length, 1) if axis == 1 else (1, length)
+    line = cv2.getStructuringElement(cv2.MORPH_RECT, size)
+    expected = cv2.morphologyEx(ink, cv2.MORPH_OPEN, line)
+    got = _long_runs(ink, length, axis=axis)
+    assert expected.any()
+    assert np.array_equal(got, expected)
