@@ -47,7 +47,13 @@ from omsdesktop.forms.normalize import (
     roman_value,
     series_letters_to_cyrillic,
 )
-from omsdesktop.forms.reread import read_box
+from omsdesktop.forms.reread import (
+    REREAD_HEIGHT,
+    free_area,
+    read_box,
+    unread_ink_beside,
+    unread_ink_between,
+)
 from omsdesktop.forms.template import ink_box
 from omsdesktop.ocr.engine import (
     PSM_AUTO,
@@ -58,6 +64,7 @@ from omsdesktop.ocr.engine import (
     mean_confidence,
 )
 from omsdesktop.ocr.layout import (
+    FIELD_WORD_HEIGHT,
     Line,
     PageText,
     beside,
@@ -486,7 +493,28 @@ def _name_reader(
         words: list[Word], parser: Callable[[str], str | None] = parse_single_name
     ) -> FieldValue:
         words = [w for w in words if re.search(r"[А-ЯЁа-яёA-Za-z]", w.text)]
-        return read_field(engine, page, words, parser, lang="rus", whitelist=NAME_CHARS)
+        box = union_boxes([w.box for w in words]) if words else None
+        wide = unread_ink_beside(page, box) if box is not None else None
+        if wide is None or wide == box:
+            return read_field(engine, page, words, parser, lang="rus", whitelist=NAME_CHARS)
+        # Letters beside the name the page pass did not read (a «Д» whose feet cross the
+        # underline, dropped with them: «МИТРИЙ»): the widened box is read twice more, and
+        # readings that disagree are never certain.
+        first = reading_of(words, parser)
+        # The crop shown for the field is the widened one: the whole name, as printed.
+        readings = [Reading(first.text, first.value, first.confidence, wide)]
+        for height in (FIELD_WORD_HEIGHT, REREAD_HEIGHT):
+            again = reading_of(
+                read_region(engine, page, wide, lang="rus", whitelist=NAME_CHARS, height=height),
+                parser,
+            )
+            readings.append(Reading(again.text, again.value, again.confidence, wide))
+        decided = decide(readings)
+        if decided.alternatives:
+            decided = dataclasses.replace(
+                decided, confidence=min(decided.confidence, 0.6), needs_review=True
+            )
+        return decided
 
     return read
 
@@ -593,14 +621,25 @@ def _birth_place(
     boxes: list[Box] = []
     for words in parts:
         box = union_boxes([w.box for w in words])
-        again = read_region(engine, page, box, lang="rus")
+        # Letters the page pass did not read, beside the line or between its words (letters
+        # standing on the underline, dropped with it): a re-read of the same crop tends to
+        # drop them too, and agree. Such a line is read again wide enough to take them in,
+        # with its underline taken out, and is never certain.
+        wide = unread_ink_beside(page, box, letter_h=ref_h)
+        holes = wide != box or unread_ink_between(page, words, ref_h)
+        if holes:
+            again = read_box(engine, page.image, wide, lang="rus", limits=free_area(page, wide))
+        else:
+            again = read_region(engine, page, box, lang="rus")
         chosen = again if again else words
         readings_text.append(" ".join(w.text for w in chosen))
         first_text = " ".join(w.text for w in words)
         agree = first_text == readings_text[-1]
         c = sum(w.confidence for w in chosen) / max(1, len(chosen))
         confidences.append(min(1.0, c + 0.05) if agree else c * 0.8)
-        boxes.append(box)
+        if holes:
+            confidences[-1] = min(confidences[-1], 0.6)
+        boxes.append(wide)
     text = parse_place(" ".join(readings_text))
     if not text:
         return FieldValue(value=None, confidence=0.0, needs_review=True)

@@ -7,11 +7,19 @@ kept, the letters scaled to the height where Tesseract's LSTM reads best.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from omsdesktop.ocr.engine import PSM_LINE, OcrEngine, Word
-from omsdesktop.ocr.layout import PageText, darkest_channel, keep_letter_feet, rescale
+from omsdesktop.ocr.layout import (
+    PageText,
+    darkest_channel,
+    keep_letter_feet,
+    rescale,
+    union_boxes,
+)
 from omsdesktop.ocr.types import Box, Image
 
 # Re-reads scale a value's letters (their median height: capitals and digits, or the x-height
@@ -187,3 +195,87 @@ def _without_rules(region: Image, text_h: int) -> Image:
     out = region.copy()
     out[erase > 0] = 255
     return out
+
+
+# How far apart two letters of one word may stand, in letter heights (words stand further).
+_LETTER_GAP = 0.35
+
+
+def unread_ink_beside(page: PageText, box: Box, letter_h: float | None = None) -> Box:
+    """``box`` widened over the letters next to it on its row that the page pass did not read.
+
+    Tesseract can drop a word's first or last letter together with what crosses the underline
+    under it: the feet of «Д», «Ц», «Щ» (page pass «МИТРИЙ» of «ДМИТРИЙ», and a re-read of
+    its box agrees). Letter-sized ink on the box's rows, no farther from the box (or from a
+    letter already taken in) than letters of one word stand, and short of the neighbouring
+    words the page pass did read (:func:`free_area`), is taken in. ``box`` itself when there
+    is none, or only a few pixels past its edge (a re-read's crop takes those in anyway).
+    ``letter_h`` is the height of the value's letters (default: the box's height; a line of
+    lower case is lower than its box, which reaches from ascenders to descenders).
+    """
+    h = box.height
+    if h < 8:
+        return box
+    x_lo, x_hi, _, _ = free_area(page, box)
+    reach = 3 * h
+    x0, x1 = max(x_lo, box.x - reach), min(x_hi, box.x + box.width + reach)
+    if x1 - x0 <= box.width:
+        return box
+    pieces = _letters_on_row(page, box, x0, x1, letter_h or h)
+    left, right = box.x, box.x + box.width
+    gap = _LETTER_GAP * h
+    grown = True
+    while grown:
+        grown = False
+        for a, b in pieces:
+            if a < left and left - gap <= b and b <= right:
+                left, grown = a, True
+            if b > right and a <= right + gap and a >= left:
+                right, grown = b, True
+    # A few pixels past a loose box are inside any re-read's crop already (``crop``'s margin).
+    margin = 0.3 * h + 4
+    if box.x - left <= margin and right - (box.x + box.width) <= margin:
+        return box
+    return Box(left, box.y, right - left, box.height)
+
+
+def _letters_on_row(
+    page: PageText, box: Box, x0: int, x1: int, letter_h: float
+) -> list[tuple[int, int]]:
+    """Letter-sized pieces of ink on ``box``'s rows between ``x0`` and ``x1``: (left, right)."""
+    image = page.image
+    y0, y1 = max(0, box.y), min(image.shape[0], box.y + box.height)
+    band = image[y0:y1, max(0, x0) : x1]
+    if band.size == 0:
+        return []
+    grey = darkest_channel(band) if band.ndim == 3 else band
+    dark = np.asarray(grey < 110, dtype=np.uint8)
+    # What is left of an underline after cleaning is not a letter.
+    run = max(15, int(2 * box.height))
+    if dark.shape[1] > run:
+        dark[cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)) > 0] = 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    pieces = []
+    for i in range(1, count):
+        x, _, w, ph, area = (int(v) for v in stats[i])
+        if 0.45 * letter_h <= ph and w <= 1.5 * box.height and area >= 0.1 * w * ph:
+            pieces.append((max(0, x0) + x, max(0, x0) + x + w))
+    return pieces
+
+
+def unread_ink_between(page: PageText, words: Sequence[Word], letter_h: float) -> bool:
+    """Are there letters between ``words`` (one row of a value) that no page word covers?
+
+    A word the page pass dropped inside a value («Ростов област» of «Ростовская область»):
+    a re-read of the same crop tends to drop it as well, so the two readings agree on a value
+    with a hole in it.
+    """
+    if len(words) < 2:
+        return False
+    box = union_boxes([w.box for w in words])
+    covered = [(w.box.x, w.box.x + w.box.width) for w in words]
+    for a, b in _letters_on_row(page, box, box.x, box.x + box.width, letter_h):
+        inside = sum(max(0, min(b, r) - max(a, left)) for left, r in covered)
+        if inside < 0.5 * (b - a):
+            return True
+    return False

@@ -28,7 +28,7 @@ from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import FieldValue
 from omsdesktop.forms.names import is_caption, known_name_parts
 from omsdesktop.forms.normalize import fold
-from omsdesktop.forms.reread import REREAD_HEIGHT, read_box
+from omsdesktop.forms.reread import REREAD_HEIGHT, read_box, unread_ink_beside
 from omsdesktop.forms.template import (
     Anchor,
     FormSpec,
@@ -191,10 +191,49 @@ def read_temporary(
     )
     fields.update(_split_full_name(names))
     birth = reader.read("birth_line", _parse_first_date, "rus", None)
-    fields["birth_date"] = birth
+    fields["birth_date"] = _checked_in_digits(reader, birth)
     fields["sex"] = _ticked_sex(image, reg)
     fields.update(lower())
     return _dates_agree(fields)
+
+
+def _checked_in_digits(reader: ZoneReader, birth: FieldValue) -> FieldValue:
+    """The date of birth read once more by the English model, digits and stops only.
+
+    Tesseract's Russian model reads some faces' «23» as «25» in the page pass and in
+    re-reads of the line alike, so its readings agree on the wrong date; the English model
+    with only digits allowed is another reader. Where it reads a different date, the date
+    is shown for review with both.
+    """
+    if birth.value is None:
+        return birth
+    words = [
+        w
+        for w in reader.value_words(reader.zone("birth_line"))
+        if sum(ch.isdigit() for ch in w.text) >= 4
+    ]
+    if not words:
+        return birth
+    first = min(words, key=lambda w: w.box.x)
+    # The page pass's box of the date may stop short of its last digits.
+    box = unread_ink_beside(reader.page, first.box)
+    again = read_box(
+        reader.engine,
+        reader.without_print,
+        box,
+        lang="eng",
+        whitelist=DIGITS + ".,",
+        height=REREAD_HEIGHT,
+    )
+    value = _parse_first_date(" ".join(w.text for w in again))
+    if value is None or value == birth.value:
+        return birth
+    return dataclasses.replace(
+        birth,
+        confidence=min(birth.confidence, 0.5),
+        needs_review=True,
+        alternatives=tuple(sorted({*birth.alternatives, value} - {birth.value})),
+    )
 
 
 def _dates_and_insurer(reader: ZoneReader) -> dict[str, FieldValue]:

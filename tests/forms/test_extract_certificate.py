@@ -262,3 +262,45 @@ def test_red_series_beside_the_seal_and_a_half_read_name_line(engine, tmp_path):
         assert fields[name].value == doc.truth[name], name
     # Not certain: the names were cut apart by the dictionary, the series read once.
     assert fields["first_name"].needs_review and fields["patronymic"].needs_review
+
+
+def test_a_first_letter_dropped_with_its_feet_on_the_underline_is_read_and_flagged(
+    engine, tmp_path
+):
+    """A phone photo where the page pass reads «ДМИТРИЙ» as «МИТРИЙ» (the «Д» dropped with
+    its feet, which cross the underline) and a re-read of that box agrees: it was a silent
+    error at full confidence. The letter beside the word is taken in, the name read again
+    with it, and the disagreement shown for review."""
+    import cv2
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    doc = generate_certificate(930000, layout="caption_below", font_set="train")
+    assert doc.truth["first_name"] == "Дмитрий"
+    image, _ = degrade(doc, "photo", seed=9300)
+    path = tmp_path / "свидетельство.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    first = process_file(path, engine=engine).document.fields["first_name"]
+    assert first.value == "Дмитрий"
+    assert first.needs_review and first.confidence <= 0.6
+    assert "Митрий" in first.alternatives
+
+
+def test_a_place_with_words_dropped_on_its_underline_is_not_certain(engine, tmp_path):
+    """A clean scan where the page pass reads «гор. Таганрог Ростовская область» as «ор.
+    Таганрог Ростов област» (the letters standing on the underline dropped) and a re-read of
+    the same crop agrees: it was certain. The letters beside and between the words read are
+    seen, the line read again without its underline, and shown for review."""
+    import cv2
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    doc = generate_certificate(100000, layout="labels_left", font_set="holdout")
+    assert doc.truth["birth_place"] == "гор. Таганрог Ростовская область"
+    image, _ = degrade(doc, "scan300", seed=1000)
+    path = tmp_path / "свидетельство.png"
+    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    place = process_file(path, engine=engine).document.fields["birth_place"]
+    assert place.value == doc.truth["birth_place"] or place.needs_review

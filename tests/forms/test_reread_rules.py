@@ -34,3 +34,45 @@ def test_underline_is_taken_out_but_the_letters_keep_their_feet() -> None:
     assert (out[line_y - 1 : line_y + 1, stem_x : stem_x + 3] < 128).all()
     # And the letters above the line are untouched.
     assert np.array_equal(out[top : line_y - 3, left:right], image[top : line_y - 3, left:right])
+
+
+def _page_with(words: list[tuple[str, int, int]], image: np.ndarray):
+    """A page whose page pass read ``words`` (text, x, width) on one row, 40 px tall at y=20."""
+    from omsdesktop.ocr.engine import Word
+    from omsdesktop.ocr.layout import PageText, group_lines
+    from omsdesktop.ocr.types import Box
+
+    read = [Word(text, 0.9, Box(x, 20, w, 40), (1, 1, 1)) for text, x, w in words]
+    return PageText(lines=tuple(group_lines(read)), image=image, scale=1.0)
+
+
+def _letters(image: np.ndarray, *xs: int) -> None:
+    """Letter-sized blots (26 x 40 px) at ``xs`` on the row y=20..60, on an underline."""
+    for x in xs:
+        image[20:60, x : x + 26] = 0
+    image[58:60, :] = 0
+
+
+def test_a_letter_the_page_pass_dropped_beside_a_word_is_taken_in() -> None:
+    from omsdesktop.forms.reread import unread_ink_beside
+    from omsdesktop.ocr.types import Box
+
+    image = np.full((100, 900), 255, np.uint8)
+    # «Д» at 200 unread, the word read from 232 (letters every 32 px, gaps of 6 px).
+    _letters(image, 200, 232, 264, 296, 328)
+    page = _page_with([("МИТРИЙ", 232, 122)], image)
+    assert unread_ink_beside(page, Box(232, 20, 122, 40)) == Box(200, 20, 154, 40)
+
+
+def test_ink_a_word_away_or_past_a_read_neighbour_is_not_taken_in() -> None:
+    from omsdesktop.forms.reread import unread_ink_beside
+    from omsdesktop.ocr.types import Box
+
+    image = np.full((100, 900), 255, np.uint8)
+    # A blot a word's gap (30 px) left of the word, and a read word right of it with an
+    # unread letter between.
+    _letters(image, 150, 206, 238, 270, 440, 480)
+    page = _page_with([("ИВАН", 206, 90), ("ПЕТРОВ", 480, 100)], image)
+    assert unread_ink_beside(page, Box(206, 20, 90, 40)) == Box(206, 20, 90, 40)
+    # A box a few pixels short of its letters is not widened: a re-read's crop takes those in.
+    assert unread_ink_beside(page, Box(210, 20, 80, 40)) == Box(210, 20, 80, 40)
