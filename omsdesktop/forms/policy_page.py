@@ -180,4 +180,20 @@ def decide_rereading(
         field = dataclasses.replace(
             field, confidence=confidence, needs_review=confidence < REVIEW_THRESHOLD
         )
+    elif field.value is not None and any(
+        _drops_from(field.value, other) for other in field.alternatives
+    ):
+        # Another reading has characters the chosen value lacks: re-reads of one crop can all
+        # drop the same letter (three of a bold «СДЮ» read «ДЮ», the page pass «СДЮ»), so the
+        # majority is no proof there. (Readings that differ in a character or two are mostly
+        # Tesseract's different mistakes at different scales, which the majority settles.)
+        field = dataclasses.replace(field, confidence=min(field.confidence, 0.6), needs_review=True)
     return field
+
+
+def _drops_from(value: str, other: str) -> bool:
+    """Is ``value`` ``other`` with characters left out?"""
+    if len(value) >= len(other):
+        return False
+    rest = iter(other)
+    return all(ch in rest for ch in value)

@@ -279,3 +279,29 @@ def test_printed_enp_finds_the_number_on_a_card_without_its_title(engine):
     assert printed_enp(page) == doc.truth["policy_number"]
     unified = generate_policy(24, "unified")
     assert printed_enp(read_page(engine, unified.image)) == unified.truth["policy_number"]
+
+
+def test_a_series_the_re_reads_all_shorten_is_not_certain(tmp_path) -> None:
+    """An old policy photographed: the page pass reads the bold series «СДЮ», every re-read
+    of its crop «ДЮ», and the majority made «ДЮ» certain. A reading with letters the value
+    lacks puts it in doubt."""
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    doc = generate_policy(940100, form="old", font_set="holdout")
+    assert doc.truth["policy_series"] == "СДЮ"
+    image, _ = degrade(doc, "photo", seed=9401)
+    path = tmp_path / "полис.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    series = process_file(path, engine=create_engine()).document.fields["policy_series"]
+    assert series.value == "СДЮ" or (series.needs_review and "СДЮ" in series.alternatives)
+
+
+@pytest.mark.parametrize(
+    ("value", "other", "drops"),
+    [("ДЮ", "СДЮ", True), ("СДЮ", "СДЮ", False), ("СДЮ", "ДЮ", False), ("АБ", "БВА", False)],
+)
+def test_a_value_with_characters_left_out(value: str, other: str, drops: bool) -> None:
+    from omsdesktop.forms.policy_page import _drops_from
+
+    assert _drops_from(value, other) is drops
