@@ -404,13 +404,16 @@ class ZoneReader:
         validate: Callable[[str], bool] | None = None,
         rank: Callable[[str], int] | None = None,
         cap_alternatives: bool = True,
+        doubtful: Callable[[str], bool] | None = None,
     ) -> FieldValue:
         """The value in a zone: the page pass's words and re-reads of their box, decided
         (:func:`omsdesktop.forms.fields.decide`; ``rank`` orders disagreeing readings).
 
         Readings that disagree make the value uncertain (confidence at most 0.6, for
         review); with ``cap_alternatives`` False the caller weighs them itself (a line of
-        several values, where one word in dispute leaves the others certain).
+        several values, where one word in dispute leaves the others certain). So does any
+        reading whose text is ``doubtful`` (a date written with a one-digit month, where the
+        form prints two: a digit may be lost).
 
         A zone with no word and no letter-sized ink is an empty field (value None, ``raw``
         None); a zone with ink the page pass did not read is re-read as a whole.
@@ -462,6 +465,8 @@ class ZoneReader:
         if result.alternatives and cap_alternatives:
             # Readings of the same print that disagree: never certain, whatever the majority.
             confidence, review = min(confidence, 0.6), True
+        if doubtful is not None and any(doubtful(r.text) for r in readings if r.text):
+            confidence, review = min(confidence, 0.5), True
         return FieldValue(
             value=result.value,
             confidence=confidence,

@@ -155,7 +155,13 @@ _TICK_CONTRAST = 60.0
 _NUMBER_BLANK = "000000000"
 
 
-FORM = FormSpec(SHEET_MM, ANCHORS, _DISTINCTIVE)
+# The form prints many words (anchors above): a page of it registers with 7 or more even
+# under glare, and 23-28 on a plain scan or photo. Three words of another document can line
+# up by chance («полиса», «Представитель», «Медицинское» on a drawn unified policy read as
+# this form with certainty): five are asked for.
+_MIN_ANCHORS = 5
+
+FORM = FormSpec(SHEET_MM, ANCHORS, _DISTINCTIVE, min_anchors=_MIN_ANCHORS)
 """The temporary certificate as a form to register pages to."""
 
 
@@ -190,7 +196,9 @@ def read_temporary(
         "full_name", _parse_full_name, "rus", None, rank=known_name_parts, cap_alternatives=False
     )
     fields.update(_split_full_name(names))
-    birth = reader.read("birth_line", _parse_first_date, "rus", None)
+    # «20.1.2025»: the form's dates have two-digit days and months, and a digit of a
+    # hand-written «11» is easily lost; «1» is then January, a valid date. Not certain.
+    birth = reader.read("birth_line", _parse_first_date, "rus", None, doubtful=_short_day_or_month)
     fields["birth_date"] = _checked_in_digits(reader, birth)
     fields["sex"] = _ticked_sex(image, reg)
     fields.update(lower())
@@ -234,6 +242,16 @@ def _checked_in_digits(reader: ZoneReader, birth: FieldValue) -> FieldValue:
         needs_review=True,
         alternatives=tuple(sorted({*birth.alternatives, value} - {birth.value})),
     )
+
+
+_FIRST_DATE = re.compile(r"(\d{1,2})\s*[.,]\s*(\d{1,2})\s*[.,]\s*\d{4}")
+
+
+def _short_day_or_month(text: str) -> bool:
+    """Is the first date of the line written with a one-digit day or month («20.1.2025»)?"""
+    marker = _DOCUMENT_START.search(text)
+    m = _FIRST_DATE.search(text[: marker.start()] if marker is not None else text)
+    return m is not None and (len(m.group(1)) == 1 or len(m.group(2)) == 1)
 
 
 def _dates_and_insurer(reader: ZoneReader) -> dict[str, FieldValue]:

@@ -276,6 +276,20 @@ def test_a_birth_date_both_russian_readings_get_wrong_is_not_certain(
     )
 
 
+def test_a_hand_written_birth_date_that_lost_a_digit_is_not_certain(
+    engine: OcrEngine, tmp_path: Path
+) -> None:
+    # A hand-written «20.11.2025» read «20.1.2025» by every reading: January, a valid date,
+    # and certain. The form's dates have two-digit days and months: a one-digit one is doubt.
+    doc = generate_real(9401, "temporary_real", "train")
+    assert doc.extra.get("handwritten") and doc.truth["birth_date"] == "2025-11-20"
+    image, _ = degrade(doc, "scan300", seed=9401)
+    path = tmp_path / "page.png"
+    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    birth = process_file(path, engine=engine).document.fields["birth_date"]
+    assert birth.value == "2025-11-20" or birth.needs_review
+
+
 def test_handwritten_temporary_is_flagged_not_guessed(engine: OcrEngine) -> None:
     seed = next(
         s for s in range(100) if generate_real(s, "temporary_real").extra.get("handwritten")
@@ -328,3 +342,18 @@ def test_too_few_anchors_do_not_register() -> None:
     anchors = (Anchor("фамилия", 41.7, 49.5, 79.9), Anchor("имя", 41.7, 44.9, 88.3))
     page = _page([("фамилия", 41.7, 49.5, 79.9)], scale=11.8, tx=0.0, ty=0.0)
     assert register(page, anchors, sheet_width_mm=147.0, min_anchors=2) is None
+
+
+def test_a_few_temporary_certificate_words_lining_up_by_chance_do_not_register() -> None:
+    # A drawn unified policy read as a temporary certificate from three words that happened
+    # to fit («полиса», «Представитель», «Медицинское»): the form prints dozens of words,
+    # and a page of it shows seven or more even under glare; four are not enough.
+    from omsdesktop.forms.temporary import ANCHORS as TEMPORARY_ANCHORS
+    from omsdesktop.forms.temporary import register_temporary
+
+    wanted = ("полиса", "представитель", "медицинскую", "настоящему", "временное")
+    anchors = [(a.text, a.x0, a.x1, a.cy) for a in TEMPORARY_ANCHORS if a.text in wanted]
+    assert len(anchors) == 5
+    assert register_temporary(_page(anchors[:4], scale=10.0, tx=100.0, ty=50.0)) is None
+    reg = register_temporary(_page(anchors, scale=10.0, tx=100.0, ty=50.0))
+    assert reg is not None and len(reg.anchors) == 5

@@ -316,3 +316,19 @@ def test_another_reading_issued_before_the_birth_is_not_shown() -> None:
     out = _dates_agree(fields)
     assert out["policy_issue_date"].value == "2014-03-27"
     assert not out["birth_date"].needs_review
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("20.1.2025 г.р. свидетельство", True),
+        ("5.11.2020 г.р.", True),
+        ("20.11.2025 г.р. свидетельство о рождении от 4.1.2025", False),
+        ("_25.07.2014 г.р.", False),
+        ("нет даты", False),
+    ],
+)
+def test_a_birth_date_with_a_one_digit_day_or_month(text: str, short: bool) -> None:
+    from omsdesktop.forms.temporary import _short_day_or_month
+
+    assert _short_day_or_month(text) is short
