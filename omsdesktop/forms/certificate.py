@@ -735,9 +735,7 @@ def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> Fiel
             elif run:
                 break
         if run:
-            return read_field(
-                engine, page, run, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
-            )
+            return _checked_small(engine, page, _act_number(engine, page, run))
     if hits:
         # The page pass lost the line with the number: read the band under the label.
         line = page.lines[hits[0].line_index]
@@ -750,10 +748,36 @@ def _act_record(engine: OcrEngine, page: PageText, hits: list[LabelHit]) -> Fiel
         if numero is not None:
             run = [w for w in words[numero + 1 :] if re.fullmatch(r"\d+", w.text)]
             if run:
-                return read_field(
-                    engine, page, run, parse_digits((1, 24)), lang="eng", whitelist=DIGITS
-                )
+                return _checked_small(engine, page, _act_number(engine, page, run))
     return FieldValue(value=None, confidence=0.0, needs_review=True)
+
+
+def _act_number(engine: OcrEngine, page: PageText, run: list[Word]) -> FieldValue:
+    return read_field(engine, page, run, parse_digits((1, 24)), lang="eng", whitelist=DIGITS)
+
+
+# Digits read again at this height (px) after the re-read at FIELD_WORD_HEIGHT.
+_SMALL_DIGITS_HEIGHT = 22.0
+
+
+def _checked_small(engine: OcrEngine, page: PageText, field: FieldValue) -> FieldValue:
+    """The act record number read once more, its digits smaller.
+
+    A serif «3» with a flat top reads as «5» at the re-read's height and in the page pass
+    alike («3708» as «5708», certain), and as «3» when small: a reading at another scale that
+    differs puts the number in doubt, with both shown.
+    """
+    if field.value is None or field.box is None:
+        return field
+    again = reading_of(
+        read_region(
+            engine, page, field.box, lang="eng", whitelist=DIGITS, height=_SMALL_DIGITS_HEIGHT
+        ),
+        parse_digits((1, 24)),
+    )
+    if again.value is None or again.value == field.value:
+        return field
+    return _with(field, confidence=min(field.confidence, 0.6), needs_review=True, extra=again.value)
 
 
 def _parse_series_line(text: str) -> tuple[str, str, str] | None:

@@ -304,3 +304,20 @@ def test_a_place_with_words_dropped_on_its_underline_is_not_certain(engine, tmp_
     path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
     place = process_file(path, engine=engine).document.fields["birth_place"]
     assert place.value == doc.truth["birth_place"] or place.needs_review
+
+
+def test_an_act_record_number_read_wrong_at_one_scale_is_not_certain(engine, tmp_path):
+    """«3708» in a serif face whose «3» has a flat top: the page pass and the re-read both read
+    «5708», and it was certain. Read again smaller it reads «3708»: shown for review."""
+    import cv2
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    doc = generate_certificate(970000, layout="caption_below", font_set="holdout")
+    assert doc.truth["birth_act_record_number"] == "3708"
+    image, _ = degrade(doc, "scan300", seed=9700)
+    path = tmp_path / "свидетельство.png"
+    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    act = process_file(path, engine=engine).document.fields["birth_act_record_number"]
+    assert act.value == "3708" or (act.needs_review and "3708" in act.alternatives)
