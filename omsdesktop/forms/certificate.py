@@ -265,11 +265,14 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
     # --- date of birth: digits, confirmed or corrected by the date in words below them
     date_hits = hits("birth_date")
     date_words = _value_words(page, date_hits, all_hits)
-    if not date_words:
+    by_position = not date_words
+    if by_position:
         # The label unread (a smudge, a seal): the first date in digits above the place of birth.
         place_line = min((h.line_index for h in hits("birth_place")), default=parents_start)
         date_words = _first_digit_date(page, 0, place_line)
-    fields["birth_date"] = _birth_date(engine, page, date_words, date_hits)
+    fields["birth_date"] = _birth_date(
+        engine, page, date_words, date_hits, by_position=by_position, stop=parents_start
+    )
 
     # --- place of birth: the value and its continuation lines
     place_hits = hits("birth_place")
@@ -520,8 +523,21 @@ def _name_reader(
 
 
 def _birth_date(
-    engine: OcrEngine, page: PageText, words: list[Word], hits: list[LabelHit]
+    engine: OcrEngine,
+    page: PageText,
+    words: list[Word],
+    hits: list[LabelHit],
+    *,
+    by_position: bool = False,
+    stop: int | None = None,
 ) -> FieldValue:
+    """The date of birth in digits, checked against the date in words printed under it.
+
+    ``by_position``: the label was not read and ``words`` are the first date in digits on the
+    page (the date of registration can be it, when the page pass lost the line of the date of
+    birth): certain only where the date in words agrees. Without a date in words under the
+    digits, one anywhere above line ``stop`` (the parents' part) is taken.
+    """
     digit_words = [w for w in words if re.search(r"\d", w.text)]
     if not digit_words and hits:
         digit_words = [
@@ -558,9 +574,20 @@ def _birth_date(
                 parsed = date_from_words(" ".join(w.text for w in again))
             if parsed is not None:
                 in_words = Reading(text, parsed.isoformat(), 0.9, page.lines[below].box)
+    if in_words is None:
+        in_words = _date_in_words_above(page, stop if stop is not None else len(page.lines))
     if in_words is not None:
         readings.append(in_words)
     field = decide(readings)
+    if by_position and (in_words is None or field.value != in_words.value):
+        # Found by its place only, and the words do not confirm it: never certain; where the
+        # words give a date, it is the one shown (the digits may be another date's).
+        shown = in_words.value if in_words is not None else None
+        doubtful = _with(
+            field, value=shown, confidence=min(field.confidence, 0.5), needs_review=True
+        )
+        # The crop shown is where the value shown was read.
+        return doubtful if in_words is None else dataclasses.replace(doubtful, box=in_words.box)
     if in_words is not None and field.value != in_words.value and readings[:-1]:
         # The digits and the words disagree: the words are an independent reading; prefer the
         # value two of three readings share, and always ask the user to look.
@@ -575,6 +602,16 @@ def _birth_date(
             ),
         )
     return field
+
+
+def _date_in_words_above(page: PageText, stop: int) -> Reading | None:
+    """The first date in words («семнадцатого июля две тысячи одиннадцатого года») on the
+    lines before ``stop``, as a reading."""
+    for line in page.lines[:stop]:
+        parsed = date_from_words(line.text)
+        if parsed is not None:
+            return Reading(line.text, parsed.isoformat(), 0.9, line.box)
+    return None
 
 
 def _birth_place(

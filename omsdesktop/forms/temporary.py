@@ -460,12 +460,39 @@ def _read_date_slots(reader: ZoneReader, name: str) -> str | None:
         part = _agreed(read_at, _SLOT_HEIGHTS, key)
         if part is None:
             return None
+        if key is _day and _digit_painted_out(reader.page.image, image, ink):
+            # A digit of the day lost: «27» with the closing quote run into its «7», painted
+            # out with the quote, read «2» at every scale and along the line alike. Not a
+            # confirmation.
+            return None
         parts.append(part)
     day, month, year = parts
     try:
         return date(2000 + year, month, day).isoformat()
     except ValueError:
         return None
+
+
+def _digit_painted_out(page: Image, painted: Image, ink: Box) -> bool:
+    """Was a piece as tall as the value's digits painted out beside it with a printed mark?
+
+    The quotes are half a digit's height; a piece painted out that is as tall as the digits
+    held a digit run into the quote.
+    """
+    reach = ink.height
+    x0, x1 = max(0, ink.x - reach), min(page.shape[1], ink.x + ink.width + reach)
+    y0, y1 = (
+        max(0, ink.y - ink.height // 4),
+        min(page.shape[0], ink.y + ink.height + ink.height // 4),
+    )
+    before, after = page[y0:y1, x0:x1], painted[y0:y1, x0:x1]
+    if before.size == 0:
+        return False
+    if before.ndim == 3:
+        before, after = darkest_channel(before), darkest_channel(after)
+    erased = np.asarray((before < 110) & ~(after < 110), dtype=np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(erased, connectivity=8)
+    return any(int(stats[i, cv2.CC_STAT_HEIGHT]) >= 0.8 * ink.height for i in range(1, count))
 
 
 _MARK_SLACK_MM = 0.6

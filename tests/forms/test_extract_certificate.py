@@ -321,3 +321,22 @@ def test_an_act_record_number_read_wrong_at_one_scale_is_not_certain(engine, tmp
     path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
     act = process_file(path, engine=engine).document.fields["birth_act_record_number"]
     assert act.value == "3708" or (act.needs_review and "3708" in act.alternatives)
+
+
+def test_a_birth_date_found_by_place_only_is_checked_by_the_date_in_words(engine, tmp_path):
+    """The page pass lost the line «Дата рождения 17.07.2011» and misread «Место рождения»:
+    the first date in digits above the parents was the date of registration «08.08.2011»,
+    certain. A date found by its place only is certain only where the date in words
+    («семнадцатого июля …», above it here) agrees; it does not, and is shown instead."""
+    import cv2
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    doc = generate_certificate(990000, layout="labels_left", font_set="train")
+    assert doc.truth["birth_date"] == "2011-07-17"
+    image, _ = degrade(doc, "scan200", seed=9900)
+    path = tmp_path / "свидетельство.png"
+    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
+    birth = process_file(path, engine=engine).document.fields["birth_date"]
+    assert birth.value == "2011-07-17"
