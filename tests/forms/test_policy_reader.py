@@ -281,6 +281,7 @@ def test_printed_enp_finds_the_number_on_a_card_without_its_title(engine):
     assert printed_enp(read_page(engine, unified.image)) == unified.truth["policy_number"]
 
 
+@pytest.mark.slow
 def test_a_series_the_re_reads_all_shorten_is_not_certain(tmp_path) -> None:
     """An old policy photographed: the page pass reads the bold series «СДЮ», every re-read
     of its crop «ДЮ», and the majority made «ДЮ» certain. A reading with letters the value
