@@ -34,6 +34,14 @@ def _parse_series(text: str) -> str | None:
     return text if text and len(text) <= 10 else None
 
 
+def _mixed_token(series: str) -> bool:
+    """Does a part of the series (between spaces and hyphens) hold both digits and letters?"""
+    return any(
+        any(c.isdigit() for c in part) and any(c.isalpha() for c in part)
+        for part in re.split(r"[\s\-]+", series)
+    )
+
+
 def _homogeneous_token(token: str) -> str:
     """A series part is letters or digits ("63 ПЕ", "ЖЖ-12"): settle look-alikes ("3Э" → "ЗЭ").
 
@@ -94,6 +102,14 @@ def old_series_and_number(ctx: PolicyContext) -> tuple[FieldValue, FieldValue]:
             lang="rus" if letters else "eng",
             whitelist=(_SERIES_CHARS if letters else DIGITS + "-") + " ",
         )
+        if series.alternatives or _mixed_token(series.value or ""):
+            # Bold serif digits and capitals that Tesseract confuses at every scale: readings
+            # of the series that disagree («23 ЗЛ» and «25 ЗЛ») are never certain, whatever
+            # the majority, nor is a part of it that mixes digits and letters («233Л», the
+            # «З» of «23 ЗЛ» read as a «3» and the space lost, by every reading).
+            series = dataclasses.replace(
+                series, confidence=min(series.confidence, 0.6), needs_review=True
+            )
         if series.value is not None and series.box is not None:
             settled = _settle_lookalikes(series.value, ctx.page.image, series.box)
             if settled != series.value:

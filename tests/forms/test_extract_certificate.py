@@ -264,6 +264,22 @@ def test_red_series_beside_the_seal_and_a_half_read_name_line(engine, tmp_path):
     assert fields["first_name"].needs_review and fields["patronymic"].needs_review
 
 
+def _read_as_a_file(engine, tmp_path, doc, condition: str, seed: int):
+    """The fields of ``doc`` degraded as ``condition`` and read from a file, as the benchmarks
+    read it (a photo as a JPEG of quality 90, a scan as a PNG)."""
+    import cv2
+
+    from omsdesktop.forms.pipeline import process_file
+    from tests.docgen import degrade
+
+    image, _ = degrade(doc, condition, seed=seed)
+    photo = condition == "photo"
+    path = tmp_path / ("свидетельство.jpg" if photo else "свидетельство.png")
+    params = [cv2.IMWRITE_JPEG_QUALITY, 90] if photo else []
+    path.write_bytes(cv2.imencode(path.suffix, image, params)[1].tobytes())
+    return process_file(path, engine=engine).document.fields
+
+
 def test_a_first_letter_dropped_with_its_feet_on_the_underline_is_read_and_flagged(
     engine, tmp_path
 ):
@@ -271,17 +287,9 @@ def test_a_first_letter_dropped_with_its_feet_on_the_underline_is_read_and_flagg
     its feet, which cross the underline) and a re-read of that box agrees: it was a silent
     error at full confidence. The letter beside the word is taken in, the name read again
     with it, and the disagreement shown for review."""
-    import cv2
-
-    from omsdesktop.forms.pipeline import process_file
-    from tests.docgen import degrade
-
     doc = generate_certificate(930000, layout="caption_below", font_set="train")
     assert doc.truth["first_name"] == "Дмитрий"
-    image, _ = degrade(doc, "photo", seed=9300)
-    path = tmp_path / "свидетельство.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    first = process_file(path, engine=engine).document.fields["first_name"]
+    first = _read_as_a_file(engine, tmp_path, doc, "photo", seed=9300)["first_name"]
     assert first.value == "Дмитрий"
     assert first.needs_review and first.confidence <= 0.6
     assert "Митрий" in first.alternatives
@@ -292,34 +300,19 @@ def test_a_place_with_words_dropped_on_its_underline_is_not_certain(engine, tmp_
     Таганрог Ростов област» (the letters standing on the underline dropped) and a re-read of
     the same crop agrees: it was certain. The letters beside and between the words read are
     seen, the line read again without its underline, and shown for review."""
-    import cv2
-
-    from omsdesktop.forms.pipeline import process_file
-    from tests.docgen import degrade
-
     doc = generate_certificate(100000, layout="labels_left", font_set="holdout")
     assert doc.truth["birth_place"] == "гор. Таганрог Ростовская область"
-    image, _ = degrade(doc, "scan300", seed=1000)
-    path = tmp_path / "свидетельство.png"
-    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
-    place = process_file(path, engine=engine).document.fields["birth_place"]
+    place = _read_as_a_file(engine, tmp_path, doc, "scan300", seed=1000)["birth_place"]
     assert place.value == doc.truth["birth_place"] or place.needs_review
 
 
 def test_an_act_record_number_read_wrong_at_one_scale_is_not_certain(engine, tmp_path):
     """«3708» in a serif face whose «3» has a flat top: the page pass and the re-read both read
     «5708», and it was certain. Read again smaller it reads «3708»: shown for review."""
-    import cv2
-
-    from omsdesktop.forms.pipeline import process_file
-    from tests.docgen import degrade
-
     doc = generate_certificate(970000, layout="caption_below", font_set="holdout")
     assert doc.truth["birth_act_record_number"] == "3708"
-    image, _ = degrade(doc, "scan300", seed=9700)
-    path = tmp_path / "свидетельство.png"
-    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
-    act = process_file(path, engine=engine).document.fields["birth_act_record_number"]
+    fields = _read_as_a_file(engine, tmp_path, doc, "scan300", seed=9700)
+    act = fields["birth_act_record_number"]
     assert act.value == "3708" or (act.needs_review and "3708" in act.alternatives)
 
 
@@ -328,15 +321,7 @@ def test_a_birth_date_found_by_place_only_is_checked_by_the_date_in_words(engine
     the first date in digits above the parents was the date of registration «08.08.2011»,
     certain. A date found by its place only is certain only where the date in words
     («семнадцатого июля …», above it here) agrees; it does not, and is shown instead."""
-    import cv2
-
-    from omsdesktop.forms.pipeline import process_file
-    from tests.docgen import degrade
-
     doc = generate_certificate(990000, layout="labels_left", font_set="train")
     assert doc.truth["birth_date"] == "2011-07-17"
-    image, _ = degrade(doc, "scan200", seed=9900)
-    path = tmp_path / "свидетельство.png"
-    path.write_bytes(cv2.imencode(".png", image)[1].tobytes())
-    birth = process_file(path, engine=engine).document.fields["birth_date"]
+    birth = _read_as_a_file(engine, tmp_path, doc, "scan200", seed=9900)["birth_date"]
     assert birth.value == "2011-07-17"

@@ -306,3 +306,13 @@ def test_a_value_with_characters_left_out(value: str, other: str, drops: bool) -
     from omsdesktop.forms.policy_page import _drops_from
 
     assert _drops_from(value, other) is drops
+
+
+@pytest.mark.parametrize(
+    ("series", "mixed"),
+    [("233Л", True), ("23 ЗЛ", False), ("ЖЖ-12", False), ("6165", False), ("АБ-1В", True)],
+)
+def test_an_old_series_part_mixing_digits_and_letters(series: str, mixed: bool) -> None:
+    from omsdesktop.forms.policy_old import _mixed_token
+
+    assert _mixed_token(series) is mixed
