@@ -183,17 +183,24 @@ def decide_rereading(
     elif field.value is not None and any(
         _drops_from(field.value, other) for other in field.alternatives
     ):
-        # Another reading has characters the chosen value lacks: re-reads of one crop can all
+        # Another reading has letters the chosen value lacks: re-reads of one crop can all
         # drop the same letter (three of a bold «СДЮ» read «ДЮ», the page pass «СДЮ»), so the
-        # majority is no proof there. (Readings that differ in a character or two are mostly
-        # Tesseract's different mistakes at different scales, which the majority settles.)
+        # majority is no proof there. (A digit more is the page pass splitting one, «3» read
+        # «35», which the re-reads settle; so are readings that differ in a character or two,
+        # mostly Tesseract's different mistakes at different scales.)
         field = dataclasses.replace(field, confidence=min(field.confidence, 0.6), needs_review=True)
     return field
 
 
 def _drops_from(value: str, other: str) -> bool:
-    """Is ``value`` ``other`` with characters left out?"""
+    """Is ``value`` ``other`` with characters left out, a letter among them?"""
     if len(value) >= len(other):
         return False
-    rest = iter(other)
-    return all(ch in rest for ch in value)
+    left_out: list[str] = []
+    i = 0
+    for ch in other:
+        if i < len(value) and value[i] == ch:
+            i += 1
+        else:
+            left_out.append(ch)
+    return i == len(value) and any(ch.isalpha() for ch in left_out)

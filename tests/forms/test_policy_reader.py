@@ -300,7 +300,14 @@ def test_a_series_the_re_reads_all_shorten_is_not_certain(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "other", "drops"),
-    [("ДЮ", "СДЮ", True), ("СДЮ", "СДЮ", False), ("СДЮ", "ДЮ", False), ("АБ", "БВА", False)],
+    [
+        ("ДЮ", "СДЮ", True),
+        ("СДЮ", "СДЮ", False),
+        ("СДЮ", "ДЮ", False),
+        ("АБ", "БВА", False),
+        # A digit split in two by the page pass («3» read «35»): the re-reads settle it.
+        ("305740882330", "3057408823530", False),
+    ],
 )
 def test_a_value_with_characters_left_out(value: str, other: str, drops: bool) -> None:
     from omsdesktop.forms.policy_page import _drops_from
