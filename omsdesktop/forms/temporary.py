@@ -244,13 +244,9 @@ def _checked_in_digits(reader: ZoneReader, birth: FieldValue) -> FieldValue:
     )
 
 
-_FIRST_DATE = re.compile(r"(\d{1,2})\s*[.,]\s*(\d{1,2})\s*[.,]\s*\d{4}")
-
-
 def _short_day_or_month(text: str) -> bool:
     """Is the first date of the line written with a one-digit day or month («20.1.2025»)?"""
-    marker = _DOCUMENT_START.search(text)
-    m = _FIRST_DATE.search(text[: marker.start()] if marker is not None else text)
+    m = _FIRST_DATE.search(_birth_head(text))
     return m is not None and (len(m.group(1)) == 1 or len(m.group(2)) == 1)
 
 
@@ -360,15 +356,24 @@ def _is_blank_number(field: FieldValue) -> bool:
 _DOCUMENT_START = re.compile(r"г\.?\s*р\b|свид|№|\bот\b|рожд|серия", re.IGNORECASE)
 
 
+_FIRST_DATE = re.compile(r"(\d{1,2})\s*[.,]\s*(\d{1,2})\s*[.,]\s*\d{4}")
+
+
+def _birth_head(text: str) -> str:
+    """The birth line before its identity document (whose own date of issue comes later on
+    the line and is never the birth)."""
+    marker = _DOCUMENT_START.search(text)
+    return text[: marker.start()] if marker is not None else text
+
+
 def _parse_first_date(text: str) -> str | None:
     """The date of birth: the date at the start of the line, before «г.р.» and the identity
-    document (whose own date of issue comes later on the line and is never the birth)."""
-    marker = _DOCUMENT_START.search(text)
-    head = text[: marker.start()] if marker is not None else text
-    m = re.search(r"\d{1,2}\s*[.,]\s*\d{1,2}\s*[.,]\s*\d{4}", head)
+    document."""
+    head = _birth_head(text)
+    m = _FIRST_DATE.search(head)
     if m is not None:
         return parse_date_value(m.group(0))
-    return parse_date_value(head) if marker is None else None
+    return parse_date_value(head) if head == text else None
 
 
 def _parse_form_date(text: str) -> str | None:
