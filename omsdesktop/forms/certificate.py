@@ -204,6 +204,11 @@ def _first_digit_date(page: PageText, start: int, stop: int) -> list[Word]:
 
 
 def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]:
+    # The series and number, at the bottom in red, are read on their own: on the second core
+    # while the fields above are read here; then the place of birth and the act record there
+    # too, while the names and the dates are read here (each reader only reads the page; the
+    # jobs on the second core run one after the other).
+    series_and_number = beside(lambda: _series_and_number(engine, page))
     value_h = _median_value_height(page)
     all_hits = find_labels(page, _ALL_LABEL_VARIANTS)
 
@@ -221,9 +226,12 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
         return found
 
     fields: dict[str, FieldValue] = {}
-    # The series and number, at the bottom in red, are read on their own: on the second core
-    # while the fields above are read here.
-    series_and_number = beside(lambda: _series_and_number(engine, page))
+    place_and_record = beside(
+        lambda: (
+            _birth_place(engine, page, hits("birth_place"), all_hits, value_h),
+            _act_record(engine, page, hits("act_record")),
+        )
+    )
     name_reader = _name_reader(engine, page)
 
     # --- names: labelled, or over captions "фамилия" / "имя, отчество"
@@ -274,16 +282,9 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
         engine, page, date_words, date_hits, by_position=by_position, stop=parents_start
     )
 
-    # --- place of birth: the value and its continuation lines
-    place_hits = hits("birth_place")
-    fields["birth_place"] = _birth_place(engine, page, place_hits, all_hits, value_h)
-
-    # --- act record number: after "запись акта о рождении №", or on the next line
-    fields["birth_act_record_number"] = _act_record(engine, page, hits("act_record"))
-
     # --- date of issue: checked against the date of birth and the date of registration
     registered = _registration_date(page, hits("act_record") + hits("about"))
-    fields["birth_certificate_issue_date"] = _issue_date(
+    issued = _issue_date(
         engine,
         page,
         hits("issue_date"),
@@ -292,6 +293,10 @@ def read_certificate(engine: OcrEngine, page: PageText) -> dict[str, FieldValue]
         fields["birth_date"],
         registered,
     )
+    # --- place of birth (the value and its continuation lines) and the act record number
+    # (after "запись акта о рождении №", or on the next line): read on the second core, above
+    fields["birth_place"], fields["birth_act_record_number"] = place_and_record()
+    fields["birth_certificate_issue_date"] = issued
 
     # --- series and number, at the bottom, often in red
     series, number = series_and_number()

@@ -6,6 +6,7 @@ value's region at full resolution with settings suited to the field (:func:`read
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -32,21 +33,24 @@ FIELD_WORD_HEIGHT = 36.0
 
 @dataclass(frozen=True)
 class Line:
+    """One visual line of words. What is derived from its words is worked out once: the
+    readers ask a page's lines for their boxes and texts thousands of times."""
+
     words: tuple[Word, ...]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @functools.cached_property
     def box(self) -> Box:
         return union_boxes([w.box for w in self.words])
 
-    @property
+    @functools.cached_property
     def height(self) -> float:
         return float(np.median([w.box.height for w in self.words]))
 
-    @property
+    @functools.cached_property
     def confidence(self) -> float:
         return mean_confidence(self.words)
 
@@ -138,8 +142,10 @@ def _erase_rules(grey: Image) -> bool:
     """:func:`remove_rules` in place; False when the page has no rules (nothing changed)."""
     h, w = grey.shape[:2]
     ink = np.less(grey, 128).view(np.uint8)  # 0/1, no copy of the mask
+    # The columns on the second core while the rows are opened here.
+    columns = beside(lambda: _long_runs(ink, max(40, h // 12), axis=0))
     horizontal = _long_runs(ink, max(40, w // 12), axis=1)
-    vertical = _long_runs(ink, max(40, h // 12), axis=0)
+    vertical = columns()
     rules = np.asarray(
         cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8)),
         dtype=np.uint8,
@@ -249,8 +255,18 @@ def _drop_blue_ink(image: Image) -> Image:
     # OpenCV's per-channel operations: numpy's reductions over a 3-wide last axis are several
     # times slower on a full page. Saturating subtraction keeps the comparisons exact because
     # every threshold is positive. Band by band: only the grey result is page-sized.
+    # The lower half's bands on the second core, the upper half's here.
     grey: Image = np.empty(image.shape[:2], dtype=np.uint8)
-    for y0, y1 in _row_bands(image.shape[0]):
+    bands = list(_row_bands(image.shape[0]))
+    half = len(bands) // 2
+    lower = beside(lambda: _drop_blue_in_bands(image, grey, bands[half:]))
+    _drop_blue_in_bands(image, grey, bands[:half])
+    lower()
+    return grey
+
+
+def _drop_blue_in_bands(image: Image, grey: Image, bands: Sequence[tuple[int, int]]) -> None:
+    for y0, y1 in bands:
         b, g, r = cv2.split(image[y0:y1])
         band = np.asarray(cv2.min(cv2.min(b, g), r))
         blue = cv2.subtract(b, cv2.max(r, g)) > 25
@@ -258,7 +274,6 @@ def _drop_blue_ink(image: Image) -> Image:
         if blue.any():
             band[blue] = np.asarray(cv2.max(cv2.max(b, g), r))[blue]
         grey[y0:y1] = band
-    return grey
 
 
 def estimate_text_height(grey: Image) -> float:
@@ -290,25 +305,31 @@ def group_lines(words: Sequence[Word]) -> list[Line]:
     for w in words:
         by_key.setdefault(w.line_key, []).append(w)
     rows: list[list[Word]] = []
+    # Each row's box and median word height, worked out again only when the row grows.
+    shapes: list[tuple[Box, float]] = []
     for piece in sorted(by_key.values(), key=lambda ws: min(w.box.x for w in ws)):
         p_box = union_boxes([w.box for w in piece])
         p_h = float(np.median([w.box.height for w in piece]))
         best = None
         best_overlap = 0.0
-        for row in rows:
-            r_box = union_boxes([w.box for w in row])
-            r_h = float(np.median([w.box.height for w in row]))
+        for i, (r_box, r_h) in enumerate(shapes):
             if not 0.55 <= p_h / max(r_h, 1.0) <= 1.8:
                 continue
             lo = max(p_box.y, r_box.y)
             hi = min(p_box.y + p_box.height, r_box.y + r_box.height)
             overlap = (hi - lo) / max(1, min(p_box.height, r_box.height))
             if overlap > 0.5 and overlap > best_overlap:
-                best, best_overlap = row, overlap
+                best, best_overlap = i, overlap
         if best is None:
             rows.append(list(piece))
+            shapes.append((p_box, p_h))
         else:
-            best.extend(piece)
+            row = rows[best]
+            row.extend(piece)
+            shapes[best] = (
+                union_boxes([w.box for w in row]),
+                float(np.median([w.box.height for w in row])),
+            )
     out = [Line(tuple(sorted(row, key=lambda w: w.box.x))) for row in rows]
     out.sort(key=lambda ln: (ln.box.y + ln.box.height / 2, ln.box.x))
     return out
