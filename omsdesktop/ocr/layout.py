@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from omsdesktop.ocr.engine import PSM_AUTO, PSM_LINE, OcrEngine, Word, mean_confidence
+from omsdesktop.ocr.geometry import np_percentile_u8
 from omsdesktop.ocr.types import Box, Image
 
 T = TypeVar("T")
@@ -116,7 +117,7 @@ def clean_page(image: Image) -> Image:
     del bg, grey
     # Stretch so faint guilloche goes white and text stays black.
     sample = norm[:: max(1, h // 400), :: max(1, w // 400)]
-    lo, hi = (float(v) for v in np.percentile(sample, (1, 60)))
+    lo, hi = (float(v) for v in np_percentile_u8(sample, (1, 60)))
     if hi - lo < 10:
         return norm
     levels = (np.arange(256, dtype=np.float32) - lo) * (255.0 / (hi - lo))

@@ -24,6 +24,7 @@ from omsdesktop.ocr.geometry import (
     WORK_PIXELS,
     FloatArray,
     locate_document,
+    np_percentile_u8,
     order_quad,
     quad_area,
     quad_size,
@@ -539,4 +540,4 @@ def _small_flat(bgr: Image, matrix: FloatArray, size: tuple[int, int]) -> Image:
 
 
 def _paper_colour(gray: Image) -> int:
-    return int(np.percentile(gray, 90)) if gray.size else 255
+    return int(np_percentile_u8(gray, 90)) if gray.size else 255
