@@ -439,7 +439,8 @@ def straighten(
 
     step(0.0)
     fh, fw = bgr.shape[:2]
-    quad = locate_document(bgr).quad if use_outline else None
+    gray = to_gray(bgr)  # once: the outline and the small flat copy both start from it
+    quad = locate_document(gray, colour=bgr).quad if use_outline else None
     step(0.2)
 
     # 1. Perspective: document quad -> rectangle (full-size pixels).
@@ -461,7 +462,8 @@ def straighten(
     s = scale_for((out_h, out_w), max_pixels=WORK_PIXELS)
     sw, sh = max(1, round(out_w * s)), max(1, round(out_h * s))
     down = np.diag([s, s, 1.0])
-    small_gray = _small_flat(bgr, down @ warp, (sw, sh))
+    small_gray = _small_flat(gray, down @ warp, (sw, sh))
+    del gray
     step(0.5)
 
     found = _text_angle(_glyphs(small_gray))
@@ -523,9 +525,8 @@ def straighten(
     )
 
 
-def _small_flat(bgr: Image, matrix: FloatArray, size: tuple[int, int]) -> Image:
-    """Warp a grey, pre-shrunk copy: warping 12 MP straight to 1 MP would alias."""
-    gray = to_gray(bgr)
+def _small_flat(gray: Image, matrix: FloatArray, size: tuple[int, int]) -> Image:
+    """Warp a pre-shrunk copy of the grey page: warping 12 MP straight to 1 MP would alias."""
     # Shrink first by the overall scale of ``matrix`` so the warp samples ~1:1.
     sx = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2]))))
     pre = min(1.0, max(sx, 1e-3) * 1.2)
