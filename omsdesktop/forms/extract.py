@@ -144,7 +144,7 @@ def extract_document(
     ordered = apply_field_rules(ordered)
     form = ordered.get("policy_form")
     for name in ABSENT_ON_FORM.get(form.value or "", frozenset()) if form else ():
-        if ordered[name].value is None:
+        if ordered[name].value is None and not _label_printed(page, name):
             ordered[name] = dataclasses.replace(ordered[name], confidence=1.0, needs_review=False)
     if progress:
         progress(1.0)
@@ -155,6 +155,20 @@ def extract_document(
         other_document_seen=other_document_seen(page, detected),
         form_fit=form_fit(page),
     )
+
+
+def _label_printed(page: PageText, name: str) -> bool:
+    """Does the page print the label of ``name``, a field its form is said not to carry?
+
+    The real unified policy's front prints no «Дата выдачи»: an empty date of issue there is
+    the right answer. A page of that form that does print the label (another printing of the
+    form, a drawing of it) has a date that was not read: it goes to review, not away.
+    """
+    from omsdesktop.forms.locate import find_labels
+    from omsdesktop.forms.policy_page import LABELS
+
+    variants = {"policy_issue_date": LABELS["issue_date"]}.get(name, ())
+    return bool(variants and find_labels(page, variants))
 
 
 def _registrations(page: PageText) -> list[tuple[FormSpec, Registration]]:

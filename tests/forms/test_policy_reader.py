@@ -199,6 +199,24 @@ def test_without_barcode_the_unified_policy_is_read_from_the_print(engine):
     assert not wrong_fields(fields, doc.truth)
 
 
+def test_an_unread_date_under_a_printed_label_is_not_declared_absent(engine):
+    # The real unified front prints no date of issue, so there an empty one is right. This
+    # printing of the unified form has «Дата выдачи» with a date that could not be read (here:
+    # wiped out): it is flagged for review, not given as certainly absent.
+    doc = generate_policy(4100, form="unified")
+    assert doc.truth["policy_issue_date"] is not None
+    image = doc.image.copy()
+    x, y, w, h = doc.boxes["policy_issue_date"]
+    image[y - 4 : y + h + 4, x - 4 : x + w + 4] = 255
+    fields = extract_document(image, engine=engine).fields
+    assert fields["policy_form"].value == "unified"
+    issued = fields["policy_issue_date"]
+    assert issued.value is None
+    assert issued.needs_review and issued.confidence < 0.5
+    # Fields the form truly lacks stay absent and certain where no label for them is printed.
+    assert fields["policy_series"].value is None and not fields["policy_series"].needs_review
+
+
 @pytest.mark.parametrize("form", ["electronic", "old", "unified"])
 def test_open_ended_policy_has_no_expiry_date_and_needs_no_review(engine, form):
     seed = next(
