@@ -61,8 +61,10 @@ class Tally:
 
 
 def same(name: str, got: str | None, want: str | None) -> bool:
-    if name == "birth_place" and got and want:
-        return got.lower().replace("ё", "е") == want.lower().replace("ё", "е")
+    # Names and places as the real-forms benchmark and the cross-document check compare them:
+    # ё and е are the same letter there (domain.md), case aside («Фёдор» read «Федор»).
+    if name in ("birth_place", "last_name", "first_name", "patronymic") and got and want:
+        return got.casefold().replace("ё", "е") == want.casefold().replace("ё", "е")
     if name == "insurer" and got and want:
         a, _ = match_insurer(got)
         b, _ = match_insurer(want)
