@@ -433,55 +433,16 @@ def _on_side_thread() -> bool:
     return threading.current_thread().name.startswith(_SIDE_THREAD)
 
 
-# What a band of the page pass costs Tesseract (measured on the forms read here, one core):
-# its layout analysis ~35 ms per megapixel, and its recognition ~0.36 ms per letter.
-_LAYOUT_MS_PER_MPIX = 35.0
-_RECOGNITION_MS_PER_LETTER = 0.36
-# A page with fewer letters than this per megapixel (the real unified policy's captions, small
-# on a page enlarged for them: 60-90) costs by its layout more than by its letters, and not
-# where its letters are: it is cut in the middle.
-_DENSE_LETTERS_PER_MPIX = 150.0
-
-
-def _work_half_row(grey: Image) -> float | None:
-    """The row above which half of a text-dense page's page-pass work lies, or None for a
-    page that is not dense (see above).
-
-    The two bands of the page pass run on the two cores and the page is read when the slower
-    one is done; text is rarely spread evenly (a certificate's lower half holds the parents and
-    the registration, a temporary certificate's upper half its tables). Letters are counted
-    as letter-sized pieces of ink on a half-size copy.
-    """
-    h, w = grey.shape[:2]
-    half = (np.asarray(grey[::2, ::2]) < 128).view(np.uint8)
-    _, _, stats, centres = cv2.connectedComponentsWithStats(half, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    letter_rows = 2.0 * centres[1:, 1][(heights >= 3) & (heights <= 30)]
-    mpix = h * w / 1e6
-    if letter_rows.size < _DENSE_LETTERS_PER_MPIX * mpix:
-        return None
-    rows = np.arange(h + 1, dtype=np.float64)
-    work = _LAYOUT_MS_PER_MPIX * rows * w / 1e6 + _RECOGNITION_MS_PER_LETTER * np.searchsorted(
-        np.sort(letter_rows), rows
-    )
-    return float(np.searchsorted(work, work[-1] / 2))
-
-
 def band_cut(grey: Image) -> int | None:
-    """A row that no text crosses near where the page pass's work halves, or None.
+    """A row near the middle of the page that no text crosses, or None.
 
-    The page pass reads the two bands on two cores (Tesseract releases the GIL). Cutting
-    through blank rows keeps every text line whole. On a text-dense page the blank run nearest
-    the row where half its work lies (:func:`_work_half_row`) wins; on another page, a wide gap
-    near the middle. A page with no blank row (a picture, a dense table without gaps) is read
-    in one piece.
+    The page pass reads the two halves on two cores (Tesseract releases the GIL). Cutting
+    through blank rows keeps every text line whole; the blank run nearest the middle wins,
+    and a page with none (a picture, a dense table without gaps) is read in one piece.
     """
     h = grey.shape[0]
     if h < 200:
         return None
-    balanced = _work_half_row(grey)
-    # Prefer wide gaps (between paragraphs): much near the middle, little near a balance row.
-    target, per_row = (h / 2, 0.01) if balanced is None else (balanced, 0.001)
     lo, hi = int(h * 0.3), int(h * 0.7)
     ink = np.asarray(grey[lo:hi]) < 128
     # Columns inked much of the way down (a frame, a dotted border, the paper's edge in a
@@ -499,7 +460,8 @@ def band_cut(grey: Image) -> int | None:
             length = i - start
             if length >= 3:
                 mid = lo + (start + i) // 2
-                cost = abs(mid - target) / h - per_row * min(length, 20)
+                # Prefer wide gaps (between paragraphs) that are near the middle.
+                cost = abs(mid - h / 2) / h - 0.01 * min(length, 20)
                 if best is None or cost < best[0]:
                     best = (cost, mid)
             start = None

@@ -56,64 +56,6 @@ def test_a_frame_down_the_side_does_not_stop_the_cut() -> None:
     assert cut is not None and 480 <= cut < 540
 
 
-def _lines_of_letters(grey: np.ndarray, tops: range) -> None:
-    """Lines of letter-sized blots (10 x 16 px, 6 px apart) with their tops at ``tops``."""
-    for top in tops:
-        for x in range(60, grey.shape[1] - 60, 16):
-            grey[top : top + 16, x : x + 10] = 0
-
-
-def test_a_dense_page_is_cut_where_half_its_letters_are_read() -> None:
-    # Five lines above the middle, thirty below: reading the lower band is most of the
-    # work, so it is cut low (a certificate's parents and registration, below its child).
-    grey = _page(2000, 1400)
-    _lines_of_letters(grey, range(100, 500, 80))
-    _lines_of_letters(grey, range(1000, 1900, 30))
-    cut = band_cut(grey)
-    assert cut is not None and cut > 1250
-    assert np.all(grey[cut] == 255)  # through a blank row: no line of letters is cut
-    # The same page with its text in the upper part is cut high.
-    flipped = np.ascontiguousarray(grey[::-1])
-    high = band_cut(flipped)
-    assert high is not None and high < 750 and np.all(flipped[high] == 255)
-
-
-def _cut_near_the_middle(grey: np.ndarray) -> int | None:
-    """The rule every page was cut by before the work was balanced: a wide blank gap near
-    the middle (kept as the reference for pages that are not dense with letters)."""
-    h = grey.shape[0]
-    lo, hi = int(h * 0.3), int(h * 0.7)
-    ink = grey[lo:hi] < 128
-    upright = ink.mean(axis=0) > 0.3
-    blank = np.count_nonzero(ink[:, ~upright], axis=1) == 0
-    best: tuple[float, int] | None = None
-    start = None
-    for i, b in enumerate([*blank.tolist(), False]):
-        if b and start is None:
-            start = i
-        elif not b and start is not None:
-            if i - start >= 3:
-                mid = lo + (start + i) // 2
-                cost = abs(mid - h / 2) / h - 0.01 * min(i - start, 20)
-                if best is None or cost < best[0]:
-                    best = (cost, mid)
-            start = None
-    return None if best is None else best[1]
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_a_page_sparse_in_letters_is_cut_as_it_always_was(seed: int) -> None:
-    # A few lines of small print on a big page (the real unified policy's captions, enlarged
-    # for the page pass): its reading costs by its size, not where its letters are.
-    rng = np.random.default_rng(seed)
-    grey = _page(2400, 1600)
-    tops = sorted(int(t) for t in rng.choice(np.arange(100, 2300, 40), 5, replace=False))
-    _lines_of_letters(grey, tops)  # ~80 letters a line: under 150 a megapixel
-    cut = band_cut(grey)
-    assert cut == _cut_near_the_middle(grey)
-    assert cut is not None
-
-
 @pytest.mark.parametrize("kind", ["certificate", "policy"])
 def test_two_bands_read_the_fields_one_pass_reads(engine, monkeypatch, kind) -> None:
     doc = (
