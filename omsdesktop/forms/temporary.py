@@ -576,14 +576,30 @@ def _agreed(
 
     The first two readings decide when they name the same value (the month's «апоеля» and
     «аппоеля» are both April); otherwise a third settles it when it names the value of one
-    of them. The slot is only one of two ways the date is read: a value from here is
-    certain only where the line's own reading agrees (:func:`_with_slots`).
+    of them, unless another reading holds the winner's digits and more: a hand-written «18»
+    read «18» once and «8» twice lost its «1», and the vote would confirm the «8». The slot is
+    only one of two ways the date is read: a value from here is certain only where the line's
+    own reading agrees (:func:`_with_slots`).
     """
-    first, second = key(read_at(heights[0])), key(read_at(heights[1]))
+    texts = [read_at(heights[0]), read_at(heights[1])]
+    first, second = key(texts[0]), key(texts[1])
     if first is not None and first == second:
         return first
-    third = key(read_at(heights[2]))
-    return third if third is not None and third in (first, second) else None
+    texts.append(read_at(heights[2]))
+    third = key(texts[2])
+    if third is None or third not in (first, second):
+        return None
+    return None if _digits_lost(texts, third) else third
+
+
+def _digits_lost(texts: list[str], value: int) -> bool:
+    """Does one of a slot's readings hold ``value``'s digits and more digits besides?"""
+    digits = str(value)
+    for text in texts:
+        held = "".join(ch for ch in text if ch.isdigit())
+        if len(held) > len(digits) and digits in held and int(held) != value:
+            return True
+    return False
 
 
 def _day(text: str) -> int | None:

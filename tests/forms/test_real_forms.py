@@ -305,6 +305,22 @@ def test_a_day_run_into_its_closing_quote_is_not_confirmed(
         assert fields[name].value == doc.truth[name] or fields[name].needs_review, name
 
 
+def test_a_day_whose_slot_readings_lost_a_digit_is_not_confirmed(
+    engine: OcrEngine, tmp_path: Path
+) -> None:
+    # A hand-written «18» октября held in a hand: the line read «[8», the day's slot «18» at
+    # its first scale and «8» at the other two; «8» won the slot's vote and agreed with the
+    # line, so 08.10.2021 was certain. A slot reading that holds the winner's digits and more
+    # says a digit was lost: the slot confirms nothing.
+    doc = generate_real(10301, "temporary_real", "train")
+    assert doc.extra.get("handwritten") and doc.truth["policy_issue_date"] == "2021-10-18"
+    image, _ = degrade(doc, "hand", seed=10301)
+    path = tmp_path / "page.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    issued = process_file(path, engine=engine).document.fields["policy_issue_date"]
+    assert issued.value == "2021-10-18" or issued.needs_review
+
+
 def test_handwritten_temporary_is_flagged_not_guessed(engine: OcrEngine) -> None:
     seed = next(
         s for s in range(100) if generate_real(s, "temporary_real").extra.get("handwritten")
