@@ -23,6 +23,7 @@ from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.geometry import (
     WORK_PIXELS,
     FloatArray,
+    halve,
     locate_document,
     np_percentile_u8,
     order_quad,
@@ -40,7 +41,7 @@ ProgressFn = Callable[[float], None]
 CancelledFn = Callable[[], bool]
 OrientationFn = Callable[[Image], int]
 
-MAX_OUTPUT_SIDE = 3600
+MAX_OUTPUT_SIDE = 2800
 """Longest side of the straightened page: an A4 sheet at ~300 dpi. Larger photos shrink."""
 
 MAX_SKEW_DEG = 15.0
@@ -527,11 +528,14 @@ def straighten(
 
 def _small_flat(gray: Image, matrix: FloatArray, size: tuple[int, int]) -> Image:
     """Warp a pre-shrunk copy of the grey page: warping 12 MP straight to 1 MP would alias."""
-    # Shrink first by the overall scale of ``matrix`` so the warp samples ~1:1.
-    sx = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2]))))
-    pre = min(1.0, max(sx, 1e-3) * 1.2)
-    small = resize(gray, pre)
-    matrix = matrix @ np.diag([1.0 / pre, 1.0 / pre, 1.0])
+    # Shrink first by halves (area averaging's fast path) while the copy stays finer than the
+    # overall scale of ``matrix``: the warp then samples between 1:1 and 2:1.
+    sx = max(float(np.sqrt(abs(np.linalg.det(matrix[:2, :2])))), 1e-3)
+    # (A halving leaves out an odd last row or column: the pitch is exactly two pixels.)
+    small, f = gray, 1.0
+    while f / 2 >= sx and min(small.shape[:2]) >= 8:
+        small, f = halve(small), f / 2
+    matrix = matrix @ np.diag([1.0 / f, 1.0 / f, 1.0])
     return np.asarray(
         cv2.warpPerspective(
             small, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
