@@ -233,15 +233,29 @@ def _checked_in_digits(reader: ZoneReader, birth: FieldValue) -> FieldValue:
         whitelist=DIGITS + ".,",
         height=REREAD_HEIGHT,
     )
-    value = _parse_first_date(" ".join(w.text for w in again))
-    if value is None or value == birth.value:
+    text = " ".join(w.text for w in again)
+    value = _parse_first_date(text)
+    if value == birth.value or (value is None and not _other_digits(text, birth.value)):
         return birth
+    # A different date, or a date-shaped reading that is no date at all: a hand-written «9»
+    # read «4» by the Russian model at both scales and «99.10.2018» by this one is a reader
+    # that disagrees, not one that says nothing.
+    others = {*birth.alternatives, *([value] if value else [])} - {birth.value}
     return dataclasses.replace(
         birth,
         confidence=min(birth.confidence, 0.5),
         needs_review=True,
-        alternatives=tuple(sorted({*birth.alternatives, value} - {birth.value})),
+        alternatives=tuple(sorted(others)),
     )
+
+
+def _other_digits(text: str, iso: str) -> bool:
+    """Does ``text`` hold a day, month and four-digit year other than the date ``iso``?"""
+    m = _FIRST_DATE.search(text)
+    if m is None:
+        return False
+    year, month, day = (int(part) for part in iso.split("-"))
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) != (day, month, year)
 
 
 def _short_day_or_month(text: str) -> bool:
@@ -356,7 +370,7 @@ def _is_blank_number(field: FieldValue) -> bool:
 _DOCUMENT_START = re.compile(r"г\.?\s*р\b|свид|№|\bот\b|рожд|серия", re.IGNORECASE)
 
 
-_FIRST_DATE = re.compile(r"(\d{1,2})\s*[.,]\s*(\d{1,2})\s*[.,]\s*\d{4}")
+_FIRST_DATE = re.compile(r"(\d{1,2})\s*[.,]\s*(\d{1,2})\s*[.,]\s*(\d{4})")
 
 
 def _birth_head(text: str) -> str:

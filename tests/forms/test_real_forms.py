@@ -20,6 +20,7 @@ from omsdesktop.forms.insurers import match_insurer
 from omsdesktop.forms.model import DocumentKind, FieldValue
 from omsdesktop.forms.pipeline import FLAT_FORM_FIT, DocumentResult, process_file
 from omsdesktop.forms.template import Anchor, register
+from omsdesktop.forms.temporary import _other_digits
 from omsdesktop.forms.unified import ANCHORS as UNIFIED_ANCHORS
 from omsdesktop.forms.unified import register_unified
 from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
@@ -319,6 +320,31 @@ def test_a_day_whose_slot_readings_lost_a_digit_is_not_confirmed(
     path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
     issued = process_file(path, engine=engine).document.fields["policy_issue_date"]
     assert issued.value == "2021-10-18" or issued.needs_review
+
+
+def test_a_birth_date_the_digits_reader_reads_otherwise_is_not_certain(
+    engine: OcrEngine, tmp_path: Path
+) -> None:
+    # A hand-written 09.10.2015 held in a hand: the Russian model read «04.10.2015» at both
+    # scales, and the English digits-only reader «99.10.2018.», no date at all; that used to
+    # count as no opinion, and 04.10.2015 was certain. A date-shaped reading with other digits
+    # is a reader that disagrees.
+    doc = generate_real(5006, "temporary_real", "train")
+    assert doc.extra.get("handwritten") and doc.truth["birth_date"] == "2015-10-09"
+    image, _ = degrade(doc, "hand", seed=5006)
+    path = tmp_path / "page.jpg"
+    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    born = process_file(path, engine=engine).document.fields["birth_date"]
+    assert born.value == "2015-10-09" or born.needs_review
+
+
+def test_other_digits_compares_day_month_and_year() -> None:
+    assert _other_digits("99.10.2018.", "2015-10-04")
+    assert _other_digits("9.10.2015", "2015-10-04")
+    assert not _other_digits("4.10.2015", "2015-10-04")
+    assert not _other_digits("04,10.2015 27", "2015-10-04")
+    assert not _other_digits("0410", "2015-10-04")  # not date-shaped: no opinion
+    assert not _other_digits("", "2015-10-04")
 
 
 def test_handwritten_temporary_is_flagged_not_guessed(engine: OcrEngine) -> None:
