@@ -446,9 +446,10 @@ def _issue_date(
     field = decide(readings) if readings else FieldValue(value=None, confidence=0.0)
     if field.value is not None and field.value not in exact:
         field = _with(field, confidence=min(field.confidence, 0.6))
-    if field.alternatives:
+    if field.alternatives or _another_day_read(texts, field.value):
         # Re-reads of one crop are not independent: any reading of another day means a digit
-        # is in doubt (a "3" read as "5" at one scale and not at another).
+        # is in doubt (a "3" read as "5" at one scale and not at another), even one that is
+        # no date as a whole (a "21" read "2 02.2014" once and "24.02.2014" three times).
         field = _with(field, confidence=min(field.confidence, 0.7))
     if registered is None or (
         birth_value is not None and registered < dt.date.fromisoformat(birth_value)
@@ -468,6 +469,22 @@ def _issue_date(
         # Nothing legible: propose the registration day, for the user to confirm.
         return _with(field, value=reg, confidence=0.3)
     return field
+
+
+_DIGIT_DATE = re.compile(r"(?<!\d)(\d{1,2})\D{0,2}?(\d{2})\D{0,2}?((?:19|20)\d{2})(?!\d)")
+"""A date in digits, loosely: «2 02.2014», «24:02.2014», «2402.2014»."""
+
+
+def _another_day_read(texts: Sequence[tuple[str, float]], value: str | None) -> bool:
+    """Does a reading give ``value``'s month and year with another day?"""
+    if value is None:
+        return False
+    year, month, day = (int(part) for part in value.split("-"))
+    return any(
+        (int(m.group(2)), int(m.group(3))) == (month, year) and int(m.group(1)) != day
+        for text, _ in texts
+        for m in _DIGIT_DATE.finditer(text)
+    )
 
 
 def _one_char_apart(a: str, b: str) -> bool:

@@ -94,32 +94,16 @@ def resize(image: Image, scale: float) -> Image:
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     if scale > 1.0:
         return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8)
-    return shrink_to(image, size)
-
-
-def shrink_to(image: Image, size: tuple[int, int]) -> Image:
-    """``image`` area-averaged down to ``size`` (width, height): by halves first, then the rest.
-
-    Halving is OpenCV's fast path for area averaging, ten times quicker than a fractional
-    factor on a page; the rest of the way is the exact fractional average.
-    """
+    # Halving is OpenCV's fast path for area averaging; shrink by halves first, then the rest.
     src = image
     while src.shape[1] >= 2 * size[0] and src.shape[0] >= 2 * size[1] and min(src.shape[:2]) >= 4:
-        src = halve(src)
+        src = np.asarray(
+            cv2.resize(src, (src.shape[1] // 2, src.shape[0] // 2), interpolation=cv2.INTER_AREA),
+            np.uint8,
+        )
     if (src.shape[1], src.shape[0]) == size:
         return np.asarray(src, dtype=np.uint8)
     return np.asarray(cv2.resize(src, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-
-
-def halve(image: Image) -> Image:
-    """Each 2 x 2 block averaged to one pixel; an odd last row or column is left out.
-
-    With the odd row kept, the factor is not exactly 2 (3151 -> 1575 rows) and OpenCV takes
-    its slow general path, twenty times the time, to spread one row's worth over the page.
-    """
-    h, w = image.shape[:2]
-    even = image[: h - h % 2, : w - w % 2]
-    return np.asarray(cv2.resize(even, (w // 2, h // 2), interpolation=cv2.INTER_AREA), np.uint8)
 
 
 def order_quad(points: npt.ArrayLike) -> FloatArray:
@@ -416,7 +400,7 @@ def locate_document(
     if colour is None and image.ndim == 3:
         colour = image
     if background_visible and colour is not None and colour.ndim == 3:
-        tiny = shrink_to(colour, (w, h))
+        tiny = np.asarray(cv2.resize(colour, (w, h), interpolation=cv2.INTER_AREA), np.uint8)
         extended = _extend_by_colour(paper, tiny)
         if extended is not paper:
             paper = extended

@@ -23,7 +23,6 @@ from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.geometry import (
     WORK_PIXELS,
     FloatArray,
-    halve,
     locate_document,
     np_percentile_u8,
     order_quad,
@@ -42,7 +41,10 @@ CancelledFn = Callable[[], bool]
 OrientationFn = Callable[[Image], int]
 
 MAX_OUTPUT_SIDE = 2800
-"""Longest side of the straightened page: an A4 sheet at ~300 dpi. Larger photos shrink."""
+"""Longest side of a straightened photo's page: a birth certificate at ~300 dpi (a 300-dpi scan
+of one is ~2,700 px long). A 12 MP photo of a sheet filling the frame is 3,100-3,600 px long,
+letters of 26-38 px against a scan's 21-25: shrunk in the same warp, the page is cleaned and
+read 0.03-0.07 s sooner, its letters still as large as a scan's."""
 
 MAX_SKEW_DEG = 15.0
 FINE_STEP = 0.025
@@ -528,14 +530,11 @@ def straighten(
 
 def _small_flat(gray: Image, matrix: FloatArray, size: tuple[int, int]) -> Image:
     """Warp a pre-shrunk copy of the grey page: warping 12 MP straight to 1 MP would alias."""
-    # Shrink first by halves (area averaging's fast path) while the copy stays finer than the
-    # overall scale of ``matrix``: the warp then samples between 1:1 and 2:1.
-    sx = max(float(np.sqrt(abs(np.linalg.det(matrix[:2, :2])))), 1e-3)
-    # (A halving leaves out an odd last row or column: the pitch is exactly two pixels.)
-    small, f = gray, 1.0
-    while f / 2 >= sx and min(small.shape[:2]) >= 8:
-        small, f = halve(small), f / 2
-    matrix = matrix @ np.diag([1.0 / f, 1.0 / f, 1.0])
+    # Shrink first by the overall scale of ``matrix`` so the warp samples ~1:1.
+    sx = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2]))))
+    pre = min(1.0, max(sx, 1e-3) * 1.2)
+    small = resize(gray, pre)
+    matrix = matrix @ np.diag([1.0 / pre, 1.0 / pre, 1.0])
     return np.asarray(
         cv2.warpPerspective(
             small, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE

@@ -7,13 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omsdesktop.ocr.geometry import (
-    _edge_support,
-    halve,
-    np_median_u8,
-    np_percentile_u8,
-    shrink_to,
-)
+from omsdesktop.ocr.geometry import _edge_support, np_median_u8, np_percentile_u8
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -113,23 +107,3 @@ def test_edge_support_is_the_dilated_gradients(seed: int) -> None:
     assert supports == [_reference_edge_support(image, q) for q in quads]
     assert _edge_support(image, None) == 0.0
     assert supports[0] > 0.8  # the sheet's outline is supported: the test is not all zeros
-
-
-@pytest.mark.parametrize("shape", [(7, 9), (3151, 2251), (3151, 2251, 3), (10, 10)])
-def test_halve_averages_each_two_by_two_block(shape: tuple[int, ...]) -> None:
-    # Odd sizes lose their last row or column; every output pixel is its own 2 x 2 block's
-    # mean, rounded as OpenCV rounds (the general path would spread one extra row over all).
-    rng = np.random.default_rng(sum(shape))
-    image = rng.integers(0, 256, size=shape, dtype=np.uint8)
-    h, w = shape[0] // 2 * 2, shape[1] // 2 * 2
-    blocks = image[:h, :w].astype(np.int32)
-    total = blocks[0::2, 0::2] + blocks[1::2, 0::2] + blocks[0::2, 1::2] + blocks[1::2, 1::2]
-    assert np.array_equal(halve(image), ((total + 2) >> 2).astype(np.uint8))
-
-
-def test_shrink_to_halves_then_averages_the_rest() -> None:
-    rng = np.random.default_rng(5)
-    image = rng.integers(0, 256, size=(4001, 3001), dtype=np.uint8)
-    expected = cv2.resize(halve(halve(image)), (640, 480), interpolation=cv2.INTER_AREA)
-    assert np.array_equal(shrink_to(image, (640, 480)), expected)
-    assert shrink_to(image, (3001, 4001)) is image  # already that size: untouched

@@ -9,6 +9,7 @@ import pytest
 from omsdesktop.errors import CancelledError
 from omsdesktop.ocr.orientation import osd_orientation
 from omsdesktop.ocr.straighten import (
+    MAX_OUTPUT_SIDE,
     deskew_angle,
     detect_orientation,
     find_document_quad,
@@ -40,6 +41,25 @@ def _rotate(image: np.ndarray, angle_ccw: float, fill: int = 245) -> np.ndarray:
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
     return cv2.warpAffine(image, m, (nw, nh), borderValue=(fill, fill, fill))
+
+
+def test_a_big_photo_of_a_sheet_is_straightened_at_most_max_output_side_long(
+    certificate: GeneratedDocument,
+) -> None:
+    # A sheet filling a 12 MP frame: 3,400 px of paper on a dark table. Its page comes out
+    # MAX_OUTPUT_SIDE long (3,600 before: the letters larger than a 300-dpi scan's for
+    # nothing), its shape kept.
+    page = certificate.image
+    scale = 3400 / page.shape[0]
+    sheet = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    frame = np.full((4000, 3000, 3), 40, np.uint8)
+    y0, x0 = (4000 - sheet.shape[0]) // 2, (3000 - sheet.shape[1]) // 2
+    frame[y0 : y0 + sheet.shape[0], x0 : x0 + sheet.shape[1]] = sheet
+    result = straighten(frame)
+    h, w = result.image.shape[:2]
+    assert result.document_found and result.rotation == 0
+    assert MAX_OUTPUT_SIDE * 0.98 <= h <= MAX_OUTPUT_SIDE * 1.01  # a skew turn adds a little
+    assert abs(w / h - sheet.shape[1] / sheet.shape[0]) < 0.02
 
 
 @pytest.mark.slow  # renders and processes whole pages, over a second each
