@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from omsdesktop.forms.certificate import _another_day_read
 from omsdesktop.forms.extract import classify, extract_document
 from omsdesktop.forms.model import DocumentKind
 from omsdesktop.forms.registry import BIRTH_CERTIFICATE_FIELDS
@@ -325,3 +326,15 @@ def test_a_birth_date_found_by_place_only_is_checked_by_the_date_in_words(engine
     assert doc.truth["birth_date"] == "2011-07-17"
     birth = _read_as_a_file(engine, tmp_path, doc, "scan200", seed=9900)["birth_date"]
     assert birth.value == "2011-07-17"
+
+
+def test_a_reading_of_another_day_puts_the_date_of_issue_in_doubt() -> None:
+    # Three re-reads said «24.02.2014» and one «2 02.2014»: the day's second digit is what
+    # the readings do not agree on, even though that reading is no date as a whole.
+    readings = [("2 02.2014", 0.75), ("24:02.2014", 0.81), ("24.02.2014", 0.2)]
+    assert _another_day_read(readings, "2014-02-24")
+    assert not _another_day_read(readings[1:], "2014-02-24")
+    assert not _another_day_read([("и 2402.2014", 0.2), ("24 февраля 2014 г.", 0.9)], "2014-02-24")
+    # Another month or year is not this rule's business (nor the date of birth on the line).
+    assert not _another_day_read([("2 03.2014", 0.7), ("21.02.2013", 0.7)], "2014-02-24")
+    assert not _another_day_read(readings, None)
