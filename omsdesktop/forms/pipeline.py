@@ -23,7 +23,7 @@ from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
 from omsdesktop.ocr.heap import release_free_memory
 from omsdesktop.ocr.intake import load_bytes, load_page
-from omsdesktop.ocr.layout import beside
+from omsdesktop.ocr.layout import beside, when_idle
 from omsdesktop.ocr.quality import (
     GLARE_OVER_FIELD,
     QualityReport,
@@ -34,7 +34,7 @@ from omsdesktop.ocr.quality import (
     is_scan,
 )
 from omsdesktop.ocr.straighten import Straightened, straighten
-from omsdesktop.ocr.types import Image, Page, Problem
+from omsdesktop.ocr.types import Box, Image, Page, Problem
 from omsdesktop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -247,14 +247,19 @@ def _process(
 
         engine = engine or create_engine(settings.ocr)
         t0 = time.perf_counter()
-        document = extract_document(
-            flat.image,
-            engine=engine,
-            kind=want,
-            read_fields=read_fields,
-            progress=(lambda f: _step(progress, 0.35 + 0.65 * f)),
-            cancelled=cancelled,
-        )
+        scan = is_scan(quality.metrics)
+        flat_image = flat.image
+        # The glare and fingers over the page are looked for while the page pass's second
+        # band is still being read (a core idle otherwise); used below if the page stays.
+        with when_idle(lambda: glare_regions(flat_image, settings.quality, scan=scan)) as glare:
+            document = extract_document(
+                flat.image,
+                engine=engine,
+                kind=want,
+                read_fields=read_fields,
+                progress=(lambda f: _step(progress, 0.35 + 0.65 * f)),
+                cancelled=cancelled,
+            )
         timings["extract"] = time.perf_counter() - t0
         if (
             read_fields
@@ -288,8 +293,14 @@ def _process(
                 transform=turn @ base,
             )
         t0 = time.perf_counter()
-        scan = is_scan(quality.metrics)
-        document = flag_occluded_fields(document, flat.image, settings.quality, scan=scan)
+        same_page = flat.image is flat_image
+        document = flag_occluded_fields(
+            document,
+            flat.image,
+            settings.quality,
+            scan=scan,
+            regions=glare if same_page else None,
+        )
         timings["occlusion"] = time.perf_counter() - t0
         _step(progress, 1.0)
         return _replace(
@@ -320,23 +331,25 @@ def flag_occluded_fields(
     thresholds: QualityThresholds,
     *,
     scan: bool = False,
+    regions: Callable[[], list[Box]] | None = None,
 ) -> ExtractedDocument:
     """Mark the fields lying under glare or a finger on the straightened ``image``.
 
     Such a field needs review, its confidence is capped and it carries a problem telling the
     user to retake the photo. Values from the barcode are exact and typed ones are the user's:
-    they are left alone. ``scan``: the page is a flatbed scan (see ``glare_regions``). Never
+    they are left alone. ``scan``: the page is a flatbed scan (see ``glare_regions``);
+    ``regions``: that search's result already under way for this very ``image``. Never
     raises: this is a hint, and a failure only skips it.
     """
     try:
-        regions = glare_regions(image, thresholds, scan=scan)
-        if not regions:
+        found = regions() if regions is not None else glare_regions(image, thresholds, scan=scan)
+        if not found:
             return document
         fields = dict(document.fields)
         for name, fv in document.fields.items():
             if fv.box is None or fv.source != "ocr":
                 continue
-            if not any(boxes_overlap(fv.box, region) for region in regions):
+            if not any(boxes_overlap(fv.box, region) for region in found):
                 continue
             problems = fv.problems
             if all(p.code != GLARE_OVER_FIELD.code for p in problems):

@@ -6,13 +6,14 @@ value's region at full resolution with settings suited to the field (:func:`read
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import cv2
 import numpy as np
@@ -429,6 +430,51 @@ def beside(job: Callable[[], T]) -> Callable[[], T]:
     return _second_thread().submit(job).result
 
 
+_idle = threading.local()
+
+
+@contextlib.contextmanager
+def when_idle(job: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """``job``, run by this thread while it waits for the page pass's other band, if it does.
+
+    The two bands of a page are rarely the same work: the thread that finishes first waits,
+    with a core idle. A job queued here (work that only reads what it is given, and does not
+    need the page's text) runs in that wait; the call yielded returns its result, running it
+    then if no wait came. Leaving the block drops a job that never ran, so it can never run
+    in another page's pass.
+    """
+    state: dict[str, Any] = {}
+
+    def run() -> None:
+        if "done" in state:
+            return
+        state["done"] = True
+        try:
+            state["value"] = job()
+        except Exception as exc:  # handed to whoever asks for the result
+            state["error"] = exc
+
+    def result() -> T:
+        run()
+        if "error" in state:
+            raise state["error"]
+        return cast(T, state["value"])
+
+    queue: list[Callable[[], None]] = _idle.__dict__.setdefault("jobs", [])
+    queue.append(run)
+    try:
+        yield result
+    finally:
+        if run in queue:
+            queue.remove(run)
+
+
+def _run_idle_jobs() -> None:
+    queue: list[Callable[[], None]] = _idle.__dict__.get("jobs", [])
+    while queue:
+        queue.pop(0)()
+
+
 def _on_side_thread() -> bool:
     return threading.current_thread().name.startswith(_SIDE_THREAD)
 
@@ -476,6 +522,8 @@ def _read_in_bands(engine: OcrEngine, image: Image, *, lang: str, psm: int) -> l
         return engine.read(image, lang=lang, psm=psm)
     lower = _second_thread().submit(engine.read, image[cut:], lang=lang, psm=psm)
     upper_words = engine.read(image[:cut], lang=lang, psm=psm)
+    if not lower.done():
+        _run_idle_jobs()  # the lower band is still being read: the queued work, meanwhile
     lower_words = [
         Word(
             text=w.text,

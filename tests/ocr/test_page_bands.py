@@ -15,7 +15,15 @@ from omsdesktop.forms.extract import classify, extract_document
 from omsdesktop.forms.model import DocumentKind
 from omsdesktop.forms.pipeline import process_bytes
 from omsdesktop.ocr.engine import OcrEngine, Word, create_engine
-from omsdesktop.ocr.layout import PAGE_THREADS_ENV, Line, PageText, band_cut, beside, read_page
+from omsdesktop.ocr.layout import (
+    PAGE_THREADS_ENV,
+    Line,
+    PageText,
+    band_cut,
+    beside,
+    read_page,
+    when_idle,
+)
 from omsdesktop.ocr.types import Box
 from tests.docgen import degrade, generate_certificate, generate_policy, generate_real
 
@@ -105,6 +113,49 @@ def test_a_job_beside_that_reads_a_page_reads_it_whole_and_does_not_wait_on_itse
     assert nested != side  # ran on the side thread, inline there (a queue of one would hang)
     page = beside(lambda: read_page(engine, doc.image))()
     assert page.words and all(w.line_key[0] < 100_000 for w in page.words)  # one band
+
+
+def _lower_half_only(image: np.ndarray) -> np.ndarray:
+    """The page with its upper half blank: that band reads in no time, the other does not."""
+    out = image.copy()
+    out[: out.shape[0] // 2] = 255
+    return out
+
+
+def test_a_job_when_idle_runs_while_the_other_band_is_read(engine, monkeypatch) -> None:
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    image = _lower_half_only(generate_certificate(31, layout="labels_left").image)
+    ran: list[str] = []
+
+    def job() -> int:
+        ran.append(threading.current_thread().name)
+        return 42
+
+    with when_idle(job) as result:
+        page = read_page(engine, image)
+        # Ran in the wait for the lower band, on this thread, before anyone asked.
+        assert ran == [threading.current_thread().name]
+    assert any(w.line_key[0] >= 100_000 for w in page.words)  # two bands were read
+    assert result() == 42 and len(ran) == 1
+
+
+def test_a_job_when_idle_that_never_ran_is_dropped_and_runs_when_asked(engine, monkeypatch) -> None:
+    monkeypatch.setenv(PAGE_THREADS_ENV, "2")
+    image = _lower_half_only(generate_certificate(31, layout="labels_left").image)
+    ran: list[int] = []
+    with when_idle(lambda: ran.append(1) or len(ran)) as result:
+        pass
+    read_page(engine, image)  # a later page's wait: not this job's
+    assert ran == []
+    assert result() == 1 and result() == 1  # asked: runs once, then the same answer
+
+    def fails() -> None:
+        raise ValueError("glare check")
+
+    with when_idle(fails) as failing:
+        read_page(engine, image)
+    with pytest.raises(ValueError, match="glare check"):
+        failing()
 
 
 @pytest.mark.parametrize("form", ["birth_certificate", "temporary_real", "unified_real"])
