@@ -253,6 +253,10 @@ def _drop_blue_ink(image: Image) -> Image:
     Russian seals and signatures are blue or violet; the printed values are black or red. The
     darkest channel keeps red print dark, and taking the brightest channel where a pixel is
     clearly blue or violet makes a seal over a value fade instead of hiding it.
+
+    Under tinted light (a photo under a lamp: the paper itself orange) colours are judged
+    after balancing the channels to the paper's own white, where a pale seal's violet is
+    what sets it apart: left dark, its stroke across a «1» made a «4» at every scale.
     """
     # OpenCV's per-channel operations: numpy's reductions over a 3-wide last axis are several
     # times slower on a full page. Saturating subtraction keeps the comparisons exact because
@@ -261,18 +265,57 @@ def _drop_blue_ink(image: Image) -> Image:
     grey: Image = np.empty(image.shape[:2], dtype=np.uint8)
     bands = list(_row_bands(image.shape[0]))
     half = len(bands) // 2
-    lower = beside(lambda: _drop_blue_in_bands(image, grey, bands[half:]))
-    _drop_blue_in_bands(image, grey, bands[:half])
+    gains = _white_balance(image)
+    lower = beside(lambda: _drop_blue_in_bands(image, grey, bands[half:], gains))
+    _drop_blue_in_bands(image, grey, bands[:half], gains)
     lower()
     return grey
 
 
-def _drop_blue_in_bands(image: Image, grey: Image, bands: Sequence[tuple[int, int]]) -> None:
+_TINT_MIN = 10
+"""How far apart (of 255) the paper's channels must be for the page to count as tinted."""
+
+_BLUE = (25, 30, 15)
+"""Blue: B over the larger of R and G; violet: B over G, R over G (R and B close)."""
+
+_BLUE_BALANCED = (20, 18, 6)
+"""The same on a tinted page balanced to its paper: a pale seal in lamp light (B 109, G 94,
+R 112 on paper B 200, G 214, R 223) balances to B 122, G 98, R 112."""
+
+
+def _white_balance(image: Image) -> tuple[float, float, float] | None:
+    """Gains that make the paper's colour grey, or None where the paper is grey already."""
+    sample = image[::8, ::8]
+    paper = [float(np_percentile_u8(sample[:, :, c], 90)) for c in range(3)]
+    if max(paper) - min(paper) < _TINT_MIN:
+        return None
+    top = max(paper)
+    b, g, r = (top / max(p, 1.0) for p in paper)
+    return b, g, r
+
+
+def _drop_blue_in_bands(
+    image: Image,
+    grey: Image,
+    bands: Sequence[tuple[int, int]],
+    gains: tuple[float, float, float] | None = None,
+) -> None:
+    over_rg, over_g, red_over_g = _BLUE if gains is None else _BLUE_BALANCED
     for y0, y1 in bands:
         b, g, r = cv2.split(image[y0:y1])
         band = np.asarray(cv2.min(cv2.min(b, g), r))
-        blue = cv2.subtract(b, cv2.max(r, g)) > 25
-        blue |= (cv2.subtract(b, g) > 30) & (cv2.subtract(r, g) > 15) & (cv2.subtract(r, b) <= 10)
+        if gains is None:
+            cb, cg, cr = b, g, r
+        else:
+            cb, cg, cr = (
+                cv2.convertScaleAbs(c, alpha=k) for c, k in zip((b, g, r), gains, strict=True)
+            )
+        blue = cv2.subtract(cb, cv2.max(cr, cg)) > over_rg
+        blue |= (
+            (cv2.subtract(cb, cg) > over_g)
+            & (cv2.subtract(cr, cg) > red_over_g)
+            & (cv2.subtract(cr, cb) <= 10)
+        )
         if blue.any():
             band[blue] = np.asarray(cv2.max(cv2.max(b, g), r))[blue]
         grey[y0:y1] = band

@@ -7,7 +7,13 @@ import cv2
 import numpy as np
 import pytest
 
-from omsdesktop.ocr.layout import _BAND_ROWS, _long_runs, clean_page, remove_rules
+from omsdesktop.ocr.layout import (
+    _BAND_ROWS,
+    _drop_blue_ink,
+    _long_runs,
+    clean_page,
+    remove_rules,
+)
 
 
 def _reference_remove_rules(grey: np.ndarray) -> np.ndarray:
@@ -138,3 +144,24 @@ def test_long_runs_are_the_opening_by_a_line(axis: int, seed: int) -> None:
     got = _long_runs(ink, length, axis=axis)
     assert expected.any()
     assert np.array_equal(got, expected)
+
+
+def test_a_pale_seal_in_lamp_light_fades_and_the_print_stays() -> None:
+    # Paper lit orange (B 200, G 214, R 223) with black print, red print and a pale violet seal
+    # stroke (B 109, G 94, R 112) across a «1»: judged against the paper's own white, the
+    # stroke is violet and is lifted to its brightest channel; the black and red print stay
+    # dark. On grey paper (the fixed thresholds) the pale stroke stays as it is: a scan is not
+    # rebalanced.
+    page = np.empty((300, 400, 3), np.uint8)
+    page[:] = (200, 214, 223)
+    page[50:250, 100:110] = (40, 38, 42)  # black «1»
+    page[50:250, 300:310] = (45, 50, 200)  # red print
+    cv2.line(page, (40, 260), (200, 40), (109, 94, 112), 9)  # the seal's stroke
+    grey = _drop_blue_ink(page)
+    stroke = (95, 160)  # row, column: a point on the stroke, clear of the «1»
+    assert tuple(page[stroke]) == (109, 94, 112)
+    assert grey[stroke] == 112  # its brightest channel, as a seal's ink, not its darkest
+    assert grey[150, 105] < 60 and grey[150, 305] < 60
+    neutral = page.copy()
+    neutral[np.all(page == (200, 214, 223), axis=2)] = (220, 220, 220)
+    assert _drop_blue_ink(neutral)[stroke] == 94
