@@ -40,11 +40,8 @@ ProgressFn = Callable[[float], None]
 CancelledFn = Callable[[], bool]
 OrientationFn = Callable[[Image], int]
 
-MAX_OUTPUT_SIDE = 2800
-"""Longest side of a straightened photo's page: a birth certificate at ~300 dpi (a 300-dpi scan
-of one is ~2,700 px long). A 12 MP photo of a sheet filling the frame is 3,100-3,600 px long,
-letters of 26-38 px against a scan's 21-25: shrunk in the same warp, the page is cleaned and
-read 0.03-0.07 s sooner, its letters still as large as a scan's."""
+MAX_OUTPUT_SIDE = 3600
+"""Longest side of the straightened page: an A4 sheet at ~300 dpi. Larger photos shrink."""
 
 MAX_SKEW_DEG = 15.0
 FINE_STEP = 0.025

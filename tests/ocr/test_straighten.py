@@ -46,14 +46,13 @@ def _rotate(image: np.ndarray, angle_ccw: float, fill: int = 245) -> np.ndarray:
 def test_a_big_photo_of_a_sheet_is_straightened_at_most_max_output_side_long(
     certificate: GeneratedDocument,
 ) -> None:
-    # A sheet filling a 12 MP frame: 3,400 px of paper on a dark table. Its page comes out
-    # MAX_OUTPUT_SIDE long (3,600 before: the letters larger than a 300-dpi scan's for
-    # nothing), its shape kept.
+    # A sheet filling a 17 MP frame: 4,300 px of paper on a dark table. Its page comes out
+    # MAX_OUTPUT_SIDE long, its shape kept.
     page = certificate.image
-    scale = 3400 / page.shape[0]
+    scale = 4300 / page.shape[0]
     sheet = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    frame = np.full((4000, 3000, 3), 40, np.uint8)
-    y0, x0 = (4000 - sheet.shape[0]) // 2, (3000 - sheet.shape[1]) // 2
+    frame = np.full((4800, 3600, 3), 40, np.uint8)
+    y0, x0 = (4800 - sheet.shape[0]) // 2, (3600 - sheet.shape[1]) // 2
     frame[y0 : y0 + sheet.shape[0], x0 : x0 + sheet.shape[1]] = sheet
     result = straighten(frame)
     h, w = result.image.shape[:2]
