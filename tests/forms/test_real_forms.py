@@ -298,10 +298,7 @@ def test_a_day_run_into_its_closing_quote_is_not_confirmed(
     # the quotes when those were painted out, both dates read with day «2» along the line and
     # slot by slot, and the two dates still a validity apart: both certain, both wrong.
     doc = generate_real(9601, "temporary_real", "train")
-    image, _ = degrade(doc, "lamp", seed=9601)
-    path = tmp_path / "page.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    fields = process_file(path, engine=engine).document.fields
+    fields = _read_photo(doc, "lamp", 9601, tmp_path / "page.jpg", engine).document.fields
     for name in ("policy_issue_date", "policy_expiry_date"):
         assert fields[name].value == doc.truth[name] or fields[name].needs_review, name
 
@@ -315,10 +312,8 @@ def test_a_day_whose_slot_readings_lost_a_digit_is_not_confirmed(
     # says a digit was lost: the slot confirms nothing.
     doc = generate_real(10301, "temporary_real", "train")
     assert doc.extra.get("handwritten") and doc.truth["policy_issue_date"] == "2021-10-18"
-    image, _ = degrade(doc, "hand", seed=10301)
-    path = tmp_path / "page.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    issued = process_file(path, engine=engine).document.fields["policy_issue_date"]
+    read = _read_photo(doc, "hand", 10301, tmp_path / "page.jpg", engine)
+    issued = read.document.fields["policy_issue_date"]
     assert issued.value == "2021-10-18" or issued.needs_review
 
 
@@ -331,10 +326,9 @@ def test_a_birth_date_the_digits_reader_reads_otherwise_is_not_certain(
     # is a reader that disagrees.
     doc = generate_real(5006, "temporary_real", "train")
     assert doc.extra.get("handwritten") and doc.truth["birth_date"] == "2015-10-09"
-    image, _ = degrade(doc, "hand", seed=5006)
-    path = tmp_path / "page.jpg"
-    path.write_bytes(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
-    born = process_file(path, engine=engine).document.fields["birth_date"]
+    born = _read_photo(doc, "hand", 5006, tmp_path / "page.jpg", engine).document.fields[
+        "birth_date"
+    ]
     assert born.value == "2015-10-09" or born.needs_review
 
 
