@@ -8,6 +8,10 @@ pixel data in *stored* deflate blocks (no compression: libpng's inflate is then 
 libpng still does everything else: the row filters, the bit depths, the colour types. The pixels
 are the very same; only the work moves.
 
+:func:`decode` goes further: the inflated rows are cut in two, at a row past the middle whose
+filter does not refer to the row above, and each half, a PNG of its own, is decoded on its own
+core (libpng's work, the row filters, cannot otherwise be shared).
+
 Anything unusual returns the file unchanged, for the ordinary path to decode or to refuse:
 ``isal`` missing (a platform without its wheel), an interlaced image, a chunk whose CRC is
 wrong, a stream that does not inflate to exactly the size the header implies (truncated, or a
@@ -17,10 +21,15 @@ decompression bomb: inflation stops at that size), or a malformed chunk list.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from types import ModuleType
 
+import cv2
 import numpy as np
 import numpy.typing as npt
+
+from omsdesktop.ocr.layout import beside
+from omsdesktop.ocr.types import Image
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -54,7 +63,7 @@ def _raw_size(ihdr: bytes) -> int | None:
     return int(height * (row + 1))
 
 
-def _stored_blocks(out: memoryview, raw: bytes) -> None:
+def _stored_blocks(out: memoryview, raw: bytes | bytearray | memoryview) -> None:
     """Write ``raw`` into ``out`` as a zlib stream of stored blocks (``out`` is sized for it)."""
     count = _block_count(len(raw))
     out[0:2] = b"\x78\x01"
@@ -74,34 +83,55 @@ def _block_count(size: int) -> int:
     return max(1, -(-size // _STORED_BLOCK))
 
 
-def pre_inflated(data: bytes) -> bytes | npt.NDArray[np.uint8]:
-    """The same PNG with its pixel data already inflated, or ``data`` itself (see module doc)."""
-    isal = _ISAL
-    if isal is None or not data.startswith(_SIGNATURE):
-        return data
+@dataclass(frozen=True)
+class _Png:
+    """A PNG's chunks, checked: those before the pixel data, the data, those after it."""
+
+    ihdr: bytes
+    head: list[bytes]  # whole chunks, IHDR first
+    idat: list[memoryview]
+    tail: list[bytes]  # whole chunks, IEND last
+    raw_size: int  # bytes of filtered rows the header implies
+
+    @property
+    def height(self) -> int:
+        return int(struct.unpack_from(">I", self.ihdr, 4)[0])
+
+    @property
+    def row_size(self) -> int:
+        """Bytes per filtered row, its filter-type byte included."""
+        return self.raw_size // self.height
+
+
+def _parse(data: bytes, isal: ModuleType) -> _Png | None:
+    """The file's chunks, or None when this module leaves the file (see the module doc)."""
+    if not data.startswith(_SIGNATURE):
+        return None
     head: list[bytes] = []
     tail: list[bytes] = []
     idat: list[memoryview] = []
     view = memoryview(data)
+    ihdr = b""
     expected: int | None = None
     pos = len(_SIGNATURE)
     while pos + 12 <= len(data):
         (length,) = struct.unpack_from(">I", data, pos)
         end = pos + 12 + length
         if end > len(data):
-            return data
+            return None
         kind = bytes(view[pos + 4 : pos + 8])
         body = view[pos + 8 : pos + 8 + length]
         (crc,) = struct.unpack_from(">I", data, pos + 8 + length)
         if isal.crc32(body, isal.crc32(kind)) != crc:
-            return data  # libpng would refuse it: let it, on the ordinary path
+            return None  # libpng would refuse it: let it, on the ordinary path
         if kind == b"IHDR":
-            expected = _raw_size(bytes(body))
-            if expected is None:
-                return data
+            ihdr = bytes(body)
+            expected = _raw_size(ihdr)
+            if expected is None or head:
+                return None
         if kind == b"IDAT":
             if tail:
-                return data  # pixel data in two runs: not a valid PNG
+                return None  # pixel data in two runs: not a valid PNG
             idat.append(body)
         else:
             (tail if idat else head).append(bytes(view[pos:end]))
@@ -109,18 +139,40 @@ def pre_inflated(data: bytes) -> bytes | npt.NDArray[np.uint8]:
         if kind == b"IEND":
             break
     if expected is None or not idat or not tail or tail[-1][4:8] != b"IEND":
-        return data
-    inflater = isal.decompressobj()
-    try:
-        raw = inflater.decompress(b"".join(idat), expected)
-    except isal.error:
-        return data
-    if len(raw) != expected or not inflater.eof:
-        return data
+        return None
+    return _Png(ihdr=ihdr, head=head, idat=idat, tail=tail, raw_size=expected)
+
+
+def has_chunk(data: bytes, kind: bytes) -> bool:
+    """Whether the PNG ``data`` holds a chunk of ``kind``, by its chunk headers alone.
+
+    (Searching the whole file for the four letters also finds them inside the compressed
+    pixels, and takes 5 ms on a scan; the headers take a fifth of that.)
+    """
+    pos = len(_SIGNATURE)
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack_from(">I", data, pos)
+        if data[pos + 4 : pos + 8] == kind:
+            return True
+        pos += 12 + length
+    return False
+
+
+def _rebuilt(
+    png: _Png, raw: bytes | bytearray | memoryview, rows: int | None, isal: ModuleType
+) -> bytes:
+    """``png`` with ``raw`` (its filtered rows, or the first or last ``rows`` of them) as its
+    pixel data, in stored blocks."""
+    head = png.head
+    if rows is not None:
+        width, _height, *rest = struct.unpack(">IIBBBBB", png.ihdr)
+        ihdr = struct.pack(">IIBBBBB", width, rows, *rest)
+        crc = isal.crc32(ihdr, isal.crc32(b"IHDR"))
+        head = [struct.pack(">I4s", 13, b"IHDR") + ihdr + struct.pack(">I", crc), *head[1:]]
     # One buffer for the whole new file (np.empty: 16 MB not zeroed first, not copied again).
     stream_size = 2 + len(raw) + 5 * _block_count(len(raw)) + 4
     before = len(_SIGNATURE) + sum(map(len, head))
-    out = np.empty(before + 12 + stream_size + sum(map(len, tail)), np.uint8)
+    out = np.empty(before + 12 + stream_size + sum(map(len, png.tail)), np.uint8)
     buffer = memoryview(out)  # type: ignore[arg-type]
     buffer[: len(_SIGNATURE)] = _SIGNATURE
     pos = len(_SIGNATURE)
@@ -131,11 +183,81 @@ def pre_inflated(data: bytes) -> bytes | npt.NDArray[np.uint8]:
     stream = buffer[pos + 8 : pos + 8 + stream_size]
     _stored_blocks(stream, raw)
     struct.pack_into(">I", stream, stream_size - 4, isal.adler32(raw))
-    del raw
     pos += 8 + stream_size
     struct.pack_into(">I", buffer, pos, isal.crc32(stream, isal.crc32(b"IDAT")))
     pos += 4
-    for chunk in tail:
+    for chunk in png.tail:
         buffer[pos : pos + len(chunk)] = chunk
         pos += len(chunk)
+    return out  # type: ignore[return-value]
+
+
+def _inflated(png: _Png, isal: ModuleType) -> bytes | None:
+    """The filtered rows, or None unless the stream inflates to exactly their size."""
+    inflater = isal.decompressobj()
+    try:
+        raw = inflater.decompress(b"".join(png.idat), png.raw_size)
+    except isal.error:
+        return None
+    if len(raw) != png.raw_size or not inflater.eof:
+        return None
+    return bytes(raw)
+
+
+def pre_inflated(data: bytes) -> bytes | npt.NDArray[np.uint8]:
+    """The same PNG with its pixel data already inflated, or ``data`` itself (see module doc)."""
+    isal = _ISAL
+    png = None if isal is None else _parse(data, isal)
+    raw = None if isal is None or png is None else _inflated(png, isal)
+    if isal is None or png is None or raw is None:
+        return data
+    return _rebuilt(png, raw, None, isal)
+
+
+_SPLIT_FROM_ROWS = 64
+"""Smaller images are decoded in one piece."""
+
+_INDEPENDENT_ROW = (0, 1)
+"""PNG row filters that do not refer to the row above (None, Sub): a file can start there."""
+
+
+def decode(data: bytes, flags: int) -> Image | None:
+    """``cv2.imdecode(data, flags)`` of a PNG, inflated by ISA-L and decoded on two cores.
+
+    At the first row past the middle whose filter does not refer to the row above, the rows
+    are cut in two PNGs of their own: the upper decoded on the side thread, the lower here.
+    The same pixels as one decode of the whole file, about 15 ms sooner on a 300-dpi colour
+    scan. A file with no such row is decoded in one piece. None for a file this module leaves
+    (see the module doc): the caller decodes it the ordinary way, or refuses it.
+    """
+    isal = _ISAL
+    png = None if isal is None else _parse(data, isal)
+    raw = None if isal is None or png is None else _inflated(png, isal)
+    if isal is None or png is None or raw is None:
+        return None
+    row, height = png.row_size, png.height
+    cut = (
+        next(
+            (k for k in range(height // 2, height) if raw[k * row] in _INDEPENDENT_ROW),
+            None,
+        )
+        if height >= _SPLIT_FROM_ROWS
+        else None
+    )
+    if cut is None:
+        return _imdecode(_rebuilt(png, raw, None, isal), flags)
+    rows = memoryview(raw)
+    upper = beside(lambda: _imdecode(_rebuilt(png, rows[: cut * row], cut, isal), flags))
+    lower = _imdecode(_rebuilt(png, rows[cut * row :], height - cut, isal), flags)
+    above = upper()
+    if above is None or lower is None or above.shape[1:] != lower.shape[1:]:
+        return None
+    out = np.empty((height, *above.shape[1:]), above.dtype)
+    out[:cut] = above
+    out[cut:] = lower
     return out
+
+
+def _imdecode(encoded: bytes | npt.NDArray[np.uint8], flags: int) -> Image | None:
+    decoded = cv2.imdecode(np.frombuffer(encoded, np.uint8), flags)
+    return None if decoded is None else np.asarray(decoded)

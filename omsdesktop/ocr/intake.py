@@ -71,7 +71,8 @@ from omsdesktop.ocr._intake_errors import (
 )
 from omsdesktop.ocr._pdf import PdfDocument
 from omsdesktop.ocr._pilutil import as_uint8, bomb_megapixels, quiet_decoder_warnings, to_numpy
-from omsdesktop.ocr._png import pre_inflated
+from omsdesktop.ocr._png import decode as png_decode
+from omsdesktop.ocr._png import has_chunk as has_png_chunk
 from omsdesktop.ocr.geometry import rotate_clockwise
 from omsdesktop.ocr.types import Image as BGRImage
 from omsdesktop.ocr.types import Page
@@ -489,9 +490,10 @@ def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | No
 
     libpng and libjpeg-turbo through ``cv2.imdecode`` take about half Pillow's time for the
     same pixels (a 300-dpi scan, a 12 MP photo); a PNG's inflate, most of libpng's time, is
-    done before it by ISA-L (:func:`~omsdesktop.ocr._png.pre_inflated`). Pillow has already
-    read the header and checked the size; anything unusual (palette, alpha, 16 bits, CMYK, a
-    mirrored EXIF orientation) is left to it. None when this path does not apply.
+    done before it by ISA-L, and its rows decoded in two halves on two cores
+    (:func:`~omsdesktop.ocr._png.decode`). Pillow has already read the header and checked the
+    size; anything unusual (palette, alpha, 16 bits, CMYK, a mirrored EXIF orientation) is
+    left to it. None when this path does not apply.
     """
     if data is None or fmt not in ("png", "jpeg") or im.mode not in ("RGB", "L"):
         return None
@@ -501,7 +503,7 @@ def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | No
     tail = data[-64:].rstrip(b"\0\r\n ")
     if (fmt == "png" and b"IEND" not in tail) or (fmt == "jpeg" and not tail.endswith(b"\xff\xd9")):
         return None
-    if fmt == "png" and "exif" not in im.info and b"eXIf" not in data:
+    if fmt == "png" and "exif" not in im.info and not has_png_chunk(data, b"eXIf"):
         # No EXIF chunk anywhere in the file. Pillow's getexif() on a PNG decodes all the
         # pixels to look for one after them: half the load time of a scan, for nothing.
         orientation = 1
@@ -509,12 +511,12 @@ def _fast_decode(im: Image.Image, fmt: str, data: bytes | None) -> BGRImage | No
         orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
     if orientation not in _EXIF_TURN:
         return None
-    # A PNG's pixel data is inflated by ISA-L first, three times zlib's speed (ocr/_png.py).
-    encoded = pre_inflated(data) if fmt == "png" else data
-    decoded = cv2.imdecode(
-        np.frombuffer(encoded, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
-    )
-    del encoded
+    flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+    # A PNG's pixel data is inflated by ISA-L, three times zlib's speed, and its two halves
+    # decoded on two cores (ocr/_png.py); a PNG it leaves is decoded the ordinary way.
+    decoded: npt.NDArray[Any] | None = png_decode(data, flags) if fmt == "png" else None
+    if decoded is None:
+        decoded = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if decoded is None or decoded.shape[:2] != (im.size[1], im.size[0]):
         return None  # truncated or odd data: Pillow decodes it or says what is wrong
     return as_uint8(rotate_clockwise(decoded, _EXIF_TURN[orientation]))

@@ -1,4 +1,5 @@
-"""A PNG inflated by ISA-L before libpng (ocr/_png.py): the same pixels, or the file untouched.
+"""A PNG inflated by ISA-L before libpng, and decoded in two halves on two cores
+(ocr/_png.py): the same pixels, or the file untouched.
 
 The reference is libpng on the file as written (``cv2.imdecode``), and Pillow where OpenCV
 does not decode the mode. Whatever the fast path cannot vouch for must come back as the very
@@ -17,9 +18,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from omsdesktop.ocr import intake
+from omsdesktop.ocr import _png, intake
 from omsdesktop.ocr._intake_errors import IntakeError
-from omsdesktop.ocr._png import pre_inflated
+from omsdesktop.ocr._png import decode as png_decode
+from omsdesktop.ocr._png import has_chunk, pre_inflated
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -143,12 +145,12 @@ def _idat_flipped(data: bytes, fix_crc: bool) -> bytes:
     return SIGNATURE + b"".join(out)
 
 
-def test_files_it_cannot_vouch_for_come_back_untouched() -> None:
-    good = cv2_png(noisy(50, 60, 3))
-    cases = {
+def _unvouched(height: int = 50) -> dict[str, bytes]:
+    good = cv2_png(noisy(height, 60, 3))
+    return {
         "interlaced": _with_ihdr(good, interlace=1),
-        "header smaller than the data (a bomb's shape)": _with_ihdr(good, height=10),
-        "header larger than the data": _with_ihdr(good, height=80),
+        "header smaller than the data (a bomb's shape)": _with_ihdr(good, height=height // 5),
+        "header larger than the data": _with_ihdr(good, height=height + 30),
         "a wrong CRC": _idat_flipped(good, fix_crc=False),
         "a stream that does not inflate": _idat_flipped(good, fix_crc=True),
         "cut short": good[: len(good) // 2],
@@ -156,8 +158,17 @@ def test_files_it_cannot_vouch_for_come_back_untouched() -> None:
         "not a PNG": b"GIF89a" + good[6:],
         "empty": b"",
     }
-    for name, data in cases.items():
+
+
+def test_files_it_cannot_vouch_for_come_back_untouched() -> None:
+    for name, data in _unvouched().items():
         assert pre_inflated(data) is data, name
+
+
+@pytest.mark.parametrize("height", [50, 300])  # one piece; two halves
+def test_files_it_cannot_vouch_for_are_left_to_the_ordinary_decoder(height: int) -> None:
+    for name, data in _unvouched(height).items():
+        assert png_decode(data, cv2.IMREAD_COLOR) is None, name
 
 
 def test_a_bomb_is_not_inflated_past_its_header() -> None:
@@ -189,3 +200,96 @@ def test_intake_reads_a_scan_the_same_with_and_without_the_fast_inflate(tmp_path
     path.write_bytes(cv2_png(image))
     page = intake.load_page(path)
     assert np.array_equal(page.image, image)
+
+
+def filtered_png(image: np.ndarray, filters: list[int]) -> bytes:
+    """An 8-bit grey or RGB PNG whose row ``y`` is written with filter ``filters[y]``:
+    0 None, 1 Sub (from the pixel to the left), 2 Up (from the pixel above)."""
+    h, w = image.shape[:2]
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    rows = image.reshape(h, w * channels).astype(np.int16)
+    left = np.zeros_like(rows)
+    left[:, channels:] = rows[:, :-channels]
+    above = np.zeros_like(rows)
+    above[1:] = rows[:-1]
+    raw = bytearray()
+    for y, kind in enumerate(filters):
+        residual = {0: rows[y], 1: rows[y] - left[y], 2: rows[y] - above[y]}[kind]
+        raw += bytes([kind]) + (residual % 256).astype(np.uint8).tobytes()
+    colour = 0 if channels == 1 else 2
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, colour, 0, 0, 0)
+    return (
+        SIGNATURE
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(bytes(raw), 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def halves(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times a decode handed its upper half to the side thread."""
+    handed: list[int] = []
+    real = _png.beside
+
+    def counting(job):  # type: ignore[no-untyped-def]
+        handed.append(1)
+        return real(job)
+
+    monkeypatch.setattr(_png, "beside", counting)
+    return handed
+
+
+@pytest.mark.parametrize(
+    ("channels", "level", "size"),
+    [(3, 1, (701, 257)), (1, 6, (523, 411)), (4, 6, (297, 113)), (3, 9, (64, 70001))],
+)
+@pytest.mark.parametrize("flags", [cv2.IMREAD_COLOR, cv2.IMREAD_UNCHANGED, cv2.IMREAD_GRAYSCALE])
+def test_two_halves_decode_to_the_pixels_of_one_decode(
+    channels: int, level: int, size: tuple[int, int], flags: int, halves: list[int]
+) -> None:
+    image = noisy(*size, channels)
+    image[np.arange(size[0]) % 50 < 4] = 255  # a page's blank rows between its lines
+    data = cv2_png(image, level)
+    whole = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    decoded = png_decode(data, flags)
+    assert decoded is not None and decoded.dtype == whole.dtype
+    assert np.array_equal(decoded, whole)
+    # A blank row is written Sub or None by libpng's adaptive choice: a row the lower half
+    # can start at (on noise alone it often picks rows that refer to the row above).
+    assert halves
+
+
+def test_rows_that_all_refer_to_the_row_above_are_decoded_in_one_piece(
+    halves: list[int],
+) -> None:
+    image = noisy(200, 90, 3, seed=4)
+    data = filtered_png(image, [0] * 100 + [2] * 100)  # Up from the middle on
+    assert np.array_equal(png_decode(data, cv2.IMREAD_UNCHANGED), image[:, :, ::-1])
+    assert not halves
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_the_cut_is_at_the_first_row_past_the_middle_that_stands_alone(
+    channels: int, halves: list[int]
+) -> None:
+    # Rows 100-160 refer to the row above; 161 (Sub) is the first the lower half can start at.
+    # A cut at an Up row would decode it against a row of zeros: the pixels would differ.
+    image = noisy(200, 90, channels, seed=5)
+    kinds = [1] * 100 + [2] * 61 + [1] + [2] * 38
+    data = filtered_png(image, kinds)
+    expected = image if channels == 1 else image[:, :, ::-1]
+    assert np.array_equal(png_decode(data, cv2.IMREAD_UNCHANGED), expected)
+    assert halves == [1]
+
+
+def test_an_exif_chunk_is_found_by_the_chunk_headers_not_by_the_letters() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    with_exif = pil_png(Image.fromarray(noisy(40, 50, 3)), exif=exif)
+    assert has_chunk(with_exif, b"eXIf")
+    # The four letters inside the compressed pixels are not a chunk.
+    plain = SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 1, 8, 0, 0, 0, 0))
+    plain += chunk(b"IDAT", b"..eXIf..") + chunk(b"IEND", b"")
+    assert b"eXIf" in plain and not has_chunk(plain, b"eXIf")
+    assert not has_chunk(cv2_png(noisy(40, 50, 3)), b"eXIf")
