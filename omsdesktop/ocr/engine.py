@@ -270,11 +270,11 @@ def _set_image(api: Any, image: Image) -> bytes | None:
     (a grey one with a palette, taken off again): 4-5 ms for a page pass's band, a copy and
     the memory of two. The raw pixels, told :data:`SOURCE_DPI`, make the same image and the
     same reading (tests/ocr/test_engine_pixels.py). Returns the buffer, to be kept until the
-    read is done; None where the image went the Pillow way (4 channels).
+    read is done; None where the image went the Pillow way (4 channels, not bytes).
     """
-    if image.ndim == 2:
+    if image.dtype == np.uint8 and image.ndim == 2:
         pixels, depth = np.ascontiguousarray(image), 1
-    elif image.shape[2] == 3:
+    elif image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
         pixels, depth = np.ascontiguousarray(image[:, :, ::-1]), 3  # BGR -> RGB
     else:
         api.SetImage(_to_pil(image))

@@ -14,6 +14,7 @@ from omsdesktop.ocr.engine import (
     PSM_AUTO,
     PSM_LINE,
     OcrEngine,
+    OcrError,
     TesserocrEngine,
     Word,
     _parse_tsv_text,
@@ -72,3 +73,11 @@ def test_raw_pixels_read_as_the_pillow_image_did(engine: OcrEngine) -> None:
         now = engine.read(image, psm=psm, whitelist=whitelist, dpi=dpi)
         assert now == before
         assert len(now) >= (10 if psm == PSM_AUTO else 1)  # text was read: not two empty lists
+
+
+def test_an_empty_image_is_the_engines_typed_error(engine: OcrEngine) -> None:
+    # A crop cut to nothing (a field box at the page's edge): Tesseract refuses it, and the
+    # caller gets the engine's own error, never a crash of the process.
+    for shape in [(0, 40), (40, 0), (0, 40, 3)]:
+        with pytest.raises(OcrError):
+            engine.read(np.zeros(shape, np.uint8), psm=PSM_LINE)
