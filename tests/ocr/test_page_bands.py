@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from omsdesktop.forms import certificate, pipeline, policy, temporary
+from omsdesktop.forms import certificate, pipeline, policy, temporary, unified
 from omsdesktop.forms.extract import classify, extract_document
 from omsdesktop.forms.model import DocumentKind
 from omsdesktop.forms.pipeline import process_bytes
@@ -163,7 +163,8 @@ def test_fields_read_side_by_side_are_the_fields_read_one_after_another(
     engine, monkeypatch, form
 ) -> None:
     # The certificate's series, the temporary certificate's dates and insurer, the unified
-    # policy's barcode and the quality checks run on the second core: the same result.
+    # policy's barcode, number and line of birth and the quality checks run on the second
+    # core: the same result.
     if form == "birth_certificate":
         doc = generate_certificate(4200, layout="caption_below")
     else:
@@ -174,7 +175,7 @@ def test_fields_read_side_by_side_are_the_fields_read_one_after_another(
     data = buf.tobytes()
     monkeypatch.setenv(PAGE_THREADS_ENV, "2")
     two = process_bytes(data, engine=engine)  # side by side
-    for module in (certificate, policy, temporary, pipeline):
+    for module in (certificate, policy, temporary, unified, pipeline):
         monkeypatch.setattr(module, "beside", _inline)
     one = process_bytes(data, engine=engine)  # one after another, the page pass the same
     for result in (one, two):
