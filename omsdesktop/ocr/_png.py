@@ -3,16 +3,14 @@
 A 300-dpi colour scan is about 16 MB of filtered rows, and scanner noise compresses badly:
 zlib's inflate takes about 90 ms of the 105 ms ``cv2.imdecode`` spends on such a file, on one
 core. Intel's ISA-L (the ``isal`` package) inflates the same stream about three times faster.
-libpng cannot be given another inflater, so :func:`pre_inflated` rebuilds the file with its
-pixel data in *stored* deflate blocks (no compression: libpng's inflate is then a copy) and
-libpng still does everything else: the row filters, the bit depths, the colour types. The pixels
-are the very same; only the work moves.
+libpng cannot be given another inflater, so :func:`decode` rebuilds the file with its pixel
+data in *stored* deflate blocks (no compression: libpng's inflate is then a copy) and libpng
+still does everything else: the row filters, the bit depths, the colour types. The pixels are
+the very same; only the work moves. And the rebuilt rows are cut in two, at a row past the
+middle whose filter does not refer to the row above, each half a PNG of its own decoded on its
+own core (libpng's work, the row filters, cannot otherwise be shared).
 
-:func:`decode` goes further: the inflated rows are cut in two, at a row past the middle whose
-filter does not refer to the row above, and each half, a PNG of its own, is decoded on its own
-core (libpng's work, the row filters, cannot otherwise be shared).
-
-Anything unusual returns the file unchanged, for the ordinary path to decode or to refuse:
+Anything unusual is left (``decode`` returns None) for the ordinary path to decode or refuse:
 ``isal`` missing (a platform without its wheel), an interlaced image, a chunk whose CRC is
 wrong, a stream that does not inflate to exactly the size the header implies (truncated, or a
 decompression bomb: inflation stops at that size), or a malformed chunk list.
@@ -202,16 +200,6 @@ def _inflated(png: _Png, isal: ModuleType) -> bytes | None:
     if len(raw) != png.raw_size or not inflater.eof:
         return None
     return bytes(raw)
-
-
-def pre_inflated(data: bytes) -> bytes | npt.NDArray[np.uint8]:
-    """The same PNG with its pixel data already inflated, or ``data`` itself (see module doc)."""
-    isal = _ISAL
-    png = None if isal is None else _parse(data, isal)
-    raw = None if isal is None or png is None else _inflated(png, isal)
-    if isal is None or png is None or raw is None:
-        return data
-    return _rebuilt(png, raw, None, isal)
 
 
 _SPLIT_FROM_ROWS = 64
