@@ -306,3 +306,19 @@ def test_an_exif_chunk_is_found_by_the_chunk_headers_not_by_the_letters() -> Non
     plain += chunk(b"IDAT", b"..eXIf..") + chunk(b"IEND", b"")
     assert b"eXIf" in plain and not has_chunk(plain, b"eXIf")
     assert not has_chunk(cv2_png(noisy(40, 50, 3)), b"eXIf")
+
+
+def test_a_large_image_is_decoded_in_one_piece(
+    monkeypatch: pytest.MonkeyPatch, halves: list[int]
+) -> None:
+    # Two halves hold the rows, both halves and the whole image at once: above the limit
+    # (a 600-dpi scan), memory counts more than the 10 ms.
+    image = noisy(300, 200, 3, seed=6)
+    image[np.arange(300) % 50 < 4] = 255
+    data = cv2_png(image)
+    monkeypatch.setattr(_png, "_SPLIT_MAX_BYTES", 300 * (200 * 3 + 1) - 1)
+    assert np.array_equal(png_decode(data, cv2.IMREAD_UNCHANGED), image)
+    assert not halves
+    monkeypatch.setattr(_png, "_SPLIT_MAX_BYTES", 300 * (200 * 3 + 1))
+    assert np.array_equal(png_decode(data, cv2.IMREAD_UNCHANGED), image)
+    assert halves == [1]
