@@ -21,7 +21,7 @@ from omsdesktop.errors import CancelledError, InternalError, OmsError
 from omsdesktop.forms.extract import FLAT_FORM_FIT, extract_document, rotate_cw
 from omsdesktop.forms.model import DocumentKind, ExtractedDocument
 from omsdesktop.ocr.engine import OcrEngine, create_engine
-from omsdesktop.ocr.heap import release_free_memory
+from omsdesktop.ocr.heap import document_finished, document_started
 from omsdesktop.ocr.intake import load_bytes, load_page
 from omsdesktop.ocr.layout import beside, when_idle
 from omsdesktop.ocr.quality import (
@@ -215,6 +215,7 @@ def _process(
     want = DocumentKind.UNKNOWN if kind in ("auto", DocumentKind.UNKNOWN) else DocumentKind(kind)
     timings: dict[str, float] = {}
     result = DocumentResult(file=file, kind=want)
+    document_started()  # its memory comes from what the last document freed (#12)
     try:
         t0 = time.perf_counter()
         page = load()
@@ -317,7 +318,7 @@ def _process(
         log.error("unexpected failure while processing a file: %s", type(exc).__name__)
         return _replace(result, errors=(InternalError(type(exc).__name__),), timings=timings)
     finally:
-        release_free_memory()  # this document's temporaries, back to the system (#12)
+        document_finished()  # its memory goes back to the system once documents stop (#12)
 
 
 OCCLUDED_MAX_CONFIDENCE = 0.5

@@ -22,10 +22,7 @@ window always has a message to show, never a traceback.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import logging
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from omsdesktop.errors import InternalError, OmsError
+from omsdesktop.ocr.heap import share_arenas
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +42,7 @@ JobFn = Callable[[Progress, Cancelled], Any]
 MALLOC_ARENAS = 2
 """How many glibc malloc arenas the window's threads share (see :func:`share_malloc_arenas`)."""
 
-_M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
-
-@functools.cache  # once per process: the first pool sets it, before its threads exist
 def share_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
     """Let at most ``count`` malloc arenas serve all threads (glibc); True when set.
 
@@ -59,15 +54,7 @@ def share_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
     resident set at every mark and 58 MB off its peak. Elsewhere (Windows, macOS, musl)
     nothing is done.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_ARENA_MAX, count))
+    return share_arenas(count)
 
 
 class _JobSignals(QObject):
