@@ -105,6 +105,7 @@ import resource, sys
 sys.path.insert(0, sys.argv[2])
 from omsdesktop.ocr.intake import load_bytes
 from omsdesktop.ocr.quality import assess
+from omsdesktop.ocr.heap import document_started
 from omsdesktop.ocr.straighten import straighten
 
 
@@ -120,6 +121,7 @@ def hwm_mb():
 
 
 base = hwm_mb()
+document_started()  # the allocator as the pipeline sets it: freed memory kept for reuse
 data = open(sys.argv[1], "rb").read()
 page = load_bytes(data)[0]
 del data

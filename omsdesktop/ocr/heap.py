@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import sys
 import threading
 import time
@@ -115,7 +116,6 @@ class _IdleTrim:
         self._busy = 0
         self._due: float | None = None
         self._thread: threading.Thread | None = None
-        self.trims = 0  # how many times it has handed memory back (for tests)
 
     def started(self) -> None:
         with self._cond:
@@ -141,11 +141,19 @@ class _IdleTrim:
                     self._cond.wait(timeout)
                 self._due = None
             self._trim()  # outside the lock: a document may start meanwhile
-            with self._cond:
-                self.trims += 1
 
 
 _idle = _IdleTrim(IDLE_TRIM_S, release_free_memory)
+
+
+def _forked() -> None:
+    # A forked child has none of its parent's threads (nor, maybe, a free lock): start afresh.
+    global _idle
+    _idle = _IdleTrim(IDLE_TRIM_S, release_free_memory)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forked)
 
 
 def document_started() -> None:

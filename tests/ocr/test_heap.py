@@ -94,3 +94,18 @@ def test_the_pipeline_brackets_every_document(monkeypatch: pytest.MonkeyPatch) -
     result = pipeline.process_bytes(b"not an image", name="x")
     assert result.errors, "the bytes are not an image"
     assert calls == ["started", "finished"]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX fork")
+def test_a_forked_child_hands_memory_back_on_its_own() -> None:
+    import os
+
+    heap.document_started()
+    heap.document_finished()  # the parent's trim thread now exists
+    parent_idle = heap._idle
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh scheduler, whose own thread does the work
+        ok = heap._idle is not parent_idle and heap._idle._thread is None
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
