@@ -184,11 +184,14 @@ def decide(
         key=lambda v: (_ranked(v, pool, rank), support[v][0], support[v][1]),
     )
     agreeing = [r for r in pool if r.value == best_value]
+    dissenting = len(pool) - len(agreeing)
     conf = max(r.confidence for r in agreeing)
     n_read = len(readings)
     if len(agreeing) == n_read and n_read > 1:
         confidence = min(1.0, 0.5 + 0.5 * conf + 0.05)
-    elif len(agreeing) >= 2:
+    elif len(agreeing) >= 2 and len(agreeing) > dissenting:
+        # Agreement counts only as a majority: reads of one crop at other scales share its
+        # flaws, and two of five agreeing is no evidence against the other three.
         confidence = 0.4 + 0.5 * conf
     else:
         # One reading only, or readings disagree: trust Tesseract's own score, discounted.
