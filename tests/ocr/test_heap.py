@@ -96,6 +96,7 @@ def test_the_pipeline_brackets_every_document(monkeypatch: pytest.MonkeyPatch) -
     assert calls == ["started", "finished"]
 
 
+@pytest.mark.slow  # it forks a process
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX fork")
 def test_a_forked_child_hands_memory_back_on_its_own() -> None:
     import os
