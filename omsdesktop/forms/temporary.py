@@ -292,6 +292,7 @@ def _dates_agree(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
     if issue and expiry and issue.value and expiry.value:
         born = birth.value if birth else None
         doubtful |= _dates_in_doubt(out, issue, expiry, issue.value, expiry.value, born)
+        doubtful |= _year_doubt_shared(out)
         issue = out["policy_issue_date"]
     if issue and birth and issue.value and birth.value and issue.value < birth.value:
         doubtful |= {"policy_issue_date", "birth_date"}
@@ -336,6 +337,21 @@ def _dates_in_doubt(
         out["policy_issue_date"] = _shown_instead(issue, fitting_issue)
         out["policy_expiry_date"] = _shown_instead(expiry, fitting_expiry)
     return {"policy_issue_date", "policy_expiry_date"}
+
+
+def _year_doubt_shared(fields: dict[str, FieldValue]) -> set[str]:
+    """Both dates, when one is in doubt about its year. Their years are written by the same
+    hand or printer, a validity apart: the same digits misread the same way (a «3» read «5»)
+    keep the two dates a validity apart, so a date that looks certain is not, where the
+    other's year has another reading."""
+    dates = [fields[name] for name in ("policy_issue_date", "policy_expiry_date")]
+    for fv in dates:
+        value = fv.value
+        if not (fv.needs_review and value and _is_iso_date(value)):
+            continue
+        if any(_is_iso_date(alt) and alt[:4] != value[:4] for alt in fv.alternatives):
+            return {"policy_issue_date", "policy_expiry_date"}
+    return set()
 
 
 def _is_iso_date(text: str) -> bool:

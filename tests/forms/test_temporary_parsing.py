@@ -318,6 +318,28 @@ def test_another_reading_issued_before_the_birth_is_not_shown() -> None:
     assert not out["birth_date"].needs_review
 
 
+def test_a_year_in_doubt_in_one_date_puts_the_other_in_doubt() -> None:
+    # Both years' «3» read «5»: the pair is still a validity apart, and the date of issue
+    # looked certain; the date of expiry's other reading is of another year.
+    fields = {
+        "policy_issue_date": FieldValue(value="2025-03-10", confidence=0.95),
+        "policy_expiry_date": _date("2025-05-22", "2023-05-22"),
+    }
+    out = _dates_agree(fields)
+    assert out["policy_issue_date"].value == "2025-03-10"
+    assert out["policy_issue_date"].needs_review
+
+
+def test_a_day_in_doubt_leaves_the_other_date_certain() -> None:
+    fields = {
+        "policy_issue_date": FieldValue(value="2025-03-10", confidence=0.95),
+        "policy_expiry_date": _date("2025-05-22", "2025-05-27"),
+    }
+    out = _dates_agree(fields)
+    assert not out["policy_issue_date"].needs_review
+    assert out["policy_issue_date"].confidence == 0.95
+
+
 @pytest.mark.parametrize(
     ("text", "short"),
     [
